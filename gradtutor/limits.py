@@ -1,0 +1,17 @@
+"""Every bound on untrusted input, in one place, so that they are easy to find and to test."""
+
+MAX_EXPRESSION_CHARS = 200_000  # a whole program; one answer text is bounded by MAX_ANSWER_CHARS
+MAX_ANSWER_CHARS = 2_000
+MAX_DEPTH = 100  # nesting of parentheses, calls and operators in one expression
+MAX_NODES = 50_000  # tree nodes in one program
+MAX_EXPONENT = 10_000  # |constant exponent| of a power whose base is not constant
+MAX_CONSTANT = 1e300  # |value| of a constant sub-expression (float64 tops out near 1.8e308)
+MAX_ENTRIES = 1_000_000  # entries in one vector or matrix value
+MAX_NDIM = 2  # scalars, vectors and matrices
+
+MAX_FILE_BYTES = 1_000_000  # one YAML file
+MAX_YAML_DEPTH = 32
+MAX_YAML_NODES = 200_000
+
+SIMPLIFY_SECONDS = 2.0  # one symbolic simplification
+FILE_SECONDS = 10.0  # all symbolic work for one answers file

@@ -1,0 +1,73 @@
+"""What `check` finds, as plain data: every renderer (rich, plain, JSON, CSV, Gradescope,
+PrairieLearn) draws these and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+VERDICTS = ("correct", "follow-through", "wrong", "missing", "invalid")
+
+
+@dataclass
+class StepResult:
+    step: str
+    verdict: str  # one of VERDICTS
+    given: Any  # as the student wrote it: a number, nested lists, or text; None if missing
+    expected: Any  # a number, nested lists, or a formula
+    score: float
+    max_score: float
+    diagnosis: str | None = None  # a misconception code, for a wrong step
+    message: str = ""
+    hint: str | None = None  # the exercise's hint, shown beside a step that is not correct
+    origin: str | None = None  # follow-through: the earliest wrong step it inherits from
+    line: int | None = None  # where the answer is in the answers file
+    details: list[str] = field(default_factory=list)  # extra lines (e.g. a truth table's rows)
+
+
+@dataclass
+class FileResult:
+    exercise: str
+    answers_file: str
+    student: str | None = None
+    steps: list[StepResult] = field(default_factory=list)
+    score: float = 0.0
+    max_score: float = 0.0
+    error: str | None = None  # the file could not be read: the steps were not checked
+    notes: list[str] = field(default_factory=list)  # e.g. answers for steps not asked
+
+    @property
+    def all_correct(self) -> bool:
+        return self.error is None and all(s.verdict == "correct" for s in self.steps)
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for s in self.steps if s.verdict == verdict)
+
+    def first_mistake(self) -> StepResult | None:
+        return next((s for s in self.steps if s.verdict in ("wrong", "invalid")), None) or \
+            next((s for s in self.steps if s.verdict == "missing"), None)
+
+    @property
+    def summary(self) -> str:
+        """One line: the score, how many steps are right, the first mistake to fix."""
+        if self.error is not None:
+            return f"not checked: {self.error}"
+        right = self.count("correct")
+        parts = [f"score {self.score:g}/{self.max_score:g}",
+                 f"{right} of {len(self.steps)} steps correct"]
+        carried = self.count("follow-through")
+        if carried:
+            parts.append(f"{carried} follow-through")
+        mistake = self.first_mistake()
+        if mistake is not None:
+            what = f" ({mistake.diagnosis})" if mistake.diagnosis else \
+                f" ({mistake.verdict})" if mistake.verdict != "wrong" else ""
+            parts.append(f"first to fix: {mistake.step}{what}")
+        return "; ".join(parts)
+
+
+def finish(result: FileResult) -> FileResult:
+    """Add up the scores."""
+    result.score = round(sum(s.score for s in result.steps), 10)
+    result.max_score = round(sum(s.max_score for s in result.steps), 10)
+    return result

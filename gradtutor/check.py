@@ -22,12 +22,12 @@ from .answers import Answer, Answers
 from .compare import close
 from .diagnosis import Situation, diagnose
 from .errors import GradtutorError
-from .exercise import AskItem, Exercise, Step, parse_step
+from .exercise import AskItem, Exercise, parse_step
 from .expr import Num, Unary, free_names
 from .formulas import check_formula
 from .graph import build_graph, evaluate
 from .parser import parse_expression, parse_value_text
-from .recompute import Overrides, node_values, step_value
+from .recompute import Overrides, influences, node_values, step_value
 from .results import FileResult, StepResult, finish
 from .timebox import time_limit
 from .values import to_array
@@ -248,30 +248,13 @@ def _dependency_order(ex: Exercise, steps: list[_Step]) -> list[_Step]:
     return sorted(steps, key=order)
 
 
-def _depends_on(ex: Exercise, step: Step, other: Step) -> bool:
-    """Whether the student's answer to `other` feeds the recomputation of `step`."""
-    graph = ex.graph
-    if other.text == step.text:
-        return False
-    top = graph.names[step.of or step.wrt]
-    if not other.is_gradient:
-        return graph.names[other.wrt] in graph.ancestors(top)
-    if other.of != step.of or not step.is_gradient:
-        return False
-    between = graph.names[other.wrt]
-    return graph.names[step.wrt] in graph.ancestors(between) and between in graph.ancestors(top)
-
-
 def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step],
                      student: Overrides) -> None:
     """Follow-through: right when recomputed from the student's own earlier answers."""
     given = step.given
     if given is None or given.value is None or given.value.shape != step.expected.shape:
         return
-    used = [s for s in steps if s.given is not None and s.given.value is not None
-            and _depends_on(ex, step.item.step, s.item.step)
-            and s.given.value.shape == s.expected.shape
-            and not np.allclose(s.given.value, s.expected, rtol=1e-12, atol=0)]
+    used = [s for s in _read_by(ex, step, steps, student) if _differs(s)]
     if not used or any(_refused(s) for s in used):
         return
     recomputed = step_value(ex, step.item.step, student)
@@ -279,9 +262,26 @@ def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step],
         return
     step.verdict = "follow-through"
     step.uses = [s.text for s in used]
-    step.origin = _origin(step, steps)
+    step.origin = _origin(ex, step, steps, student)
     step.message = (f"right given your earlier answers (error carried forward from "
                     f"{step.origin}); the true value is {fmt.value(step.expected)}")
+
+
+def _read_by(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides
+             ) -> list[_Step]:
+    """The other steps whose answers the recomputation of `step` reads."""
+    names = ex.graph.names
+    keys = influences(ex, step.item.step, student)
+    of = step.item.step.of
+    return [s for s in steps if s is not step and (
+        ("grad", names[s.item.step.wrt]) in keys and s.item.step.of == of
+        if s.item.step.is_gradient else ("value", names[s.item.step.wrt]) in keys)]
+
+
+def _differs(step: _Step) -> bool:
+    value = step.given.value if step.given is not None else None
+    return value is not None and value.shape == step.expected.shape and \
+        not np.allclose(value, step.expected, rtol=1e-12, atol=0)
 
 
 def _refused(step: _Step) -> bool:
@@ -290,16 +290,32 @@ def _refused(step: _Step) -> bool:
     return value is None or not np.all(np.isfinite(value)) or not np.any(value)
 
 
-def _origin(step: _Step, steps: list[_Step]) -> str:
-    """The earliest wrong step (in the order asked) among those it inherits from."""
+def _origin(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides) -> str:
+    """The earliest wrong step (in the order asked) that the error came from: through the
+    values the step read, back past follow-through and merely imprecise ones. Only when no
+    wrong step is behind it, the earliest imprecise value is named."""
     order = [s.text for s in steps]
-    by_text = {s.text: s for s in steps}
-    wrong = [t for t in step.uses if by_text[t].verdict == "wrong"]
-    if wrong:
-        return min(wrong, key=order.index)
-    inherited = [by_text[t].origin for t in step.uses if by_text[t].origin]
-    candidates = inherited or step.uses
-    return min(candidates, key=order.index)
+    wrong, imprecise = _roots(ex, step, steps, student, frozenset())
+    return min(wrong or imprecise or {step.text}, key=order.index)
+
+
+def _roots(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
+           seen: frozenset[str]) -> tuple[set[str], set[str]]:
+    wrong: set[str] = set()
+    imprecise: set[str] = set()
+    for used in _read_by(ex, step, steps, student):
+        if not _differs(used) or used.text in seen:
+            continue
+        if used.verdict == "wrong":
+            wrong.add(used.text)
+        elif used.origin:
+            wrong.add(used.origin)
+        else:  # within tolerance but not exact: look at what it was computed from
+            deeper_wrong, deeper_imprecise = _roots(ex, used, steps, student,
+                                                    seen | {step.text})
+            wrong |= deeper_wrong
+            imprecise |= deeper_imprecise or {used.text}
+    return wrong, imprecise
 
 
 def _diagnose(ex: Exercise, step: _Step, student: Overrides) -> None:
@@ -325,6 +341,7 @@ def _result(ex: Exercise, step: _Step) -> StepResult:
     return StepResult(
         step=step.text, verdict=step.verdict, given=given, expected=step.expected,
         score=weight * credit, max_score=weight, diagnosis=step.diagnosis,
-        message=step.message, hint=step.item.hint if step.verdict != "correct" else None,
+        message=step.message,
+        hint=step.item.hint if step.verdict in ("wrong", "missing", "invalid") else None,
         origin=step.origin, line=step.line,
     )

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -104,6 +105,27 @@ def _print(text_or_renderable: object) -> None:
 AT_HELP = "A value for an input: NAME=VALUE, e.g. x=-2 or W=[[0.1,0.5],[-0.3,0.8]]. Repeatable."
 
 
+class CheckFormat(str, Enum):
+    rich = "rich"
+    plain = "plain"
+    json = "json"
+    csv = "csv"
+    gradescope = "gradescope"
+    prairielearn = "prairielearn"
+
+
+class ListFormat(str, Enum):
+    rich = "rich"
+    plain = "plain"
+    json = "json"
+
+
+def _is_exercise(target: str) -> bool:
+    from .exercise import find_exercise
+
+    return find_exercise(target) is not None
+
+
 @app.command(epilog="""Examples:
 
   gradtutor solve "(x+y)*z" --at x=-2 --at y=5 --at z=-4
@@ -111,6 +133,8 @@ AT_HELP = "A value for an input: NAME=VALUE, e.g. x=-2 or W=[[0.1,0.5],[-0.3,0.8
   gradtutor solve "q = x + y; f = q*z" --at x=-2 --at y=5 --at z=-4 --format json
 
   gradtutor solve "sum((W@x)**2)" --at "W=[[0.1,0.5],[-0.3,0.8]]" --at "x=[0.2,0.4]"
+
+  gradtutor solve sigmoid-neuron
 
   gradtutor solve sigmoid-neuron --format yaml > key.yaml
 """)
@@ -130,25 +154,299 @@ def solve(
     symbolic derivative and central finite differences.
     """
     with _guard():
-        from . import export, plain
-        from .solve import solve_program
-        from .values import parse_assignment
-
-        values = dict(parse_assignment(item) for item in at or [])
         chosen = _format(format)
-        if chosen == "yaml":
-            from .errors import GradtutorError
+        if _is_exercise(target):
+            _solve_exercise(target, chosen, at)
+        else:
+            _solve_expression(target, chosen, at)
 
-            raise GradtutorError("--format yaml is for exercises: it prints an answers file")
-        solution = solve_program(target, values)
+
+def _solve_expression(target: str, chosen: str, at: list[str] | None) -> None:
+    from . import export, plain
+    from .errors import GradtutorError
+    from .solve import solve_program
+    from .values import parse_assignment
+
+    if chosen == "yaml":
+        raise GradtutorError("--format yaml is for exercises: it prints an answers file")
+    values = dict(parse_assignment(item) for item in at or [])
+    solution = solve_program(target, values)
+    if chosen == "json":
+        _print(export.dumps(export.solution_data(solution)))
+    elif chosen == "plain":
+        _print(plain.solution(solution))
+    else:
+        from . import render
+
+        _print(render.solution(solution))
+
+
+def _solve_exercise(target: str, chosen: str, at: list[str] | None) -> None:
+    from . import catalog, export, plain
+    from .errors import GradtutorError
+    from .exercise import Exercise, load_exercise
+
+    if at:
+        raise GradtutorError("an exercise has its own given values; --at is for expressions",
+                             field="--at")
+    ex = load_exercise(target)
+    if chosen == "yaml":
+        _print(export.answers_yaml(ex.id, catalog.key_answers(ex),
+                                   header=f"Answer key for {ex.id}: {ex.title}"))
+        return
+    if not isinstance(ex, Exercise):
+        _solve_perceptron(ex, chosen)
+        return
+    rows = catalog.key_rows(ex)
+    title = f"{ex.id}: {ex.title}"
+    if chosen == "json":
+        _print(export.dumps({"exercise": ex.id, "title": ex.title, "output": ex.output,
+                             "steps": [{"step": s, "expected": v, "weight": w}
+                                       for s, v, w in rows]}))
+    elif chosen == "plain":
+        _print(plain.answer_key(title, rows))
+    else:
+        from . import render
+
+        _print(render.answer_key(title, rows))
+
+
+def _solve_perceptron(ex: object, chosen: str) -> None:
+    from . import export, plain
+    from .perceptron import solve_perceptron
+
+    solution = solve_perceptron(ex)  # type: ignore[arg-type]
+    if chosen == "json":
+        _print(export.dumps(export.perceptron_data(solution)))  # type: ignore[attr-defined]
+    elif chosen == "plain":
+        _print(plain.perceptron_text(solution))  # type: ignore[attr-defined]
+    else:
+        from . import render
+
+        _print(render.perceptron(solution))  # type: ignore[attr-defined]
+
+
+@app.command(epilog="""Examples:
+
+  gradtutor check sigmoid-neuron alice.yaml
+
+  gradtutor check my-exercise.yaml submissions/ --format csv --output grades.csv
+
+  gradtutor check vanishing-sigmoid-chain "class/*.yaml" --jobs 4
+
+  gradtutor check sigmoid-neuron answers.yaml --format gradescope --output results.json
+
+Exit status: 0 every step correct, 1 a step wrong or missing, 2 bad input (the exercise,
+an unreadable answers file; the other files are still checked), 130 interrupted.
+""")
+def check(
+    exercise: Annotated[str, typer.Argument(help="An exercise file or a bundled exercise id.")],
+    answers: Annotated[list[str], typer.Argument(help="Answers files, folders (every .yaml "
+                                                 "inside) or glob patterns.")],
+    format: Annotated[CheckFormat | None, typer.Option(
+        "--format", "-f", help="rich (terminal default), plain (pipe default), json, csv (a "
+        "row per student), gradescope (results.json), prairielearn.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the report to this file (atomically) instead of "
+        "standard output.")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes for many files (default: the cores).")
+    ] = None,
+) -> None:
+    """Check students' answers: a verdict, a score and a diagnosis for every step."""
+    with _guard():
+        from .errors import GradtutorError
+        from .exercise import load_exercise
+        from .grading import answer_files, default_jobs
+
+        ex = load_exercise(exercise)
+        paths = answer_files(answers)
+        if not paths:
+            raise GradtutorError("no answers files found in " + ", ".join(answers))
+        chosen = _format(format) if format or output is None else "plain"
+        if chosen in ("gradescope", "prairielearn") and len(paths) != 1:
+            raise GradtutorError(f"--format {chosen} grades one submission; found "
+                                 f"{len(paths)} answers files")
+        results, interrupted = _grade(ex, exercise, paths, jobs or default_jobs())
+        _emit(_check_report(results, chosen, len(paths)), output)
+        if interrupted:
+            _error(f"interrupted: {len(results)} of {len(paths)} files checked")
+            raise typer.Exit(130)
+        if any(r.error is not None for r in results):
+            raise typer.Exit(2)
+        raise typer.Exit(0 if all(r.all_correct for r in results) else 1)
+
+
+def _grade(ex: object, target: str, paths: list[Path], jobs: int) -> tuple[list, bool]:
+    """Check every file, with a progress bar on a terminal; Ctrl-C keeps what is done."""
+    from .grading import check_files
+
+    results: list = []
+    progress = None
+    if len(paths) > 1 and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        progress = Progress(transient=True, console=_stderr_console())
+        task = progress.add_task("checking", total=len(paths))
+        progress.start()
+    try:
+        for result in check_files(ex, paths, jobs=jobs, exercise_target=target):
+            results.append(result)
+            if progress is not None:
+                progress.advance(task)
+    except KeyboardInterrupt:
+        return results, True
+    finally:
+        if progress is not None:
+            progress.stop()
+    return results, False
+
+
+def _stderr_console() -> object:
+    from .render import console
+
+    return console(stderr=True)
+
+
+def _check_report(results: list, chosen: str, total: int) -> object:
+    from . import export, plain
+    from .grading import summarize
+
+    if chosen == "json":
+        return export.check_json(results)
+    if chosen == "csv":
+        return export.check_csv(results)
+    if chosen == "gradescope":
+        return export.dumps(export.gradescope(results[0]))
+    if chosen == "prairielearn":
+        return export.dumps(export.prairielearn(results[0]))
+    summary = summarize(results, total=total) if total > 1 else None
+    if chosen == "plain":
+        parts = [plain.file_report(r) for r in results]
+        if summary is not None:
+            parts.append(plain.class_report(summary))
+        return "\n".join(parts)
+    from rich.console import Group
+
+    from . import render
+
+    parts = [render.file_report(r) for r in results]
+    if summary is not None:
+        parts.append(render.class_report(summary))
+    return Group(*parts)
+
+
+def _emit(report: object, output: Path | None) -> None:
+    """Print the report, or write it to `output` atomically (a temporary file renamed)."""
+    if output is None:
+        _print(report)
+        return
+    import os
+    import tempfile
+
+    text = report if isinstance(report, str) else _as_text(report)
+    directory = output.resolve().parent
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text if text.endswith("\n") else text + "\n")
+        os.replace(temporary, output)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _as_text(renderable: object) -> str:
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, color_system=None).print(renderable)
+    return buffer.getvalue()
+
+
+@app.command(name="list", epilog="Example:\n\n  gradtutor list --format json")
+def list_exercises(
+    format: Annotated[ListFormat | None, typer.Option("--format", "-f", help="rich, plain or "
+                                                      "json.")] = None,
+) -> None:
+    """The bundled exercises: id, title, kind, and what each asks."""
+    with _guard():
+        from . import catalog, export, plain
+
+        rows = catalog.list_rows()
+        chosen = _format(format)
         if chosen == "json":
-            _print(export.dumps(export.solution_data(solution)))
+            _print(export.dumps(rows))
         elif chosen == "plain":
-            _print(plain.solution(solution))
+            _print(plain.exercise_list(rows))
         else:
             from . import render
 
-            _print(render.solution(solution))
+            _print(render.exercise_list(rows))
+
+
+@app.command(epilog="""Examples:
+
+  gradtutor template sigmoid-neuron > alice.yaml
+
+  gradtutor template my-exercise.yaml --output blank.yaml
+""")
+def template(
+    exercise: Annotated[str, typer.Argument(help="An exercise file or a bundled exercise id.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Write to this file instead.")] = None,
+) -> None:
+    """A blank answers file: every asked step with an empty value, ready to fill in."""
+    with _guard():
+        from . import catalog, export
+        from .exercise import load_exercise
+
+        ex = load_exercise(exercise)
+        text = export.template_yaml(ex.id, ex.title, ex.description, catalog.template_notes(ex))
+        _emit(text, output)
+
+
+@app.command(epilog="""Examples:
+
+  gradtutor validate exercises/*.yaml
+
+  gradtutor validate my-exercise.yaml
+
+Exit status: 0 every file loads and every self-test gets its stated score; 1 a self-test
+does not; 2 a file has problems (each named with its line and field).
+""")
+def validate(
+    files: Annotated[list[str], typer.Argument(help="Exercise files, folders, or bundled "
+                                               "ids.")],
+) -> None:
+    """Check exercise files for authoring mistakes and run their embedded self-tests."""
+    with _guard():
+        from .catalog import run_self_tests
+        from .errors import GradtutorError
+        from .exercise import load_exercise, walk_exercises
+
+        status = 0
+        for path in walk_exercises(files):
+            try:
+                ex = load_exercise(str(path))
+            except GradtutorError as error:
+                _error(str(error))
+                status = 2
+                continue
+            tests = run_self_tests(ex)
+            failed = [t for t in tests if not t.passed]
+            for test in failed:
+                where = f"{path}:{test.line}" if test.line else str(path)
+                _error(f"{where}: tests[{test.index}]: expected score {test.expected:g}, got "
+                       f"{test.got:g} ({test.summary})")
+            if failed:
+                status = max(status, 1)
+            else:
+                typer.echo(f"ok: {path} ({ex.id}, {len(tests)} self-test"
+                           f"{'s' if len(tests) != 1 else ''} pass)")
+        raise typer.Exit(status)
 
 
 def main() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import fmt
+from .grading import ClassSummary
+from .results import FileResult, StepResult
 from .solve import Solution
 
 CHECK_WORDS = {
@@ -45,3 +47,85 @@ def checks_line(checks: dict[str, str]) -> str:
     fd = CHECK_WORDS.get(checks.get("finite_difference", ""), "")
     sym = CHECK_WORDS.get(checks.get("symbolic", ""), "")
     return f"cross-checks: finite differences {fd}; symbolic {sym}"
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+def verdict_label(step: StepResult) -> str:
+    return f"{step.verdict} ({step.diagnosis})" if step.diagnosis else step.verdict
+
+
+def given_text(given: object) -> str:
+    if given is None:
+        return "-"
+    if isinstance(given, str):
+        return given if len(given) <= 40 else given[:37] + "..."
+    return fmt.value(given)
+
+
+def file_report(result: FileResult) -> str:
+    """One answers file: a line per step, with its message and hint underneath."""
+    who = f" ({result.student})" if result.student else ""
+    head = f"{result.exercise}: {result.answers_file}{who}"
+    if result.error is not None:
+        return f"{head}\nerror: {result.error}\n"
+    rows, notes = [], {}
+    for step in result.steps:
+        rows.append([step.step, verdict_label(step), given_text(step.given),
+                     fmt.value(step.expected), f"{step.score:g}/{step.max_score:g}"])
+        notes[step.step] = step_notes(step)
+    lines = table(["step", "verdict", "given", "expected", "score"], rows).splitlines()
+    body = [lines[0]]
+    width = len(lines[0]) - len(lines[0].lstrip())
+    for line, step in zip(lines[1:], result.steps, strict=True):
+        body.append(line)
+        body.extend(" " * (width + 4) + note for note in notes[step.step])
+    body.extend(f"note: {note}" for note in result.notes)
+    return "\n".join([head, *body, result.summary]) + "\n"
+
+
+def step_notes(step: StepResult) -> list[str]:
+    """The lines shown under a step that is not correct: message, details, hint."""
+    if step.verdict == "correct":
+        return []
+    lines = [step.message] if step.message else []
+    lines.extend(step.details)
+    if step.hint:
+        lines.append(f"hint: {step.hint}")
+    return lines
+
+
+def class_report(summary: ClassSummary) -> str:
+    """The class at a glance: score distribution, then how each step went."""
+    lines = [f"class summary: {summary.files} files, {summary.checked} checked"
+             + (f", {len(summary.unreadable)} unreadable" if summary.unreadable else "")
+             + (" (interrupted)" if summary.interrupted else "")]
+    if summary.scores:
+        lines.append(f"scores (out of {summary.max_score:g}): mean {summary.mean:.3g}, "
+                     f"median {summary.median:g}, lowest {summary.lowest:g}, "
+                     f"highest {summary.highest:g}")
+        widest = max(count for _, count in summary.histogram) or 1
+        for band, count in summary.histogram:
+            bar = "#" * round(20 * count / widest)
+            lines.append(f"  {band:>12}  {bar:<20} {count}")
+    if summary.steps:
+        rows = [[s.step, f"{100 * s.share_correct:.0f}%",
+                 f"{s.common_diagnosis} ({s.diagnosis_count})" if s.common_diagnosis else "-"]
+                for s in summary.steps]
+        lines.append(table(["step", "correct", "most common diagnosis"], rows))
+    lines.extend(f"unreadable: {name}" for name in summary.unreadable)
+    return "\n".join(lines) + "\n"
+
+
+def exercise_list(rows: list[dict]) -> str:
+    return table(["id", "kind", "title", "asks"],
+                 [[r["id"], r["kind"], r["title"], r["asks"]] for r in rows]) + "\n"
+
+
+def answer_key(title: str, rows: list[tuple[str, object, float]]) -> str:
+    """`solve EXERCISE`: every asked step with its value and weight."""
+    body = table(["step", "value", "weight"],
+                 [[step, fmt.value(value, 8) if not isinstance(value, str) else value,
+                   f"{weight:g}"] for step, value, weight in rows])
+    return f"{title}\n\n{body}\n"

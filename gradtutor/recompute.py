@@ -54,3 +54,37 @@ def step_value(ex: Exercise, step: Step, overrides: Overrides = NO_OVERRIDES, *,
     grads = backprop(graph, values, of, wrt=[target], grad_overrides=upstream, rules=rules,
                      transform=transform)
     return grads.get(target, np.zeros_like(values[target]))
+
+
+def influences(ex: Exercise, step: Step, overrides: Overrides) -> set[tuple[str, int]]:
+    """The student's values that the recomputation of `step` really reads.
+
+    ("value", node) for a forward value, ("grad", node) for an upstream gradient: those whose
+    influence reaches the step without passing through another value the student gave (a
+    nearer one shadows it).
+    """
+    graph = ex.graph
+    target = graph.names[step.wrt]
+    forward = {i for i in overrides.forward if step.is_gradient or i != target}
+    reach: list[set[tuple[str, int]]] = []
+    for node in graph.nodes:
+        if node.index in forward:
+            reach.append({("value", node.index)})
+        else:
+            reach.append(set().union(*(reach[i] for i in node.inputs)))
+    if not step.is_gradient:
+        return reach[target]
+    of = graph.names[step.of or ""]
+    upstream = {i for i in overrides.backward.get(of, {}) if i not in (of, target)}
+    sources: dict[int, set[tuple[str, int]]] = {of: set()}
+    for index in range(of, target - 1, -1):
+        if index not in sources:
+            continue
+        if index in upstream:
+            sources[index] = {("grad", index)}
+        node = graph.nodes[index]
+        # a local derivative reads the node's inputs and its own value
+        local = set().union(reach[index], *(reach[i] for i in node.inputs))
+        for source in node.inputs:
+            sources.setdefault(source, set()).update(sources[index] | local)
+    return sources.get(target, set())

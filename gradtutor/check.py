@@ -66,8 +66,11 @@ class Given:
     problem: str | None = None
 
 
-def read_given(answer: Answer) -> Given:
+def read_given(answer: Answer) -> Given | None:
+    """The answer read; None for an empty one (a step left blank is missing)."""
     raw = answer.raw
+    if raw is None or isinstance(raw, str) and not raw.strip():
+        return None
     shown = raw if isinstance(raw, str | int | float | list) else repr(raw)[:80]
     if isinstance(raw, bool):
         return Given(shown, problem=f"expected a number, got {str(raw).lower()}")
@@ -180,7 +183,7 @@ def _match_steps(ex: Exercise, answers: Answers) -> tuple[dict[str, Answer], lis
 
 def _against_key(ex: Exercise, step: _Step) -> None:
     given = step.given
-    if given is None or given.shown is None:
+    if given is None:
         step.verdict, step.message = "missing", "no answer"
         return
     if given.problem is not None:
@@ -285,9 +288,14 @@ def _differs(step: _Step) -> bool:
 
 
 def _refused(step: _Step) -> bool:
-    """A degenerate value is never carried forward: a zero, a NaN or an infinity."""
+    """A degenerate wrong value (a zero, a NaN, an infinity) is never carried forward, so
+    that nobody games it by entering 0 early. A zero that is itself carried forward
+    correctly (a relu of the student's negative value) is no such thing."""
     value = step.given.value if step.given else None
-    return value is None or not np.all(np.isfinite(value)) or not np.any(value)
+    if value is None:
+        return True
+    degenerate = not np.all(np.isfinite(value)) or not np.any(value)
+    return degenerate and step.verdict != "follow-through"
 
 
 def _origin(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides) -> str:

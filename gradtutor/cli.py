@@ -72,7 +72,9 @@ def _guard() -> Iterator[None]:
     except Exception as error:  # a bug: one line, never a traceback unless asked for
         if _state["debug"]:
             raise
-        _error(f"internal error: {type(error).__name__}: {error} (run with --debug for the "
+        detail = str(error)
+        detail = detail if len(detail) <= 200 else detail[:200] + "..."
+        _error(f"internal error: {type(error).__name__}: {detail} (run with --debug for the "
                "traceback, and please report it)")
         raise typer.Exit(3) from None
 
@@ -447,6 +449,77 @@ def validate(
                 typer.echo(f"ok: {path} ({ex.id}, {len(tests)} self-test"
                            f"{'s' if len(tests) != 1 else ''} pass)")
         raise typer.Exit(status)
+
+
+class ExplainFormat(str, Enum):
+    rich = "rich"
+    plain = "plain"
+    markdown = "markdown"
+    latex = "latex"
+    dot = "dot"
+
+
+@app.command(epilog="""Examples:
+
+  gradtutor explain "(x+y)*z" --at x=-2 --at y=5 --at z=-4
+
+  gradtutor explain "q = x + y; f = q*z" --at x=-2 --at y=5 --at z=-4 --format plain
+
+  gradtutor explain sigmoid-neuron --format markdown > sigmoid-neuron.md
+
+  gradtutor explain sigmoid-neuron --format latex > walkthrough.tex && pdflatex walkthrough.tex
+
+  gradtutor explain max-gate --format dot | dot -Tpng > max-gate.png
+
+  gradtutor explain max-gate --step 9 --hint
+""")
+def explain(
+    target: Annotated[str, typer.Argument(help="An expression, a program of assignments "
+                                          "(';' or new lines), an exercise file or a bundled "
+                                          "exercise id.")],
+    at: Annotated[list[str] | None, typer.Option("--at", help=AT_HELP + " Every input of an "
+                                                 "expression or program needs one.")] = None,
+    format: Annotated[ExplainFormat | None, typer.Option(
+        "--format", "-f", help="rich (terminal default), plain (pipe default), markdown ($$ "
+        "math, for GitHub and Jupyter), latex (a standalone document for pdflatex), dot "
+        "(Graphviz source).")] = None,
+    step: Annotated[int | None, typer.Option(
+        "--step", "-s", min=1, help="Exercises: reveal only asked step N (1 = the first step "
+        "of 'ask'), a hint first, then the step worked out.")] = None,
+    hint: Annotated[bool, typer.Option(
+        "--hint", help="With --step: show only the hint, to try the step before reading "
+        "it.")] = False,
+) -> None:
+    """A chain-rule walkthrough, in the style of the worked examples of the notes.
+
+    1) the sub-functions and the computational graph, 2) the local derivative of every edge
+    in symbols, 3) the forward pass, 4) the backward pass from the end of the circuit, one
+    line per edge: downstream = local * upstream, with the numbers filled in, 5) the
+    gradients. A bare expression gets one node per operation, named n1, n2, ...; a program or
+    an exercise is explained node by node as it names them. Kinks: relu'(0) = 0, and at a
+    tie max routes the gradient to its first argument.
+    """
+    with _guard():
+        from .errors import GradtutorError
+        from .values import parse_assignment
+        from .walkthrough import explain as build
+
+        chosen = _format(format)
+        if hint and step is None:
+            raise GradtutorError("--hint goes with --step N", field="--hint")
+        if step is not None and chosen == "dot":
+            raise GradtutorError("--step shows one step in words: use --format rich, plain, "
+                                 "markdown or latex", field="--step")
+        values = dict(parse_assignment(item) for item in at or [])
+        walk = build(target, values, step=step, hint_only=hint)
+        if chosen == "rich":
+            from . import render
+
+            _print(render.walkthrough(walk))
+        else:
+            from . import documents
+
+            _print(documents.render(walk, chosen))
 
 
 def main() -> None:

@@ -111,8 +111,11 @@ def _mean_as_sum(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> l
 
 
 def _sum_as_mean(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
-    """The sum's gradient divided by n (as if it were a mean)."""
+    """The sum's gradient divided by n (as if it were a mean), for a sum over a batch of
+    rows; the sum of one vector's entries (a norm) is not a batch."""
     (grad,) = OPS["sum"].vjp(g, ins, out, attrs, needs)
+    if ins[0].ndim < 2:
+        return [grad]
     return [grad / reduced_count(ins[0].shape, axis_of(ins[0], attrs))]
 
 
@@ -171,9 +174,11 @@ def _local_only(s: Situation) -> Iterator[Array]:
     of = graph.names[s.step.of or ""]
     for context in (NO_OVERRIDES, s.student):
         values = node_values(s.exercise, context)
+        upstream = backprop(graph, values, of)
         for reader in _named_readers(s.exercise, target):
-            if reader != of:
-                yield backprop(graph, values, reader, wrt=[target]).get(target)
+            if reader == of or np.allclose(upstream.get(reader, 0.0), 1.0):
+                continue  # times an upstream gradient of 1, the local derivative is no slip
+            yield backprop(graph, values, reader, wrt=[target]).get(target)
 
 
 def _fan_out(s: Situation) -> Iterator[Array]:

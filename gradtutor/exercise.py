@@ -8,7 +8,6 @@ and raises them together as one ExerciseError.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -117,12 +116,22 @@ def bundled_ids() -> list[str]:
 
 
 def find_exercise(target: str) -> Path | None:
-    """The file for a path or a bundled id, or None when it is neither."""
+    """The file for a path or a bundled id, or None when it is neither (an expression)."""
     path = Path(target)
-    if target.endswith((".yaml", ".yml")) or os.sep in target or path.is_file():
+    if target.endswith((".yaml", ".yml")) or _is_file(path):
         return path
+    if not ID_PATTERN.match(target):
+        return None
     candidate = bundled_dir() / f"{target}.yaml"
-    return candidate if ID_PATTERN.match(target) and candidate.is_file() else None
+    return candidate if candidate.is_file() else None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether the path names a file; any text may arrive here, even a long expression."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def resolve_exercise(target: str) -> Path:
@@ -228,11 +237,12 @@ class _GraphLoader:
         description = self.text("description") or ""
         given = self.given()
         nodes, lines, kind = self.nodes(given)
-        problems.raise_if_any()
+        if not nodes:
+            problems.raise_if_any()
         graph = self.graph(nodes, given)
-        problems.raise_if_any()
         output = self.output(nodes)
-        problems.raise_if_any()
+        if output not in graph.names:
+            problems.raise_if_any()
         graph.output = graph.names[output]
         tolerance = self.tolerance()
         follow = self.number("follow_through", default=1.0, low=0.0, high=1.0)
@@ -335,10 +345,11 @@ class _GraphLoader:
                 parsed[name] = parse_expression(text)
             except GradtutorError as error:
                 self.problems.adopt(self.node_path(name), error)
+        before = len(self.problems.found)
         self.undefined_names(parsed, given)
         order = self.forward_order(parsed)
-        if self.problems.found:
-            return build_graph(Program((Assignment("_", parse_expression("0")),)))
+        if len(self.problems.found) > before or len(parsed) < len(nodes):
+            self.problems.raise_if_any()  # nothing further can be checked without the graph
         program = Program(tuple(Assignment(name, parsed[name]) for name in order))
         graph = build_graph(program)
         try:

@@ -194,3 +194,10 @@ def template_yaml(exercise_id: str, title: str, description: str,
         lines.append(f"  {(step + ':').ljust(width + 1)}    # {note}" if note else
                      f"  {step}:")
     return "\n".join(lines) + "\n"
+
+
+def perceptron_data(solution: Any) -> dict[str, Any]:
+    """`solve --format json` of a perceptron exercise (keys in docs/perceptron-format.md)."""
+    from .perceptron import solution_data as perceptron_solution_data
+
+    return perceptron_solution_data(solution)

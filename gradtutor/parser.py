@@ -55,6 +55,21 @@ _TOKEN = re.compile(
 _BINARY_STRENGTH = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2}
 
 
+class NodeFacts:
+    """A number known about tree nodes, by identity. The nodes are kept alive here, so an id
+    can never be reused by a later node (which would silently inherit the fact)."""
+
+    def __init__(self) -> None:
+        self._facts: dict[int, tuple[Expr, float]] = {}
+
+    def get(self, node: Expr) -> float | None:
+        fact = self._facts.get(id(node))
+        return fact[1] if fact is not None and fact[0] is node else None
+
+    def set(self, node: Expr, value: float) -> None:
+        self._facts[id(node)] = (node, value)
+
+
 @dataclass(frozen=True)
 class Token:
     kind: str  # number, name, op, sep, end
@@ -100,8 +115,8 @@ class _Parser:
         self.index = 0
         self.depth = 0
         self.nodes = 0
-        self.consts: dict[int, float] = {}  # id(node) -> value, for constant sub-expressions
-        self.degree: dict[int, float] = {}  # id(node) -> the power a variable is raised to
+        self.consts = NodeFacts()  # the value of each constant sub-expression
+        self.degree = NodeFacts()  # the power a variable is raised to
         self.assigned: set[str] = set()  # names assigned so far: `e = ...` shadows the constant
 
     # -- tokens --------------------------------------------------------------------------
@@ -281,31 +296,31 @@ class _Parser:
         """Record the float value of a constant sub-expression (an estimate of its size)."""
         value = _constant_value(node, self.consts)
         if value is not None:
-            self.consts[id(node)] = value
+            self.consts.set(node, value)
         return node
 
     def check_power(self, base: Expr, exponent: Expr, node: Expr, pos: int) -> None:
         """Refuse a power whose result would be too large, before anything computes it."""
-        power = self.consts.get(id(exponent))
+        power = self.consts.get(exponent)
         if power is None or math.isnan(power):
             return
-        base_value = self.consts.get(id(base))
+        base_value = self.consts.get(base)
         if base_value is not None:
             finite = math.isfinite(base_value) and base_value != 0.0
             digits = power * math.log10(abs(base_value)) if finite else 0.0
             if digits > math.log10(limits.MAX_CONSTANT):
-                raise LimitError(f"power too large: its value would have about {digits:.3g} "
-                                 f"digits (the limit is {limits.MAX_CONSTANT:.0e})",
-                                 column=pos, source=self.source)
+                raise LimitError(f"power too large: about 10^{digits:.3g}, beyond the limit "
+                                 f"of {limits.MAX_CONSTANT:.0e}", column=pos,
+                                 source=self.source)
             return
-        degree = self.degree.get(id(base), 1.0) * abs(power)
+        degree = (self.degree.get(base) or 1.0) * abs(power)
         if degree > limits.MAX_EXPONENT:
             raise LimitError(f"power too large: exponent {degree:.6g} exceeds the limit of "
                              f"{limits.MAX_EXPONENT:,}", column=pos, source=self.source)
-        self.degree[id(node)] = degree
+        self.degree.set(node, degree)
 
 
-def _constant_value(node: Expr, consts: dict[int, float]) -> float | None:
+def _constant_value(node: Expr, consts: NodeFacts) -> float | None:
     """The float64 value of a node whose children are all constant, or None.
 
     Computed with the engine's own operations on float64 scalars, so it means exactly what
@@ -317,10 +332,10 @@ def _constant_value(node: Expr, consts: dict[int, float]) -> float | None:
         return CONSTANTS[node.name]
     if isinstance(node, Name | Transpose) or isinstance(node, Binary) and node.op == "@":
         kids = _kids(node)
-        if isinstance(node, Transpose) and id(kids[0]) in consts:
-            return consts[id(kids[0])]
+        if isinstance(node, Transpose):
+            return consts.get(kids[0])
         return None
-    kids = [consts.get(id(child)) for child in _kids(node)]
+    kids = [consts.get(child) for child in _kids(node)]
     if any(k is None for k in kids):
         return None
     if isinstance(node, Unary):
@@ -397,7 +412,7 @@ def _value(parser: _Parser) -> object:
         return items
     start = parser.token
     node = parser.expression()
-    value = parser.consts.get(id(node))
+    value = parser.consts.get(node)
     if value is None:
         names = free_names(node)
         what = f"name '{names[0]}'" if names else "expression"

@@ -129,3 +129,35 @@ def answer_key(title: str, rows: list[tuple[str, object, float]]) -> str:
                  [[step, fmt.value(value, 8) if not isinstance(value, str) else value,
                    f"{weight:g}"] for step, value, weight in rows])
     return f"{title}\n\n{body}\n"
+
+
+def perceptron_text(solution: object) -> str:
+    """`solve` of a perceptron exercise: the trace and weights, or why none exist and a
+    two-layer network."""
+    import textwrap
+
+    from . import perceptron as p
+
+    s: p.PerceptronSolution = solution  # type: ignore[assignment]
+    ex = s.exercise
+
+    def prose(lines: list[str]) -> str:
+        return "\n".join(line if line.startswith("  ") else textwrap.fill(line, 88)
+                         for line in lines)
+
+    parts = [f"{ex.id}: {ex.title}\n{p.g_text(ex.at_zero)}", prose([p.headline(s)])]
+    if s.certificate is not None:
+        parts.append(prose(["Why:", *p.reason_lines(s)]))
+    if s.trace:
+        parts.append(prose([p.rule_text(s)]) + "\n\n" + table(*p.trace_table(s)))
+    if s.weights is not None:
+        weights = ", ".join(f"{k} = {p.num(v)}" for k, v in
+                            zip(p.weight_keys(ex.n), s.weights, strict=True))
+        parts.append(f"weights ({s.weights_from}): {weights}\n\n" + table(*p.weights_table(s)))
+    if s.network is not None:
+        parts.append("A two-layer network computes it:\n" +
+                     "\n".join("  " + line for line in p.network_lines(s)) + "\n\n" +
+                     table(*p.network_table(s)))
+    if s.key:
+        parts.append("answers:\n" + "\n".join(p.key_lines(s)))
+    return "\n\n".join(parts) + "\n"

@@ -125,3 +125,198 @@ def answer_key(title: str, rows: list[tuple[str, object, float]]) -> RenderableT
         table.add_row(step, value if isinstance(value, str) else fmt.value(value, 8),
                       f"{weight:g}")
     return table
+
+
+def perceptron(solution: object) -> RenderableType:
+    """`solve` of a perceptron exercise, for a terminal."""
+    from . import perceptron as p
+
+    s: p.PerceptronSolution = solution  # type: ignore[assignment]
+    ex = s.exercise
+
+    def grid(headers: list[str], rows: list[list[str]], title: str = "") -> Table:
+        out = Table(box=box.SIMPLE_HEAD, title=title or None, title_justify="left")
+        for header in headers:
+            out.add_column(header)
+        for row in rows:
+            out.add_row(*row)
+        return out
+
+    parts: list[RenderableType] = [
+        Text(p.g_text(ex.at_zero), style="dim"),
+        Text(p.headline(s), style="bold green" if s.separable else "bold yellow")]
+    if s.certificate is not None:
+        parts.append(Text("\nWhy:", style="bold"))
+        parts.extend(Text(line, style="cyan" if line.startswith("  ") else "")
+                     for line in p.reason_lines(s))
+    if s.trace:
+        parts.append(Text("\n" + p.rule_text(s), style="dim"))
+        parts.append(grid(*p.trace_table(s), title="learning rule"))
+    if s.weights is not None:
+        weights = ", ".join(f"{k} = {p.num(v)}" for k, v in
+                            zip(p.weight_keys(ex.n), s.weights, strict=True))
+        parts.append(Text.assemble((f"weights ({s.weights_from}): ", "dim"),
+                                   (weights, "bold cyan")))
+        parts.append(grid(*p.weights_table(s)))
+    if s.network is not None:
+        parts.append(Text("\nA two-layer network computes it:", style="bold"))
+        parts.extend(Text("  " + line, style="cyan") for line in p.network_lines(s))
+        parts.append(grid(*p.network_table(s)))
+    if s.key:
+        parts.append(Text("answers:\n" + "\n".join(p.key_lines(s)), style="dim"))
+    return Panel(Group(*parts), title=Text(f"{ex.id}: {ex.title}", style="bold"),
+                 title_align="left", box=box.ROUNDED)
+
+
+# -- explain: the chain-rule walkthrough -------------------------------------------------
+
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:
+    from .walkthrough import BackwardStep, Forward, Layers, Reveal, Walkthrough
+
+
+def walkthrough(w: Walkthrough) -> RenderableType:
+    """A walkthrough for a terminal, with the graph drawn as a tree."""
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    from . import documents as doc
+
+    parts: list[RenderableType] = []
+    if w.reveal is not None:
+        parts.extend(_reveal_parts(w.reveal))
+        return Panel(Group(*parts), title=Text(w.title, style="bold"),
+                     title_align="left", box=box.ROUNDED)
+    if w.description.strip():
+        parts.append(Markdown(w.description.strip()))
+    parts.append(Text(doc.given_line(w) + f"    Output: {w.output}"))
+    if w.naming:
+        parts.append(Text(f"Nodes: {w.naming}", style="dim"))
+    parts.extend(Text(f"note: {note}", style="dim") for note in w.notes)
+    parts.append(Rule(doc.SECTIONS[0], align="left", style="cyan"))
+    parts.append(_walk_graph(w))
+    parts.append(Rule(doc.SECTIONS[1], align="left", style="cyan"))
+    parts.extend(Text(doc.equation(local.symbol.text, local.formula.text))
+                 for local in w.locals)
+    parts.append(Rule(doc.SECTIONS[2], align="left", style="cyan"))
+    parts.extend(_walk_forward(line) for line in w.forward)
+    parts.append(Rule(doc.SECTIONS[3], align="left", style="cyan"))
+    parts.append(Text(f"start at the output: d{w.output}/d{w.output} = 1", style="bold"))
+    for step in w.backward:
+        parts.extend(_walk_backward(step))
+    parts.append(Rule(doc.SECTIONS[4], align="left", style="cyan"))
+    grads = Table(box=box.SIMPLE_HEAD, show_header=False)
+    grads.add_column()
+    grads.add_column(style="bold cyan")
+    for symbol, value in w.gradients:
+        grads.add_row(symbol.text, fmt.value(value))
+    parts.append(grads)
+    if w.layers is not None:
+        parts.append(_walk_layers(w.layers))
+    return Panel(Group(*parts), title=Text(w.title, style="bold"),
+                 title_align="left", box=box.ROUNDED)
+
+
+def _walk_graph(w: Walkthrough) -> RenderableType:
+    from rich.tree import Tree
+
+    from . import documents as doc
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for header in ("node", "expression", "operation", "inputs"):
+        table.add_column(header)
+    for node in w.nodes:
+        if node.expression is not None:
+            table.add_row(node.name, node.expression.text, node.operation,
+                          ", ".join(node.inputs))
+    levels: list[Tree] = []
+    root: Tree | None = None
+    for depth, node, repeated in doc.graph_tree(w):
+        label = Text(doc.node_label(node), style="bold" if node.expression else "green")
+        label.append(f"  {fmt.value(node.value)}", style="cyan")
+        if repeated:
+            label.append("  (see above)", style="dim")
+        if depth == 0:
+            root = Tree(label, guide_style="dim")
+            levels = [root]
+        else:
+            del levels[depth:]
+            levels.append(levels[-1].add(label))
+    return Group(table, root) if root is not None else table
+
+
+def _walk_forward(line: Forward) -> RenderableType:
+    from . import documents as doc
+
+    text = Text(doc.forward_line(line))
+    if line.shapes:
+        text.append("   " + doc.shapes_line(line.shapes), style="dim")
+    return text
+
+
+def _walk_backward(step: BackwardStep) -> list[RenderableType]:
+    from rich.padding import Padding
+
+    from . import documents as doc
+
+    parts: list[RenderableType] = [Text(doc.step_heading(step), style="bold")]
+    for note in ([step.pattern] if step.pattern else []) + step.notes:
+        parts.append(Padding(Text(note, style="yellow"), (0, 0, 0, 4)))
+    sums = {total.name: total for total in step.sums}
+    for edge in step.edges:
+        line = Text("  " + doc.edge_line(edge))
+        if edge.part:
+            line.append("   " + doc.part_note(edge), style="dim")
+        parts.append(line)
+        if edge.shapes:
+            parts.append(Text("    " + doc.shapes_line(edge.shapes), style="dim"))
+        if edge.wrt in sums:
+            total = sums[edge.wrt]
+            line = Text("  " + doc.sum_line(total), style="bold")
+            line.append("   " + doc.sum_note(total), style="dim")
+            parts.append(line)
+    return parts
+
+
+def _walk_layers(layers: Layers) -> RenderableType:
+    from . import documents as doc
+
+    table = Table(box=box.SIMPLE_HEAD, title="gradient size layer by layer, from the output "
+                  "back (norms)", title_justify="left")
+    for header in doc.layer_headers(layers):
+        table.add_column(header)
+    for row in doc.layer_rows(layers):
+        table.add_row(*row)
+    style = {"vanishing": "bold yellow", "exploding": "bold red"}.get(
+        layers.verdict, "green")
+    return Group(table, Text(layers.remark, style=style))
+
+
+def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
+    from . import documents as doc
+
+    r = reveal
+    weight = f" (weight {fmt.number(r.weight)})" if r.weight != 1 else ""
+    parts: list[RenderableType] = [
+        Text(f"Step {r.number} of {r.count}: {r.step}{weight}", style="bold"), Text(""),
+        Text.assemble(("Hint: ", "bold yellow"), r.hint), Text(""),
+    ]
+    if r.hint_only:
+        parts.append(Text("Try it, then run again without --hint to see the step worked out.",
+                          style="dim"))
+        return parts
+    parts.append(Text("Worked out:", style="bold"))
+    parts.extend(Text("  " + doc.forward_line(line)) for line in r.forward)
+    for edge in r.edges:
+        line = Text("  " + doc.edge_line(edge))
+        if edge.part:
+            line.append("   " + doc.part_note(edge), style="dim")
+        parts.append(line)
+    parts.extend(Text("  " + doc.sum_line(t)) for t in r.sums)
+    parts.extend(Text("  " + note, style="yellow") for note in r.notes)
+    parts.append(Text(""))
+    parts.append(Text.assemble(("Answer: ", "bold"), (doc.equation(
+        r.answer_symbol.text, fmt.value(r.answer)), "bold cyan")))
+    return parts

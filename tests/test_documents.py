@@ -429,10 +429,9 @@ def test_dot_of_the_max_gate() -> None:
 
 
 def test_dot_escapes_record_characters() -> None:
-    text = documents.dot(explain("relu(a) > 0" if False else "max(a, b)",
-                                 {"a": np.float64(1.0), "b": np.float64(2.0)}))
-    graph = parse_dot(text)
-    assert record_fields(graph["nodes"]["f"]["label"])[0] == "f = max(a, b)"
+    escaped = documents._record_escape("a{b}|<c>\\")
+    assert escaped == "a\\{b\\}\\|\\<c\\>\\\\"
+    assert record_fields("{ " + escaped + " | x }") == ["a{b}|<c>\\", "x"]
 
 
 def test_dot_shows_a_large_matrix_by_its_shape() -> None:

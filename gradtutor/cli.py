@@ -271,6 +271,9 @@ def check(
                                  f"{len(paths)} answers files")
         results, interrupted = _grade(ex, exercise, paths, jobs or default_jobs())
         _emit(_check_report(results, chosen, len(paths)), output)
+        for result in results:
+            if result.error is not None:
+                _error(result.error)
         if interrupted:
             _error(f"interrupted: {len(results)} of {len(paths)} files checked")
             raise typer.Exit(130)
@@ -346,16 +349,21 @@ def _emit(report: object, output: Path | None) -> None:
     import os
     import tempfile
 
+    from .errors import GradtutorError
+
     text = report if isinstance(report, str) else _as_text(report)
-    directory = output.resolve().parent
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.")
+    temporary = None
     try:
+        handle, temporary = tempfile.mkstemp(dir=output.resolve().parent,
+                                             prefix=f".{output.name}.")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text if text.endswith("\n") else text + "\n")
         os.replace(temporary, output)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    except OSError as error:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+        raise GradtutorError(f"cannot write {output}: {error.strerror or error}",
+                             field="--output") from None
 
 
 def _as_text(renderable: object) -> str:

@@ -126,6 +126,7 @@ def default_jobs() -> int:
 class StepSummary:
     step: str
     share_correct: float  # of the files that could be checked
+    share_follow_through: float
     common_diagnosis: str | None
     diagnosis_count: int
     verdicts: dict[str, int]
@@ -186,7 +187,8 @@ def _step_summaries(results: list[FileResult]) -> list[StepSummary]:
     for name in order:
         counts = verdicts[name]
         common = diagnoses.get(name, Counter()).most_common(1)
+        total = max(sum(counts.values()), 1)
         summaries.append(StepSummary(
-            name, counts["correct"] / max(sum(counts.values()), 1),
+            name, counts["correct"] / total, counts["follow-through"] / total,
             common[0][0] if common else None, common[0][1] if common else 0, dict(counts)))
     return summaries

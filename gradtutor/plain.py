@@ -110,10 +110,11 @@ def class_report(summary: ClassSummary) -> str:
             bar = "#" * round(20 * count / widest)
             lines.append(f"  {band:>12}  {bar:<20} {count}")
     if summary.steps:
-        rows = [[s.step, f"{100 * s.share_correct:.0f}%",
+        rows = [[s.step, f"{100 * s.share_correct:.0f}%", f"{100 * s.share_follow_through:.0f}%",
                  f"{s.common_diagnosis} ({s.diagnosis_count})" if s.common_diagnosis else "-"]
                 for s in summary.steps]
-        lines.append(table(["step", "correct", "most common diagnosis"], rows))
+        lines.append(table(["step", "correct", "follow-through", "most common diagnosis"],
+                           rows))
     lines.extend(f"unreadable: {name}" for name in summary.unreadable)
     return "\n".join(lines) + "\n"
 

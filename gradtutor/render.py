@@ -94,7 +94,7 @@ def class_report(summary: ClassSummary) -> RenderableType:
         parts.append(bars)
     if summary.steps:
         steps = Table(box=box.SIMPLE_HEAD, title="steps", title_justify="left")
-        for header in ("step", "correct", "most common diagnosis"):
+        for header in ("step", "correct", "follow-through", "most common diagnosis"):
             steps.add_column(header)
         for s in summary.steps:
             share = Text(f"{100 * s.share_correct:.0f}%",
@@ -102,7 +102,7 @@ def class_report(summary: ClassSummary) -> RenderableType:
                          "yellow" if s.share_correct >= 0.5 else "red")
             common = f"{s.common_diagnosis} ({s.diagnosis_count})" if s.common_diagnosis \
                 else ""
-            steps.add_row(s.step, share, common)
+            steps.add_row(s.step, share, f"{100 * s.share_follow_through:.0f}%", common)
         parts.append(steps)
     parts.extend(Text(f"unreadable: {name}", style="red") for name in summary.unreadable)
     return Panel(Group(*parts), title="class summary", title_align="left", box=box.ROUNDED)

@@ -1,0 +1,102 @@
+"""`gradtutor explain` through the command line: formats, options, exit codes, messages."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from gradtutor.cli import app
+
+runner = CliRunner()
+AT = ["--at", "x=-2", "--at", "y=5", "--at", "z=-4"]
+
+
+def explain(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["explain", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_plain_is_the_default_in_a_pipe() -> None:
+    code, out, err = explain("add-mul-gate")
+    assert (code, err) == (0, "")
+    assert out.startswith("An add gate feeding a multiply gate: f = (x + y) z\n=====")
+    assert "     df/dx = 1 * df/dq = 1 * (-4) = -4\n" in out
+
+
+def test_an_expression_with_at_values() -> None:
+    code, out, _ = explain("(x+y)*z", *AT, "--format", "plain")
+    assert code == 0
+    assert out.startswith("f = (x + y) * z\n===============\n\nGiven: x = -2, y = 5, z = -4\n"
+                          "Output: f\nNodes: each operation is one node, named n1, n2, ... in "
+                          "forward order; the output is f\n")
+    assert "   n1 = x + y = -2 + 5 = 3\n   f = n1 * z = 3 * (-4) = -12\n" in out
+    assert out.endswith("5) Gradients\n   df/dx = -4\n   df/dy = -4\n   df/dz = 3\n"
+                        "   df/dn1 = -4\n")
+
+
+def test_a_program() -> None:
+    code, out, _ = explain("q = x + y; f = q*z", *AT, "-f", "plain")
+    assert code == 0
+    assert "   q = x + y = -2 + 5 = 3\n" in out and "n1" not in out
+
+
+@pytest.mark.parametrize(("form", "start", "inside"), [
+    ("markdown", "# A sigmoid neuron with two inputs\n", r"f_{8} &= \frac{1}{f_{7}}"),
+    ("latex", "\\documentclass[11pt]{article}\n", r"\end{document}"),
+    ("dot", 'digraph "f8_walkthrough" {\n', '"f8" [shape=record, label="{ f8 = 1 / f7 | '
+                                           'value 0.731059 | grad 1 }"];'),
+    ("rich", "╭─ A sigmoid neuron with two inputs", "df8/dw0 = x0 * df8/df1 = -1 * 0.196612 "
+                                                     "= -0.196612"),
+])
+def test_every_format(form: str, start: str, inside: str) -> None:
+    code, out, err = explain("sigmoid-neuron", "--format", form)
+    assert (code, err) == (0, "")
+    assert out.startswith(start)
+    assert inside in out
+
+
+def test_step_then_hint() -> None:
+    code, out, _ = explain("max-gate", "--step", "11", "-f", "plain")
+    assert code == 0
+    assert "Step 11 of 11: df4/dw (weight 2)\n\nHint: The input of a max gate that lost " \
+        "receives no gradient at all.\n" in out
+    assert "   df4/dw = (0 if w <= z else 1) * df4/df2 = 0 * 2 = 0\n" in out
+    assert out.endswith("Answer: df4/dw = 0\n")
+    code, out, _ = explain("max-gate", "--step", "11", "--hint", "-f", "plain")
+    assert code == 0 and "Answer" not in out and "df4/df2 = 0 * 2" not in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["(x+y)*z", "--at", "x=1"], "error: --at: explain fills in every number: give a value "
+                                 "for y, z with --at NAME=VALUE\n"),
+    (["(x+"], "error: expected a number, a name or '(', found end of input (column 4)\n"
+              "  (x+\n     ^\n"),
+    (["sigmoid-nueron"], "did you mean sigmoid-neuron?"),
+    (["missing.yaml"], "missing.yaml"),
+    (["and-perceptron"], "'and-perceptron' is a perceptron exercise"),
+    (["add-mul-gate", "--at", "x=1"], "error: --at: an exercise has its own given values"),
+    (["add-mul-gate", "--step", "9"], "error: --step: add-mul-gate asks 8 steps: --step "
+                                      "takes 1 to 8, not 9\n"),
+    (["add-mul-gate", "--hint"], "error: --hint: --hint goes with --step N\n"),
+    (["add-mul-gate", "--step", "1", "-f", "dot"], "--step shows one step in words"),
+    (["(x+y)*z", *AT, "--step", "1"], "--step reveals the asked steps of an exercise"),
+])
+def test_bad_input_exits_2_with_one_message(args: list[str], message: str) -> None:
+    code, out, err = explain(*args)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_unknown_format_and_bad_step_are_usage_errors() -> None:
+    assert explain("add-mul-gate", "--format", "json")[0] == 2
+    assert explain("add-mul-gate", "--step", "0")[0] == 2
+
+
+def test_help_names_the_formats_and_the_kink_conventions() -> None:
+    result = runner.invoke(app, ["explain", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for word in ("markdown", "latex", "dot", "--step", "--hint", "relu'(0) = 0",
+                 "gradtutor explain sigmoid-neuron --format latex"):
+        assert word in result.stdout

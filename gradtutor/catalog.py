@@ -20,11 +20,18 @@ def list_rows() -> list[dict[str, str]]:
     rows = []
     for path in sorted(bundled_dir().glob("*.yaml")):
         ex = load_exercise(str(path))
-        steps = template_steps(ex)
-        shown = ", ".join(steps[:4]) + (", ..." if len(steps) > 4 else "")
-        rows.append({"id": ex.id, "title": ex.title, "kind": ex.kind,
-                     "asks": f"{len(steps)} steps: {shown}", "steps": steps})
+        rows.append({"id": ex.id, "title": ex.title, "kind": ex.kind, "asks": _asks(ex),
+                     "steps": template_steps(ex)})
     return rows
+
+
+def _asks(ex: Any) -> str:
+    if not isinstance(ex, Exercise):
+        from .perceptron import asked_text
+
+        return asked_text(ex)
+    steps = template_steps(ex)
+    return f"{len(steps)} steps: " + ", ".join(steps[:4]) + (", ..." if len(steps) > 4 else "")
 
 
 def template_steps(ex: Any) -> list[str]:
@@ -57,7 +64,7 @@ def key_rows(ex: Any) -> list[tuple[str, Any, float]]:
 def template_notes(ex: Any) -> list[tuple[str, str]]:
     """Each asked step with a note on the kind of value it takes."""
     if not isinstance(ex, Exercise):
-        return [(step, "") for step in template_steps(ex)]
+        return [(step, 'a number, or text such as "-1/2"') for step in template_steps(ex)]
     from .check import answer_key
 
     expected = answer_key(ex).expected

@@ -236,8 +236,8 @@ def markdown(w: Walkthrough) -> str:
         lines += [w.description.strip(), ""]
     lines += [_md_escape(given_line(w)) + "  ", f"Output: `{w.output}`", ""]
     lines += [f"Nodes: {_md_escape(w.naming)}", ""] if w.naming else []
-    lines += [f"> Note: {_md_escape(note)}" for note in w.notes]
-    lines += ["", f"## {SECTIONS[0]}", "", "| node | expression | operation | inputs |",
+    lines += [f"> Note: {_md_escape(note)}" for note in w.notes] + ([""] if w.notes else [])
+    lines += [f"## {SECTIONS[0]}", "", "| node | expression | operation | inputs |",
               "| --- | --- | --- | --- |"]
     lines += [f"| `{n.name}` | `{n.expression.text}` | {n.operation} | "
               + ", ".join(f"`{i}`" for i in n.inputs) + " |"

@@ -161,6 +161,8 @@ def yaml_number(x: float) -> str:
 
 
 def yaml_value(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     array = np.asarray(value, dtype=float)
     if array.ndim == 0:
         return yaml_number(float(array))

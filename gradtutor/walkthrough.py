@@ -461,6 +461,11 @@ class _Step:
         return all(np.ndim(v) == 0 for v in self.values)
 
     @property
+    def root(self) -> GraphNode:
+        """The operation that makes the node's value (the last one)."""
+        return self.graph.nodes[self.graph.output]
+
+    @property
     def gate(self) -> GraphNode | None:
         """The one operation of a single-operation node."""
         return self.ops[0] if len(self.ops) == 1 else None
@@ -1175,13 +1180,12 @@ def _layers(context: _Context, grads: Mapping[int, Array], network: bool) -> Lay
     factor = (first / last) ** (1 / (len(rows) - 1)) if first > 0 else 0.0
     verdict = "vanishing" if factor < VANISHING else "exploding" if factor > EXPLODING \
         else "steady"
-    kinds = {context.steps[r.output].gate.op for r in rows  # type: ignore[union-attr]
-             if context.steps[r.output].gate is not None}
+    kinds = {context.steps[r.output].root.op for r in rows}
     return Layers(context.output, rows, factor, verdict, _remark(verdict, factor, rows, kinds))
 
 
 def _is_activation(step: _Step, network: bool) -> bool:
-    if step.gate is not None and step.gate.op in ACTIVATIONS:
+    if step.root.op in ACTIVATIONS:
         return True
     return network and step.name.startswith("a") and step.name[1:].isdigit()
 
@@ -1193,8 +1197,9 @@ def _remark(verdict: str, factor: float, rows: list[LayerRow], kinds: set[str]) 
     per = f"about x{fmt.number(factor, 2)} per layer"
     if verdict == "vanishing":
         cause = " Each sigmoid multiplies it by a (1 - a), at most 0.25, and each weight by " \
-            "its value." if "sigmoid" in kinds else " Each layer multiplies it by its local " \
-            "derivatives, here smaller than 1."
+            "its value." if "sigmoid" in kinds else " Each tanh multiplies it by 1 - a**2, at " \
+            "most 1 and far less where it saturates." if "tanh" in kinds else " Each layer " \
+            "multiplies it by its local derivatives, here smaller than 1."
         return (f"The gradient vanishes on the way back: it shrinks by {per}, {span}, so the "
                 f"first layers barely learn.{cause} What helps: ReLU activations (their "
                 "derivative is 1 where they are active), careful weight initialisation, and "

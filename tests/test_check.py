@@ -16,7 +16,7 @@ from gradtutor.compare import Tolerance, close, matches_rounding, written_precis
 from gradtutor.errors import AnswersError
 from gradtutor.exercise import Exercise, bundled_ids, load_exercise
 
-from .oracle import ORACLES
+from oracle import ORACLES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTATIONS = yaml.safe_load((ROOT / "tests" / "sample_expectations.yaml").read_text())

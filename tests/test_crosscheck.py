@@ -186,7 +186,7 @@ def three_way(source: str, inputs: dict[str, np.ndarray]) -> None:
                                        rtol=1e-6, atol=1e-9, err_msg=f"{source}: chain rule")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.filter_too_much])
 @given(scalar_expression(), values, values, values)
 def test_scalar_expressions_three_ways(source: str, x: float, y: float, z: float) -> None:

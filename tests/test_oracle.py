@@ -352,9 +352,15 @@ def test_exercise_self_tests_score_as_stated(ex_id):
     tol = ex.get("tolerance", DEFAULT_TOL)
     for case in ex["tests"]:
         assert set(case["answers"]) <= set(weights)
-        score = sum(weights[step] for step, value in case["answers"].items()
-                    if passes(student_value(value), ORACLES[ex_id][step], tol))
-        assert score == case["score"], (case, score)
+        passing = [step for step, value in case["answers"].items()
+                   if passes(student_value(value), ORACLES[ex_id][step], tol)]
+        score = sum(weights[step] for step in passing)
+        if len(passing) == len(case["answers"]):
+            assert score == case["score"], (case, score)
+        else:
+            # a step that fails here may still earn follow-through credit (error carried
+            # forward), which this oracle does not model; `validate` pins the exact score
+            assert score <= case["score"], (case, score)
 
 
 @pytest.mark.parametrize("ex_id", IDS)

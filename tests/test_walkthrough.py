@@ -20,7 +20,10 @@ from gradtutor.walkthrough import (
     numbers,
 )
 
-from .oracle import ORACLES
+try:
+    from .oracle import ORACLES
+except ImportError:  # tests/ is not a package: pytest puts tests/ itself on sys.path
+    from oracle import ORACLES
 
 GRAPH_IDS = [i for i in bundled_ids() if isinstance(load_exercise(i), Exercise)]
 AT = {"x": np.float64(-2.0), "y": np.float64(5.0), "z": np.float64(-4.0)}
@@ -410,3 +413,16 @@ def test_latex_numbers_and_values() -> None:
         r"\begin{bmatrix} 1 \\ 2 \end{bmatrix}"
     assert latex_value(np.array([[1.0, 2.0], [3.0, 4.0]])) == \
         r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"
+
+
+def test_a_program_of_layers_is_a_chain_too() -> None:
+    program = "; ".join(f"h{i + 1} = relu(h{i} * w{i})" for i in range(4))
+    values = {"h0": np.float64(0.5)} | {f"w{i}": np.float64(3.0) for i in range(4)}
+    layers = explain(program, values).layers
+    assert layers is not None and layers.verdict == "exploding"
+    assert [r.nodes for r in layers.rows] == [["h1"], ["h2"], ["h3"], ["h4"]]
+    assert layers.factor == pytest.approx(3.0)
+    tanh = "; ".join(f"h{i + 1} = tanh(h{i} * 2 + 1)" for i in range(4))
+    saturated = explain(tanh, {"h0": np.float64(0.5)}).layers
+    assert saturated is not None and saturated.verdict == "vanishing"
+    assert "Each tanh multiplies it by 1 - a**2" in saturated.remark

@@ -20,11 +20,9 @@ import numpy as np
 from . import fmt, limits
 from .answers import Answer, Answers
 from .compare import close
-from .diagnosis import Situation, diagnose
 from .errors import GradtutorError
 from .exercise import AskItem, Exercise, parse_step
 from .expr import Num, Unary, free_names
-from .formulas import check_formula
 from .graph import build_graph, evaluate
 from .parser import parse_expression, parse_value_text
 from .recompute import Overrides, influences, node_values, step_value
@@ -190,6 +188,8 @@ def _against_key(ex: Exercise, step: _Step) -> None:
         step.verdict, step.message = "invalid", given.problem
         return
     if given.formula is not None:
+        from .formulas import check_formula  # only for answers written as formulas
+
         try:
             verdict = check_formula(ex, step.item.step, given.formula)
         except GradtutorError as error:  # the file's time budget ran out
@@ -327,6 +327,8 @@ def _roots(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
 
 
 def _diagnose(ex: Exercise, step: _Step, student: Overrides) -> None:
+    from .diagnosis import Situation, diagnose  # only when a step is wrong
+
     given = step.given
     if given is None or given.value is None:
         return

@@ -18,7 +18,6 @@ from .walkthrough import (
     BackwardStep,
     Edge,
     FanIn,
-    Formula,
     Forward,
     Layers,
     Node,
@@ -643,4 +642,4 @@ def render(w: Walkthrough, format: str) -> str:
     return renderers[format](w)
 
 
-__all__ = ["Formula", "dot", "latex", "markdown", "plain", "render"]
+__all__ = ["dot", "latex", "markdown", "plain", "render"]

@@ -6,13 +6,15 @@ import csv
 import io
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .fmt import plain_data
 from .results import FileResult, StepResult
-from .solve import Solution
+
+if TYPE_CHECKING:  # only for the hints: a check never needs the solver
+    from .solve import Solution
 
 
 def dumps(data: Any) -> str:

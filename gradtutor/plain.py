@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import fmt
-from .grading import ClassSummary
 from .results import FileResult, StepResult
-from .solve import Solution
+
+if TYPE_CHECKING:  # only for the hints: a check never needs the solver
+    from .grading import ClassSummary
+    from .solve import Solution
 
 CHECK_WORDS = {
     "agree": "agree", "disagree": "DISAGREE", "kink": "differ only across a kink",

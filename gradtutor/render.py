@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -9,10 +11,12 @@ from rich.table import Table
 from rich.text import Text
 
 from . import fmt
-from .grading import ClassSummary
 from .plain import checks_line, given_text, step_notes
 from .results import FileResult
-from .solve import Solution
+
+if TYPE_CHECKING:
+    from .grading import ClassSummary
+    from .solve import Solution
 
 CHECK_STYLE = {"agree": "green", "disagree": "bold red", "kink": "yellow", "singular": "yellow"}
 

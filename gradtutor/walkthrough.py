@@ -505,7 +505,7 @@ def explain(target: str, values: Mapping[str, Array] | None = None, *,
 
     values = dict(values or {})
     path = find_exercise(target)
-    if path is not None and (path.is_file() or target.endswith((".yaml", ".yml"))):
+    if path is not None and (target.endswith((".yaml", ".yml")) or path.is_file()):
         return explain_exercise(target, values, step=step, hint_only=hint_only)
     if step is not None:
         raise GradtutorError("--step reveals the asked steps of an exercise; "

@@ -1,0 +1,213 @@
+"""gradtutor's speed, measured: every figure beside the baseline it is judged against.
+
+    python benchmarks/bench.py            # everything (1,000 separate calls take minutes)
+    python benchmarks/bench.py --calls 100  # the separate calls sampled, then scaled to 1,000
+
+Figures are medians of repeated runs, in milliseconds unless said otherwise. BLAS runs on
+one thread, for the engine and the hand-written numpy alike: on a small machine a threaded
+BLAS makes single timings swing by a factor of four, and what is compared here is the
+engine's own overhead, not the BLAS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402  (after the thread settings, which numpy reads on import)
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GRADTUTOR = [PYTHON, "-m", "gradtutor"]
+SAMPLE = ROOT / "exercises" / "answers" / "sigmoid-neuron.yaml"
+
+
+def run(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def median_ms(command: list[str], repeats: int) -> float:
+    run(command)  # warm the file cache
+    return statistics.median(run(command) for _ in range(repeats)) * 1000
+
+
+def side_by_side(label: str, ours: float, baseline_label: str, baseline: float,
+                 target: str = "") -> None:
+    print(f"{label:<44} {ours:9.1f}   {baseline_label:<38} {baseline:9.1f}   "
+          f"ratio {ours / baseline:5.2f}  {target}")
+
+
+def startup(repeats: int) -> None:
+    print("\n# start-up (median of %d runs, ms)" % repeats)
+    typer = median_ms([PYTHON, "-c", "import typer"], repeats)
+    help_ = median_ms([*GRADTUTOR, "--help"], repeats)
+    side_by_side("gradtutor --help", help_, 'python -c "import typer"', typer)
+    base = median_ms([PYTHON, "-c", "import numpy, yaml, typer, rich"], repeats)
+    check = median_ms([*GRADTUTOR, "check", "sigmoid-neuron", str(SAMPLE)], repeats)
+    side_by_side("gradtutor check (one numeric file)", check,
+                 'python -c "import numpy, yaml, typer, rich"', base, "(target <= 1.5)")
+
+
+def class_files(folder: Path, count: int) -> list[Path]:
+    """`count` answers files like a class's: the sample with each number nudged or kept."""
+    rng = random.Random(0)
+    lines = SAMPLE.read_text().splitlines()
+    paths = []
+    for index in range(count):
+        out = []
+        for line in lines:
+            key, sep, value = line.partition(": ")
+            if line.startswith("  ") and sep and rng.random() < 0.3:
+                try:
+                    value = f"{float(value) * rng.choice((1.0, 1.001, 1.3, -1.0)):.4g}"
+                except ValueError:
+                    pass
+            out.append(f"{key}{sep}{value}" if sep else line)
+        path = folder / f"student{index:04d}.yaml"
+        path.write_text("\n".join(out).replace("sample-notes-002", f"s{index}") + "\n")
+        paths.append(path)
+    return paths
+
+
+def many_files(count: int, calls: int, jobs: int) -> None:
+    print(f"\n# {count:,} answers files (seconds)")
+    folder = Path(tempfile.mkdtemp(prefix="gradtutor-bench-"))
+    try:
+        paths = class_files(folder, count)
+        out = folder / "grades.csv"
+        one_call = run([*GRADTUTOR, "check", "sigmoid-neuron", str(folder), "--format", "csv",
+                        "--output", str(out), "--jobs", str(jobs)])
+        rows = out.read_text().count("\n") - 1
+        assert rows == count, f"expected {count} rows, got {rows}"
+        sample = paths[:calls]
+        start = time.perf_counter()
+        for path in sample:
+            run([*GRADTUTOR, "check", "sigmoid-neuron", str(path), "--format", "json"])
+        separate = (time.perf_counter() - start) * count / len(sample)
+        scaled = "" if calls >= count else f" ({calls} calls timed, scaled to {count:,})"
+        print(f"{'one call, --jobs ' + str(jobs):<44} {one_call:9.2f}   "
+              f"{f'{count:,} separate calls':<38} {separate:9.2f}   "
+              f"speed-up {separate / one_call:5.1f}x  (target >= 50){scaled}")
+        serial = run([*GRADTUTOR, "check", "sigmoid-neuron", str(folder), "--format", "csv",
+                      "--output", str(out), "--jobs", "1"])
+        print(f"{'one call, --jobs 1':<44} {serial:9.2f}   "
+              f"{'per file':<38} {1000 * serial / count:9.2f} ms")
+    finally:
+        shutil.rmtree(folder)
+
+
+def best_ms(work: Callable[[], object], repeats: int) -> float:
+    work()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def interleaved_best(first: Callable[[], object], second: Callable[[], object],
+                     repeats: int) -> tuple[float, float]:
+    """Both timed in turn, so that they meet the same machine; the best of each, in ms."""
+    first(), second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for work, bucket in ((first, times[0]), (second, times[1])):
+            start = time.perf_counter()
+            work()
+            bucket.append(time.perf_counter() - start)
+    return min(times[0]) * 1000, min(times[1]) * 1000
+
+
+def engine(repeats: int) -> None:
+    from gradtutor.graph import backprop, build_graph, evaluate
+    from gradtutor.parser import parse_program
+
+    print("\n# forward and backward pass, 784-256-10 network, batch of 256 (best of "
+          f"{repeats} interleaved runs, ms, one BLAS thread)")
+    rng = np.random.default_rng(0)
+    data = {"X": rng.normal(size=(256, 784)), "Y": rng.normal(size=(256, 10)),
+            "W1": rng.normal(size=(784, 256)) * 0.05, "b1": np.zeros(256),
+            "W2": rng.normal(size=(256, 10)) * 0.05, "b2": np.zeros(10)}
+    graph = build_graph(parse_program(
+        "z1 = X @ W1 + b1; a1 = relu(z1); z2 = a1 @ W2 + b2; L = mean((z2 - Y)**2)"))
+    wanted = [graph.names[n] for n in ("W1", "b1", "W2", "b2")]
+
+    def through_engine() -> dict:
+        values = evaluate(graph, data)
+        return backprop(graph, values, graph.output, wanted)
+
+    def by_hand() -> tuple:
+        x, y, w1, b1, w2, b2 = (data[k] for k in ("X", "Y", "W1", "b1", "W2", "b2"))
+        z1 = x @ w1 + b1
+        a1 = np.maximum(z1, 0.0)
+        z2 = a1 @ w2 + b2
+        diff = z2 - y
+        loss = np.mean(diff ** 2)
+        dz2 = 2.0 * diff / diff.size
+        dw2, db2 = a1.T @ dz2, dz2.sum(axis=0)
+        dz1 = (dz2 @ w2.T) * (z1 > 0)
+        return loss, x.T @ dz1, dz1.sum(axis=0), dw2, db2
+
+    ours = through_engine()
+    hand = by_hand()
+    for name, expected in zip(("W1", "b1", "W2", "b2"), hand[1:], strict=True):
+        np.testing.assert_allclose(ours[graph.names[name]], expected, rtol=1e-9, atol=1e-12)
+    engine_ms, hand_ms = interleaved_best(through_engine, by_hand, repeats)
+    side_by_side("gradtutor engine", engine_ms, "hand-written numpy", hand_ms,
+                 "(target <= 1.3)")
+
+
+def chain(repeats: int) -> None:
+    from gradtutor.solve import solve_program
+
+    print("\n# solve: a chain of 50 sigmoid layers (median ms, sympy already imported)")
+    source = "; ".join(["a0 = x"] + [f"a{i} = sigmoid(w{i}*a{i - 1})" for i in range(1, 51)])
+    values = {"x": np.asarray(1.0), **{f"w{i}": np.asarray(0.5) for i in range(1, 51)}}
+    import gradtutor.symbolic  # noqa: F401  (the import is timed separately below)
+
+    both = best_ms(lambda: solve_program(source, values), repeats)
+    numeric = best_ms(lambda: solve_program(source, values, with_symbolic=False), repeats)
+    print(f"{'symbolic and numeric, with cross-checks':<44} {both:9.1f}")
+    print(f"{'numeric only, with finite differences':<44} {numeric:9.1f}")
+    whole = median_ms([*GRADTUTOR, "solve", source, *[a for n, v in values.items()
+                                                      for a in ("--at", f"{n}={float(v)}")],
+                       "--format", "json"], max(3, repeats // 5))
+    print(f"{'gradtutor solve ... (the whole command)':<44} {whole:9.1f}   (target well under 2000)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000, help="answers files in the class")
+    parser.add_argument("--calls", type=int, default=1000,
+                        help="separate calls to time (scaled to --files)")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--only", choices=["startup", "files", "engine", "chain"])
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")
+    sections = {"startup": lambda: startup(args.repeats),
+                "files": lambda: many_files(args.files, min(args.calls, args.files), args.jobs),
+                "engine": lambda: engine(args.repeats * 4),
+                "chain": lambda: chain(args.repeats)}
+    for name, section in sections.items():
+        if args.only in (None, name):
+            section()
+
+
+if __name__ == "__main__":
+    main()

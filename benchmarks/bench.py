@@ -12,6 +12,7 @@ engine's own overhead, not the BLAS.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import shutil
@@ -52,7 +53,7 @@ def side_by_side(label: str, ours: float, baseline_label: str, baseline: float,
 
 
 def startup(repeats: int) -> None:
-    print("\n# start-up (median of %d runs, ms)" % repeats)
+    print(f"\n# start-up (median of {repeats} runs, ms)")
     typer = median_ms([PYTHON, "-c", "import typer"], repeats)
     help_ = median_ms([*GRADTUTOR, "--help"], repeats)
     side_by_side("gradtutor --help", help_, 'python -c "import typer"', typer)
@@ -72,10 +73,8 @@ def class_files(folder: Path, count: int) -> list[Path]:
         for line in lines:
             key, sep, value = line.partition(": ")
             if line.startswith("  ") and sep and rng.random() < 0.3:
-                try:
+                with contextlib.suppress(ValueError):
                     value = f"{float(value) * rng.choice((1.0, 1.001, 1.3, -1.0)):.4g}"
-                except ValueError:
-                    pass
             out.append(f"{key}{sep}{value}" if sep else line)
         path = folder / f"student{index:04d}.yaml"
         path.write_text("\n".join(out).replace("sample-notes-002", f"s{index}") + "\n")
@@ -187,7 +186,8 @@ def chain(repeats: int) -> None:
     whole = median_ms([*GRADTUTOR, "solve", source, *[a for n, v in values.items()
                                                       for a in ("--at", f"{n}={float(v)}")],
                        "--format", "json"], max(3, repeats // 5))
-    print(f"{'gradtutor solve ... (the whole command)':<44} {whole:9.1f}   (target well under 2000)")
+    print(f"{'gradtutor solve ... (the whole command)':<44} {whole:9.1f}   "
+          "(target well under 2000)")
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from .exercise import AskItem, Exercise, parse_step
 from .expr import Num, Unary, free_names
 from .graph import build_graph, evaluate
 from .parser import parse_expression, parse_value_text
-from .recompute import Overrides, influences, node_values, step_value
+from .recompute import Overrides, Recomputer, influences
 from .results import FileResult, StepResult, finish
 from .timebox import time_limit
 from .values import to_array
@@ -45,9 +45,9 @@ class Key:
 
 
 def answer_key(ex: Exercise) -> Key:
-    values = node_values(ex)
-    expected = {item.step.text: step_value(ex, item.step, values=values) for item in ex.ask}
-    return Key(values, expected)
+    truth = Recomputer(ex)
+    expected = {item.step.text: truth.value(item.step) for item in ex.ask}
+    return Key(truth.values, expected)
 
 
 # -- reading one answer ------------------------------------------------------------------
@@ -130,6 +130,7 @@ class _Step:
     origin: str | None = None
     line: int | None = None
     uses: list[str] = field(default_factory=list)  # steps whose answers it was recomputed from
+    reads: list[_Step] | None = None  # the steps its recomputation reads, once known
 
     @property
     def text(self) -> str:
@@ -148,13 +149,15 @@ def check_exercise(ex: Exercise, answers: Answers, key: Key | None = None) -> Fi
         for step in steps:
             _against_key(ex, step)
     student = _student_values(ex, steps)
+    recomputed = Recomputer(ex, student)  # every step from the student's other answers
     if not _degenerate(steps):
         for step in _dependency_order(ex, steps):
             if step.verdict == "wrong":
-                _carried_forward(ex, step, steps, student)
+                _carried_forward(ex, step, steps, student, recomputed)
+    replays: dict = {}  # the mistakes replayed on this student's answers, shared by steps
     for step in steps:
         if step.verdict == "wrong":
-            _diagnose(ex, step, student)
+            _diagnose(ex, step, student, recomputed, replays)
     result = FileResult(ex.id, answers.file, answers.student, notes=notes)
     result.steps = [_result(ex, step) for step in steps]
     return finish(result)
@@ -251,8 +254,8 @@ def _dependency_order(ex: Exercise, steps: list[_Step]) -> list[_Step]:
     return sorted(steps, key=order)
 
 
-def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step],
-                     student: Overrides) -> None:
+def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
+                     recomputed: Recomputer) -> None:
     """Follow-through: right when recomputed from the student's own earlier answers."""
     given = step.given
     if given is None or given.value is None or given.value.shape != step.expected.shape:
@@ -260,8 +263,7 @@ def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step],
     used = [s for s in _read_by(ex, step, steps, student) if _differs(s)]
     if not used or any(_refused(s) for s in used):
         return
-    recomputed = step_value(ex, step.item.step, student)
-    if not close(given.value, recomputed, ex.tolerance, given.texts):
+    if not close(given.value, recomputed.value(step.item.step), ex.tolerance, given.texts):
         return
     step.verdict = "follow-through"
     step.uses = [s.text for s in used]
@@ -272,13 +274,16 @@ def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step],
 
 def _read_by(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides
              ) -> list[_Step]:
-    """The other steps whose answers the recomputation of `step` reads."""
-    names = ex.graph.names
-    keys = influences(ex, step.item.step, student)
-    of = step.item.step.of
-    return [s for s in steps if s is not step and (
-        ("grad", names[s.item.step.wrt]) in keys and s.item.step.of == of
-        if s.item.step.is_gradient else ("value", names[s.item.step.wrt]) in keys)]
+    """The other steps whose answers the recomputation of `step` reads (worked out once:
+    the student's answers do not change while their file is checked)."""
+    if step.reads is None:
+        names = ex.graph.names
+        keys = influences(ex, step.item.step, student)
+        of = step.item.step.of
+        step.reads = [s for s in steps if s is not step and (
+            ("grad", names[s.item.step.wrt]) in keys and s.item.step.of == of
+            if s.item.step.is_gradient else ("value", names[s.item.step.wrt]) in keys)]
+    return step.reads
 
 
 def _differs(step: _Step) -> bool:
@@ -326,15 +331,16 @@ def _roots(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
     return wrong, imprecise
 
 
-def _diagnose(ex: Exercise, step: _Step, student: Overrides) -> None:
+def _diagnose(ex: Exercise, step: _Step, student: Overrides, recomputed: Recomputer,
+              replays: dict) -> None:
     from .diagnosis import Situation, diagnose  # only when a step is wrong
 
     given = step.given
     if given is None or given.value is None:
         return
-    recomputed = step_value(ex, step.item.step, student) if student else None
+    from_answers = recomputed.value(step.item.step) if student else None
     situation = Situation(ex, step.item.step, given.value, given.texts, step.expected,
-                          student, ex.tolerance, recomputed)
+                          student, ex.tolerance, from_answers, replays)
     found = diagnose(situation)
     expected_text = f"expected {fmt.value(step.expected)}"
     if found is None:

@@ -17,9 +17,9 @@ import numpy as np
 
 from .compare import Tolerance, close, round_decimals, round_significant
 from .exercise import Exercise, Step
-from .graph import Rules, backprop, local_gradients
+from .graph import DEFAULT_RULES, Rules, Transform, local_gradients
 from .ops import OPS, Vjp, axis_of, reduced_count
-from .recompute import NO_OVERRIDES, Overrides, node_values, step_value
+from .recompute import Overrides, Recomputer
 
 Array = np.ndarray
 
@@ -36,6 +36,7 @@ class Situation:
     student: Overrides  # the student's own answers to the other steps
     tolerance: Tolerance
     recomputed: Array | None = None  # the step from the student's own answers, correctly
+    replays: dict[str, Recomputer] = field(default_factory=dict)  # per answers file
 
     def bases(self) -> list[Array]:
         """What a slip transforms: the true value, and the one from the student's answers."""
@@ -44,11 +45,38 @@ class Situation:
             found.append(self.recomputed)
         return found
 
-    def with_rules(self, rules: Rules) -> Iterator[Array]:
-        """The step under mistaken rules: from the true values, and from the student's."""
-        yield step_value(self.exercise, self.step, NO_OVERRIDES, rules=rules)
+    def contexts(self) -> list[Recomputer]:
+        """The right rules, from the true values and from the student's own answers."""
+        found = [truth(self.exercise, "exact")]
         if self.student:
-            yield step_value(self.exercise, self.step, self.student, rules=rules)
+            if "exact" not in self.replays:
+                self.replays["exact"] = Recomputer(self.exercise, self.student)
+            found.append(self.replays["exact"])
+        return found
+
+    def with_rules(self, name: str, rules: Rules) -> Iterator[Array]:
+        """The step under a mistaken rule: from the true values, and from the student's."""
+        yield truth(self.exercise, name, rules=rules).value(self.step)
+        if self.student:
+            if name not in self.replays:
+                self.replays[name] = Recomputer(self.exercise, self.student, rules=rules)
+            yield self.replays[name].value(self.step)
+
+
+_truths: dict[tuple[int, str], tuple[Exercise, Recomputer]] = {}
+
+
+def truth(ex: Exercise, name: str, *, rules: Rules = DEFAULT_RULES,
+          transform: Transform | None = None) -> Recomputer:
+    """The exercise recomputed from its given values under a named rule. It is the same for
+    every student, so a class is graded with each computed once."""
+    found = _truths.get((id(ex), name))
+    if found is None or found[0] is not ex:  # the exercise is kept, so its id stays its own
+        if len(_truths) > 512:
+            _truths.clear()
+        found = (ex, Recomputer(ex, rules=rules, transform=transform))
+        _truths[(id(ex), name)] = found
+    return found[1]
 
 
 @dataclass(frozen=True)
@@ -134,19 +162,33 @@ def _last_only(a: Array, b: Array) -> Array:
 # -- candidates ----------------------------------------------------------------------------
 
 
+GATES = ("relu", "max", "min", "max1", "min1")
+SIGMOID_FROM_Z = Rules(vjps={"sigmoid": _sigmoid_from_input})
+WRONG_BRANCH = Rules(vjps={op: _swap_routing(op) for op in GATES})
+MEAN_AND_SUM_SWAPPED = Rules(vjps={"mean": _mean_as_sum, "sum": _sum_as_mean})
+NOT_REDUCED = Rules(unbroadcast=_keep)
+FIRST_USE_ONLY = Rules(accumulate=_first_only)
+LAST_USE_ONLY = Rules(accumulate=_last_only)
+ROUNDINGS: dict[str, Transform] = {
+    "2 figures": lambda x: round_significant(x, 2),
+    "3 figures": lambda x: round_significant(x, 3),
+    "1 decimal": lambda x: round_decimals(x, 1),
+    "2 decimals": lambda x: round_decimals(x, 2),
+}
+
+
 def _gradient_step(s: Situation) -> bool:
     return s.step.is_gradient
 
 
 def _sigmoid_prime(s: Situation) -> Iterator[Array]:
     if _gradient_step(s) and _uses(s, "sigmoid"):
-        yield from s.with_rules(Rules(vjps={"sigmoid": _sigmoid_from_input}))
+        yield from s.with_rules("sigmoid-prime-from-z", SIGMOID_FROM_Z)
 
 
 def _wrong_branch(s: Situation) -> Iterator[Array]:
-    gates = [op for op in ("relu", "max", "min", "max1", "min1") if _uses(s, op)]
-    if _gradient_step(s) and gates:
-        yield from s.with_rules(Rules(vjps={op: _swap_routing(op) for op in gates}))
+    if _gradient_step(s) and any(_uses(s, op) for op in GATES):
+        yield from s.with_rules("wrong-branch", WRONG_BRANCH)
 
 
 def _transposed(s: Situation) -> Iterator[Array]:
@@ -157,47 +199,46 @@ def _transposed(s: Situation) -> Iterator[Array]:
 
 def _not_reduced(s: Situation) -> Iterator[Array]:
     if _gradient_step(s) and (s.given.ndim > s.expected.ndim or s.given.size > s.expected.size):
-        yield from s.with_rules(Rules(unbroadcast=_keep))
+        yield from s.with_rules("not-reduced-over-batch", NOT_REDUCED)
 
 
 def _batch_mean(s: Situation) -> Iterator[Array]:
     if _gradient_step(s) and (_uses(s, "mean") or _uses(s, "sum")):
-        yield from s.with_rules(Rules(vjps={"mean": _mean_as_sum, "sum": _sum_as_mean}))
+        yield from s.with_rules("batch-sum-vs-mean", MEAN_AND_SUM_SWAPPED)
 
 
 def _local_only(s: Situation) -> Iterator[Array]:
     """The local derivative of the node that reads B, without the upstream gradient."""
     if not _gradient_step(s):
         return
-    graph = s.exercise.graph
-    target = graph.names[s.step.wrt]
-    of = graph.names[s.step.of or ""]
-    for context in (NO_OVERRIDES, s.student):
-        values = node_values(s.exercise, context)
-        upstream = backprop(graph, values, of)
-        for reader in _named_readers(s.exercise, target):
-            if reader == of or np.allclose(upstream.get(reader, 0.0), 1.0):
+    ex, of = s.exercise, s.step.of or ""
+    for context in s.contexts():
+        for reader in _named_readers(ex, ex.graph.names[s.step.wrt]):
+            name = ex.graph.nodes[reader].label
+            upstream = context.value(Step(f"d{of}/d{name}", name, of))
+            if name == of or np.allclose(upstream, 1.0):
                 continue  # times an upstream gradient of 1, the local derivative is no slip
-            yield backprop(graph, values, reader, wrt=[target]).get(target)
+            yield context.value(Step(f"d{name}/d{s.step.wrt}", s.step.wrt, name))
 
 
 def _fan_out(s: Situation) -> Iterator[Array]:
     """A reused value's gradient from one of its uses only."""
     if not _gradient_step(s):
         return
-    graph = s.exercise.graph
-    target = graph.names[s.step.wrt]
-    of = graph.names[s.step.of or ""]
-    values = node_values(s.exercise)
-    grads = backprop(graph, values, of)
+    ex = s.exercise
+    graph = ex.graph
+    target, of = graph.names[s.step.wrt], graph.names[s.step.of or ""]
+    exact = truth(ex, "exact")
+    values = exact.values
     uses = [(user, k) for user in range(target + 1, of + 1)
-            for k, source in enumerate(graph.nodes[user].inputs) if source == target
-            and user in grads]
+            for k, source in enumerate(graph.nodes[user].inputs) if source == target]
     if len(uses) > 1:
+        upstream = exact.gradients(of)
         for user, k in uses:
-            yield local_gradients(graph, values, user, grads[user])[k]
-    for keep in (_first_only, _last_only):
-        yield from s.with_rules(Rules(accumulate=keep))
+            if user in upstream:
+                yield local_gradients(graph, values, user, upstream[user])[k]
+    yield from s.with_rules("first use only", FIRST_USE_ONLY)
+    yield from s.with_rules("last use only", LAST_USE_ONLY)
 
 
 def _sign_flipped(s: Situation) -> Iterator[Array]:
@@ -212,10 +253,8 @@ def _factor_of_two(s: Situation) -> Iterator[Array]:
 
 
 def _rounded_early(s: Situation) -> Iterator[Array]:
-    roundings = [lambda x, k=k: round_significant(x, k) for k in (2, 3)] + \
-        [lambda x, k=k: round_decimals(x, k) for k in (1, 2)]
-    for transform in roundings:
-        yield step_value(s.exercise, s.step, NO_OVERRIDES, transform=transform)
+    for name, rounding in ROUNDINGS.items():
+        yield truth(s.exercise, f"rounded to {name}", transform=rounding).value(s.step)
 
 
 def _shape_mismatch(s: Situation) -> Iterator[Array]:

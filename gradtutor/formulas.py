@@ -20,7 +20,7 @@ from .errors import GradtutorError, TimeLimitError
 from .exercise import Exercise, Step
 from .expr import Assignment, Expr, Program, free_names, to_text
 from .graph import build_graph, evaluate
-from .recompute import node_values, step_value
+from .recompute import Recomputer
 from .timebox import time_limit
 
 POINTS = 8
@@ -79,8 +79,9 @@ def _at(ex: Exercise, step: Step, graph: object, point: dict[str, np.ndarray]
         ) -> tuple[np.ndarray | None, np.ndarray | None]:
     moved = dataclasses.replace(ex, given=point)
     try:
-        values = node_values(moved)
-        expected = step_value(moved, step, values=values)
+        truth = Recomputer(moved)
+        values = truth.values
+        expected = truth.value(step)
         bound = {name: values[index] for name, index in ex.graph.names.items()}
         mine = evaluate(graph, bound)[graph.output]  # type: ignore[arg-type]
     except GradtutorError:

@@ -157,23 +157,31 @@ Transform = Callable[[Array], Array]
 
 def evaluate(graph: Graph, inputs: Mapping[str, Array], *,
              overrides: Mapping[int, Array] | None = None,
-             transform: Transform | None = None) -> list[Array]:
+             transform: Transform | None = None,
+             replaced: dict[int, Array] | None = None) -> list[Array]:
     """Every node's value, in node order.
 
     `overrides` replaces the value of chosen nodes (as a student's own answers would), and
     `transform` is applied to every computed value (rounding, for the rounded-early check).
+    `replaced`, when given, receives what each overridden node computed from its inputs
+    before its override replaced it.
     """
     values: list[Array] = []
     with np.errstate(all="ignore"):
         for node in graph.nodes:
-            if overrides and node.index in overrides:
-                values.append(overrides[node.index])
+            overridden = overrides is not None and node.index in overrides
+            if overridden and replaced is None:
+                values.append(overrides[node.index])  # type: ignore[index]
                 continue
             if node.op == "input":
                 value = _input_value(node, inputs)
             else:
                 value = _forward(graph, node, [values[i] for i in node.inputs])
-            values.append(transform(value) if transform and node.op != "const" else value)
+            value = transform(value) if transform and node.op != "const" else value
+            if overridden:
+                replaced[node.index] = value  # type: ignore[index]
+                value = overrides[node.index]  # type: ignore[index]
+            values.append(value)
     return values
 
 
@@ -222,14 +230,16 @@ DEFAULT_RULES = Rules()
 
 def backprop(graph: Graph, values: list[Array], of: int, wrt: Collection[int] | None = None,
              *, seed: Array | None = None, grad_overrides: Mapping[int, Array] | None = None,
-             rules: Rules = DEFAULT_RULES, transform: Transform | None = None
-             ) -> dict[int, Array]:
+             rules: Rules = DEFAULT_RULES, transform: Transform | None = None,
+             replaced: dict[int, Array] | None = None) -> dict[int, Array]:
     """Gradients of node `of` with respect to the nodes it depends on.
 
     The seed defaults to ones (for a vector or matrix `of`, the gradient of the sum of its
     entries). Only gradients that lead to a node in `wrt` are computed (all, when None).
     `grad_overrides` replaces the gradient arriving at chosen nodes before it flows on;
     `transform` is applied to each node's gradient once it is complete (rounding).
+    `replaced`, when given, receives the gradient each overridden node had gathered before
+    its override replaced it.
     """
     wanted = _leads_to(graph, of, wrt)
     start = values[of]
@@ -238,10 +248,12 @@ def backprop(graph: Graph, values: list[Array], of: int, wrt: Collection[int] | 
         for index in range(of, -1, -1):
             if index not in grads:
                 continue
-            if grad_overrides and index in grad_overrides and index != of:
-                grads[index] = grad_overrides[index]
-            elif transform is not None:
+            if transform is not None:
                 grads[index] = transform(grads[index])
+            if grad_overrides and index in grad_overrides and index != of:
+                if replaced is not None:
+                    replaced[index] = grads[index]
+                grads[index] = grad_overrides[index]
             node = graph.nodes[index]
             if not node.inputs:
                 continue

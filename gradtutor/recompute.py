@@ -32,28 +32,69 @@ class Overrides:
 NO_OVERRIDES = Overrides()
 
 
-def node_values(ex: Exercise, overrides: Overrides = NO_OVERRIDES, *, skip: int | None = None,
+def node_values(ex: Exercise, overrides: Overrides = NO_OVERRIDES, *,
                 transform: Transform | None = None) -> list[Array]:
-    """Every node's value, with the student's values in place (except at node `skip`)."""
-    forward = {i: v for i, v in overrides.forward.items() if i != skip}
-    return evaluate(ex.graph, ex.given, overrides=forward, transform=transform)
+    """Every node's value, with the student's values in place."""
+    return evaluate(ex.graph, ex.given, overrides=overrides.forward, transform=transform)
+
+
+class Recomputer:
+    """Every step recomputed from one set of overrides, under one set of rules.
+
+    One forward pass serves every value step and one backward pass per output node serves
+    every gradient step: at a node the student gave, the pass remembers what the node
+    computed (or gathered) before the student's value replaced it, which is exactly that
+    step recomputed from the student's other answers.
+    """
+
+    def __init__(self, ex: Exercise, overrides: Overrides = NO_OVERRIDES, *,
+                 rules: Rules = DEFAULT_RULES, transform: Transform | None = None) -> None:
+        self.ex = ex
+        self.overrides = overrides
+        self.rules = rules
+        self.transform = transform
+        self._computed: dict[int, Array] = {}
+        self._values: list[Array] | None = None
+        self._grads: dict[int, tuple[dict[int, Array], dict[int, Array]]] = {}
+
+    @property
+    def values(self) -> list[Array]:
+        if self._values is None:
+            self._values = evaluate(self.ex.graph, self.ex.given,
+                                    overrides=self.overrides.forward, transform=self.transform,
+                                    replaced=self._computed)
+        return self._values
+
+    def value(self, step: Step) -> Array:
+        """The step's value, recomputed."""
+        graph = self.ex.graph
+        target = graph.names[step.wrt]
+        values = self.values
+        if not step.is_gradient:
+            return self._computed.get(target, values[target])
+        grads, gathered = self._backward(graph.names[step.of or ""])
+        if target in gathered:
+            return gathered[target]
+        return grads.get(target, np.zeros_like(values[target]))
+
+    def gradients(self, of: int) -> dict[int, Array]:
+        """Every node's gradient of node `of` (with the student's gradients in place)."""
+        return self._backward(of)[0]
+
+    def _backward(self, of: int) -> tuple[dict[int, Array], dict[int, Array]]:
+        if of not in self._grads:
+            gathered: dict[int, Array] = {}
+            grads = backprop(self.ex.graph, self.values, of,
+                             grad_overrides=self.overrides.backward.get(of),
+                             rules=self.rules, transform=self.transform, replaced=gathered)
+            self._grads[of] = (grads, gathered)
+        return self._grads[of]
 
 
 def step_value(ex: Exercise, step: Step, overrides: Overrides = NO_OVERRIDES, *,
-               rules: Rules = DEFAULT_RULES, transform: Transform | None = None,
-               values: list[Array] | None = None) -> Array:
-    """The value of `step` given `overrides`, `rules` and `transform` (rounding)."""
-    graph = ex.graph
-    target = graph.names[step.wrt]
-    if not step.is_gradient:
-        return node_values(ex, overrides, skip=target, transform=transform)[target]
-    if values is None:
-        values = node_values(ex, overrides, transform=transform)
-    of = graph.names[step.of or ""]
-    upstream = {i: g for i, g in overrides.backward.get(of, {}).items() if i != target}
-    grads = backprop(graph, values, of, wrt=[target], grad_overrides=upstream, rules=rules,
-                     transform=transform)
-    return grads.get(target, np.zeros_like(values[target]))
+               rules: Rules = DEFAULT_RULES, transform: Transform | None = None) -> Array:
+    """The value of one step given `overrides`, `rules` and `transform` (rounding)."""
+    return Recomputer(ex, overrides, rules=rules, transform=transform).value(step)
 
 
 def influences(ex: Exercise, step: Step, overrides: Overrides) -> set[tuple[str, int]]:

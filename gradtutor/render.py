@@ -17,6 +17,7 @@ from .results import FileResult
 if TYPE_CHECKING:
     from .grading import ClassSummary
     from .solve import Solution
+    from .walkthrough import BackwardStep, Forward, Layers, Reveal, Walkthrough
 
 CHECK_STYLE = {"agree": "green", "disagree": "bold red", "kink": "yellow", "singular": "yellow"}
 
@@ -173,12 +174,6 @@ def perceptron(solution: object) -> RenderableType:
 
 
 # -- explain: the chain-rule walkthrough -------------------------------------------------
-
-
-from typing import TYPE_CHECKING  # noqa: E402
-
-if TYPE_CHECKING:
-    from .walkthrough import BackwardStep, Forward, Layers, Reveal, Walkthrough
 
 
 def walkthrough(w: Walkthrough) -> RenderableType:

@@ -255,6 +255,15 @@ class _Printer(StrPrinter):
     def _print_Min(self, expr: sp.Basic) -> str:
         return f"min({', '.join(self._print(a) for a in expr.args)})"
 
+    def _print_Piecewise(self, expr: sp.Basic) -> str:
+        """(2 if w <= z else 0): a kink's two branches, read the way they are said."""
+        text = ""
+        for value, condition in expr.args:
+            if condition == sp.true:
+                return f"({text}{self._print(value)})"
+            text += f"{self._print(value)} if {self._print(condition)} else "
+        return f"({text}nan)"
+
 
 def formula(expr: sp.Basic) -> str:
     """The formula as text, spelled the way the expression language writes it."""

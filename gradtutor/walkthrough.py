@@ -721,13 +721,7 @@ def _sympy_local(expr: Any) -> _Symbolic:
 
     from . import symbolic
 
-    class Printer(symbolic._Printer):
-        def _print_Piecewise(self, expr: Any) -> str:
-            (value, condition), (otherwise, _) = expr.args[0], expr.args[-1]
-            return f"({self._print(value)} if {self._print(condition)} else " \
-                   f"{self._print(otherwise)})"
-
-    text = Printer().doprint(expr)
+    text = symbolic.formula(expr)
     latex = sp.latex(expr).replace(r"\operatorname{sigmoid}", r"\sigma")
     plain = Formula(text, latex)
     fraction = isinstance(expr, sp.Rational) and not expr.is_Integer

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from oracle import ORACLES  # tests/ is not a package: pytest puts it on sys.path
 
 from gradtutor import catalog, fmt
 from gradtutor.errors import GradtutorError
@@ -19,11 +20,6 @@ from gradtutor.walkthrough import (
     latex_value,
     numbers,
 )
-
-try:
-    from .oracle import ORACLES
-except ImportError:  # tests/ is not a package: pytest puts tests/ itself on sys.path
-    from oracle import ORACLES
 
 GRAPH_IDS = [i for i in bundled_ids() if isinstance(load_exercise(i), Exercise)]
 AT = {"x": np.float64(-2.0), "y": np.float64(5.0), "z": np.float64(-4.0)}

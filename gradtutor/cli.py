@@ -259,12 +259,11 @@ def check(
 
         ex = load_exercise(exercise)
         paths = answer_files(answers)
-        if not paths:
-            raise GradtutorError("no answers files found in " + ", ".join(answers))
         chosen = _format(format) if format or output is None else "plain"
         if chosen in ("gradescope", "prairielearn") and len(paths) != 1:
-            raise GradtutorError(f"--format {chosen} grades one submission; found "
-                                 f"{len(paths)} answers files")
+            _submission_problem(ex.id, chosen, answers, len(paths), output)
+        if not paths:
+            raise GradtutorError("no answers files found in " + ", ".join(answers))
         results, interrupted = _grade(ex, exercise, paths, jobs or default_jobs())
         _emit(_check_report(results, chosen, len(paths)), output)
         for result in results:
@@ -276,6 +275,19 @@ def check(
         if any(r.error is not None for r in results):
             raise typer.Exit(2)
         raise typer.Exit(0 if all(r.all_correct for r in results) else 1)
+
+
+def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found: int,
+                        output: Path | None) -> None:
+    """A grading platform always gets its results file, even for a submission that holds no
+    answers file, or several: the student then sees why."""
+    from .results import FileResult
+
+    problem = f"a submission holds one answers file (.yaml); found {found}"
+    result = FileResult(exercise_id, ", ".join(answers), error=problem)
+    _emit(_check_report([result], chosen, 1), output)
+    _error(f"--format {chosen}: {problem}")
+    raise typer.Exit(2)
 
 
 def _grade(ex: object, target: str, paths: list[Path], jobs: int) -> tuple[list, bool]:

@@ -127,12 +127,21 @@ def test_prairielearn_results() -> None:
         assert set(test) >= {"name", "points", "max_points", "message"}
 
 
-def test_platform_formats_grade_one_submission(tmp_path: Path) -> None:
-    result = invoke("check", "softmax", str(SAMPLES / "softmax.yaml"),
-                    str(SAMPLES / "softmax.yaml").replace("softmax.yaml", "max-gate.yaml"),
-                    "--format", "gradescope")
-    assert result.exit_code == 2
-    assert "grades one submission; found 2 answers files" in result.stderr
+def test_platform_formats_always_write_their_results(tmp_path: Path) -> None:
+    empty = tmp_path / "submission"
+    empty.mkdir()
+    for files, found in (([], 0), ([SAMPLES / "softmax.yaml", SAMPLES / "max-gate.yaml"], 2)):
+        for path in files:
+            shutil.copy(path, empty / path.name)
+        target = tmp_path / "results.json"
+        result = invoke("check", "softmax", str(empty), "--format", "gradescope", "--output",
+                        str(target))
+        assert result.exit_code == 2
+        data = json.loads(target.read_text())
+        assert data["score"] == 0 and data["tests"] == []
+        assert f"a submission holds one answers file (.yaml); found {found}" in data["output"]
+        result = invoke("check", "softmax", str(empty), "--format", "prairielearn")
+        assert json.loads(result.stdout)["gradable"] is False
 
 
 def test_output_is_written_atomically(tmp_path: Path) -> None:

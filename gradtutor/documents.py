@@ -296,6 +296,14 @@ def _md_backward(step: BackwardStep) -> list[str]:
     lines += [f"- {_md_escape(text)}" for text in ([step.pattern] if step.pattern else [])
               + step.notes]
     lines += [""] if step.pattern or step.notes else []
+    lines += _math(_backward_rows(step))
+    shapes = [f"- `{edge.gradient.text}`: {shapes_line(edge.shapes)}"
+              for edge in step.edges if edge.shapes]
+    return lines + (shapes + [""] if shapes else [])
+
+
+def _backward_rows(step: BackwardStep) -> list[tuple[str, list[str]]]:
+    """One math row per edge, and one for each reused value's contributions added up."""
     rows = []
     sums = {total.name: total for total in step.sums}
     for edge in step.edges:
@@ -304,10 +312,7 @@ def _md_backward(step: BackwardStep) -> list[str]:
             total = sums[edge.wrt]
             rows.append((total.gradient.latex, [total.numbers.latex, latex_value(total.total)]
                          + [rf"\quad \text{{{_text_escape(sum_note(total))}}}"]))
-    lines += _math(rows)
-    shapes = [f"- `{edge.gradient.text}`: {shapes_line(edge.shapes)}"
-              for edge in step.edges if edge.shapes]
-    return lines + (shapes + [""] if shapes else [])
+    return rows
 
 
 def _part_latex(edge: Edge) -> list[str]:
@@ -452,15 +457,7 @@ def _latex_backward(step: BackwardStep) -> list[str]:
     if notes:
         lines += [r"\begin{itemize}"] + [rf"\item {_text_escape(n)}" for n in notes] + \
                  [r"\end{itemize}"]
-    rows = []
-    sums = {total.name: total for total in step.sums}
-    for edge in step.edges:
-        rows.append((edge.gradient.latex, _edge_parts(edge) + _part_latex(edge)))
-        if edge.wrt in sums:
-            total = sums[edge.wrt]
-            rows.append((total.gradient.latex, [total.numbers.latex, latex_value(total.total)]
-                         + [rf"\quad \text{{{_text_escape(sum_note(total))}}}"]))
-    lines += _align(rows)
+    lines += _align(_backward_rows(step))
     shapes = [rf"\item ${edge.gradient.latex}$: {_text_escape(shapes_line(edge.shapes))}"
               for edge in step.edges if edge.shapes]
     return lines + ([r"\begin{itemize}", *shapes, r"\end{itemize}"] if shapes else [])

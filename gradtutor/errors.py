@@ -28,14 +28,6 @@ class GradtutorError(Exception):
         self.column = column
         self.source = source
 
-    def located(self, *, file: str | None = None, line: int | None = None,
-                field: str | None = None) -> GradtutorError:
-        """Fill in the location where it is not known yet (outermost caller knows the file)."""
-        self.file = self.file or file
-        self.line = self.line or line
-        self.field = self.field or field
-        return self
-
     def where(self) -> str:
         """`file:line: field` as far as it is known."""
         place = ":".join(str(p) for p in (self.file, self.line) if p is not None)

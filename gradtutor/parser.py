@@ -37,6 +37,7 @@ from .expr import (
     Program,
     Transpose,
     Unary,
+    children,
     free_names,
 )
 from .ops import AXIS_FUNCTIONS, BINARY_OPS, CONSTANTS, FUNCTIONS, OPS, op_for_call
@@ -331,11 +332,11 @@ def _constant_value(node: Expr, consts: NodeFacts) -> float | None:
     if isinstance(node, Const):
         return CONSTANTS[node.name]
     if isinstance(node, Name | Transpose) or isinstance(node, Binary) and node.op == "@":
-        kids = _kids(node)
+        kids = children(node)
         if isinstance(node, Transpose):
             return consts.get(kids[0])
         return None
-    kids = [consts.get(child) for child in _kids(node)]
+    kids = [consts.get(child) for child in children(node)]
     if any(k is None for k in kids):
         return None
     if isinstance(node, Unary):
@@ -350,16 +351,6 @@ def _constant_value(node: Expr, consts: NodeFacts) -> float | None:
     with np.errstate(all="ignore"):
         value = OPS[op_name].forward([np.float64(k) for k in kids], {})
     return float(value)
-
-
-def _kids(node: Expr) -> tuple[Expr, ...]:
-    if isinstance(node, Unary | Transpose):
-        return (node.operand,)
-    if isinstance(node, Binary):
-        return (node.left, node.right)
-    if isinstance(node, Call):
-        return node.args
-    return ()
 
 
 def _unknown_function(name: str) -> str:

@@ -306,12 +306,6 @@ def local_derivatives(graph: Graph, name: str) -> dict[str, sp.Expr]:
             for i, adjoint in rule.adjoints.items() if i != index and named(graph.nodes[i])}
 
 
-def named_expression(graph: Graph, name: str) -> sp.Expr:
-    """The named node as a formula in the named nodes and inputs it reads."""
-    index = graph.names[name]
-    return chain_rule(graph, index, stop_at=lambda node: True).formulas[index]
-
-
 # -- numbers from formulas ---------------------------------------------------------------
 
 

@@ -760,7 +760,7 @@ def _rules(step: _Step, upstream: Term, named: Mapping[str, Array]) -> dict[str,
             continue
         args = [refs[i] for i in node.inputs]
         parts, said = _vjp_terms(node, grads[index], args, refs[index],
-                                 [values[i] for i in node.inputs], values[index])
+                                 [values[i] for i in node.inputs])
         for source, part in zip(node.inputs, parts, strict=True):
             if part is None or graph.nodes[source].op == "const":
                 continue
@@ -828,8 +828,8 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _vjp_terms(node: GraphNode, g: Term, args: list[Term], out: Term, arg_values: list[Array],
-               out_value: Array) -> tuple[list[Term | None], list[str]]:
+def _vjp_terms(node: GraphNode, g: Term, args: list[Term], out: Term, arg_values: list[Array]
+               ) -> tuple[list[Term | None], list[str]]:
     """The gradient each argument receives, as formulas in the upstream gradient g."""
     op = node.op
     a = args[0]

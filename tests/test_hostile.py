@@ -650,9 +650,6 @@ EXERCISE_BUGS = {
                            "(MemoryError, exit status 3, under a memory limit)",
     "outer_product_bomb.yaml": "bug: nothing bounds the size of a node's value: u@v of a "
                                "20,000 x 1 and a 1 x 20,000 matrix allocates 3.2 GB",
-    "long_chain.yaml": "bug: the answer key is quadratic in the number of nodes (every asked "
-                       "step re-runs the forward and backward pass): a 3,000-node chain "
-                       "(85 KB) keeps check busy for about a minute",
     "nonfinite_given.yaml": BUG_NONFINITE,
     "nonfinite_node.yaml": BUG_NONFINITE,
     "nan_weight.yaml": "bug: an ask weight of .nan or .inf is accepted: the scores become "

@@ -25,6 +25,17 @@ app = typer.Typer(
     help="A gradient tutor and exercise checker for people learning backpropagation.\n\n"
     "Kink conventions: relu'(0) = 0, abs'(0) = 0, and at a tie max and min send the "
     "gradient to their first argument.",
+    epilog="""Quick start:
+
+\b
+  gradtutor list
+  gradtutor solve "(x+y)*z" --at x=-2 --at y=5 --at z=-4
+  gradtutor explain max-gate
+  gradtutor template sigmoid-neuron > mine.yaml
+  gradtutor check sigmoid-neuron mine.yaml
+
+Run gradtutor COMMAND --help for a command's options and examples.
+""",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

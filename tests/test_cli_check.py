@@ -206,3 +206,22 @@ def test_help_has_examples() -> None:
         assert result.exit_code == 0
         assert "Example" in result.stdout, command
     assert "relu'(0) = 0" in invoke("--help").stdout
+
+
+@pytest.mark.parametrize("sample", sorted(p.stem for p in SAMPLES.glob("*.yaml")))
+def test_platform_results_from_every_bundled_sample(sample: str) -> None:
+    gradescope = json.loads(invoke("check", sample, str(SAMPLES / f"{sample}.yaml"),
+                                   "--format", "gradescope").stdout)
+    assert isinstance(gradescope["score"], float) and isinstance(gradescope["output"], str)
+    assert gradescope["tests"]
+    for test in gradescope["tests"]:
+        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+        assert 0 <= test["score"] <= test["max_score"]
+    assert gradescope["score"] == pytest.approx(sum(t["score"] for t in gradescope["tests"]))
+    prairie = json.loads(invoke("check", sample, str(SAMPLES / f"{sample}.yaml"),
+                                "--format", "prairielearn").stdout)
+    assert prairie["gradable"] is True and 0 <= prairie["score"] <= 1
+    for test in prairie["tests"]:
+        assert {"name", "points", "max_points", "message"} <= set(test)
+    total = sum(t["max_points"] for t in prairie["tests"])
+    assert prairie["score"] == pytest.approx(sum(t["points"] for t in prairie["tests"]) / total)

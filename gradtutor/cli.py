@@ -521,10 +521,15 @@ def explain(
     gradients. A bare expression gets one node per operation, named n1, n2, ...; a program or
     an exercise is explained node by node as it names them. Kinks: relu'(0) = 0, and at a
     tie max routes the gradient to its first argument.
+
+    A perceptron exercise: the unit and g(0), the weights the learning rule finds (or why no
+    single unit can), the truth table row by row, and for XOR the two-layer construction;
+    --step N reveals its N-th asked part (weights, network or trace).
     """
     with _guard():
         from .errors import GradtutorError
         from .values import parse_assignment
+        from .walkthrough import Walkthrough
         from .walkthrough import explain as build
 
         chosen = _format(format)
@@ -535,14 +540,16 @@ def explain(
                                  "markdown or latex", field="--step")
         values = dict(parse_assignment(item) for item in at or [])
         walk = build(target, values, step=step, hint_only=hint)
+        graph = isinstance(walk, Walkthrough)  # else a perceptron exercise's walkthrough
         if chosen == "rich":
             from . import render
 
-            _print(render.walkthrough(walk))
+            _print(render.walkthrough(walk) if graph else render.perceptron_walkthrough(walk))
         else:
             from . import documents
 
-            _print(documents.render(walk, chosen))
+            _print(documents.render(walk, chosen) if graph else
+                   documents.render_perceptron(walk, chosen))
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .safetext import visible
+
 
 class GradtutorError(Exception):
     """A problem with the user's input: reported as one clear message, exit status 2.
@@ -31,12 +33,12 @@ class GradtutorError(Exception):
     def where(self) -> str:
         """`file:line: field` as far as it is known."""
         place = ":".join(str(p) for p in (self.file, self.line) if p is not None)
-        parts = [p for p in (place, self.field) if p]
+        parts = [visible(p, 300) for p in (place, self.field) if p]
         return ": ".join(parts)
 
     def __str__(self) -> str:
         where = self.where()
-        text = self.message
+        text = visible(self.message, 1000)
         if self.column is not None and self.source is not None and "\n" not in self.source:
             text += f" (column {self.column})"
         return f"{where}: {text}" if where else text

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from .safetext import visible
+
 
 def number(x: float, digits: int = 6) -> str:
     """A float with up to `digits` significant figures: -12, 0.731059, 1.5e-07."""
@@ -19,12 +21,16 @@ def number(x: float, digits: int = 6) -> str:
 
 
 def value(v: Any, digits: int = 6) -> str:
-    """A scalar, vector or matrix in the language's own list syntax."""
+    """A scalar, vector or matrix in the language's own list syntax (anything else, such
+    as a ragged list a student wrote, as visible text)."""
     if v is None:
         return "-"
     if isinstance(v, str):
-        return v
-    array = np.asarray(v, dtype=float)
+        return visible(v)
+    try:
+        array = np.asarray(v, dtype=float)
+    except (ValueError, TypeError, OverflowError):
+        return visible(v)
     if array.ndim == 0:
         return number(float(array), digits)
     if array.ndim == 1:

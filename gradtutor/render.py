@@ -319,3 +319,57 @@ def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
     parts.append(Text.assemble(("Answer: ", "bold"), (doc.equation(
         r.answer_symbol.text, fmt.value(r.answer)), "bold cyan")))
     return parts
+
+
+# -- explain: a perceptron exercise's walkthrough ----------------------------------------
+
+if TYPE_CHECKING:
+    from .documents import Block
+    from .perceptron.walkthrough import PerceptronWalkthrough
+
+
+def perceptron_walkthrough(w: PerceptronWalkthrough) -> RenderableType:
+    """A perceptron exercise's walkthrough for a terminal: the blocks every format draws."""
+    from . import documents as doc
+
+    parts = [part for block in doc.perceptron_blocks(w) for part in _perceptron_block(block)]
+    return Panel(Group(*parts), title=Text(w.title, style="bold"), title_align="left",
+                 box=box.ROUNDED)
+
+
+def _perceptron_block(block: Block) -> list[RenderableType]:
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    kind, text = block.kind, block.text
+    styles = {"step": "bold", "heading": "bold cyan", "strong": "bold", "worked": "cyan"}
+    if kind == "description":
+        return [Markdown(text)]
+    if kind == "section":
+        return [Rule(text, align="left", style="cyan")]
+    if kind == "hint":
+        return [Text(""), Text.assemble(("Hint: ", "bold yellow"), text), Text("")]
+    if kind == "worked":
+        return [Text("Worked out:", style="bold"), Text(text, style="cyan")]
+    if kind == "answer":
+        return [Text(""), Text("Answer:", style="bold"),
+                *(Text("  " + line, style="bold cyan") for line in block.lines)]
+    if kind in ("code", "reason"):
+        return [Text(line, style="cyan" if line.startswith("  ") or kind == "code" else "")
+                for line in block.lines]
+    if kind == "table":
+        return [_perceptron_table(block.headers, block.rows)]
+    if kind == "gap":
+        return [Text("")]
+    return [Text(text, style=styles.get(kind, ""))] if text else []
+
+
+def _perceptron_table(headers: list[str], rows: list[list[str]]) -> Table:
+    """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in headers:
+        table.add_column(header, no_wrap=header == "z")  # z's arithmetic reads as one line
+    for row in rows:
+        table.add_row(*(Text(cell, style={"ok": "green", "wrong": "bold red"}.get(cell, ""))
+                        for cell in row))
+    return table

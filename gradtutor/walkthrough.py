@@ -21,7 +21,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from .graph import Graph, backprop, build_graph, evaluate, local_gradients
 from .graph import Node as GraphNode
 from .ops import BINARY_OPS, CONSTANTS, OPS
 from .parser import parse_expression, parse_program
+
+if TYPE_CHECKING:
+    from .perceptron.walkthrough import PerceptronWalkthrough
 
 Array = np.ndarray
 
@@ -499,7 +502,8 @@ class _Context:
 
 
 def explain(target: str, values: Mapping[str, Array] | None = None, *,
-            step: int | None = None, hint_only: bool = False) -> Walkthrough:
+            step: int | None = None, hint_only: bool = False
+            ) -> Walkthrough | PerceptronWalkthrough:
     """The walkthrough of an expression, a program, or an exercise (a file or a bundled id)."""
     from .exercise import find_exercise
 
@@ -586,18 +590,17 @@ def _operation_steps(graph: Graph) -> list[tuple[str, Expr]]:
 
 
 def explain_exercise(target: str, values: Mapping[str, Array], *, step: int | None = None,
-                     hint_only: bool = False) -> Walkthrough:
+                     hint_only: bool = False) -> Walkthrough | PerceptronWalkthrough:
     from .exercise import Exercise, load_exercise
 
     exercise = load_exercise(target)
-    if not isinstance(exercise, Exercise):
-        raise GradtutorError(f"explain works on graph and network exercises; "
-                             f"'{getattr(exercise, 'id', target)}' is a "
-                             f"{getattr(exercise, 'kind', 'different')} exercise",
-                             file=str(getattr(exercise, 'source', target)))
     if values:
         raise GradtutorError("an exercise has its own given values; --at is for expressions",
                              field="--at")
+    if not isinstance(exercise, Exercise):  # a perceptron exercise has its own walkthrough
+        from .perceptron.walkthrough import explain_perceptron
+
+        return explain_perceptron(exercise, target=target, step=step, hint_only=hint_only)
     given = dict(exercise.given)
     graph = exercise.graph
     steps = [(name, parse_expression(exercise.nodes[name])) for name in graph.assigned]

@@ -73,7 +73,8 @@ def test_step_then_hint() -> None:
               "  (x+\n     ^\n"),
     (["sigmoid-nueron"], "did you mean sigmoid-neuron?"),
     (["missing.yaml"], "missing.yaml"),
-    (["and-perceptron"], "'and-perceptron' is a perceptron exercise"),
+    (["and-perceptron", "--step", "2"], "error: --step: and-perceptron asks 1 part (weights): "
+                                         "--step takes 1 to 1, not 2\n"),
     (["add-mul-gate", "--at", "x=1"], "error: --at: an exercise has its own given values"),
     (["add-mul-gate", "--step", "9"], "error: --step: add-mul-gate asks 8 steps: --step "
                                       "takes 1 to 8, not 9\n"),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
 
 from gradtutor import documents, fmt
 from gradtutor.exercise import Exercise, bundled_ids, load_exercise
@@ -309,101 +310,6 @@ def test_latex_matrices() -> None:
 
 
 # -- dot ---------------------------------------------------------------------------------
-
-
-class DotError(Exception):
-    pass
-
-
-_DOT_TOKEN = re.compile(r'\s*(?:(->|--|[{}\[\];,=])|("(?:[^"\\]|\\.)*")|([A-Za-z_0-9.]+))')
-
-
-def dot_tokens(text: str) -> list[str]:
-    tokens, position = [], 0
-    while position < len(text.rstrip()):
-        match = _DOT_TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            raise DotError(f"bad character at {position}: {text[position:position + 20]!r}")
-        tokens.append(match.group(match.lastindex))
-        position = match.end()
-    return tokens
-
-
-def unquote(token: str) -> str:
-    return token[1:-1].replace('\\"', '"') if token.startswith('"') else token
-
-
-def parse_dot(text: str) -> dict:
-    """A strict parser for the DOT subset the walkthrough writes: `digraph ID { ... }` with
-    graph attributes, default node/edge attributes, node statements and `a -> b` edges, each
-    with an optional [k=v, ...] list, every statement ended by `;`."""
-    tokens = dot_tokens(text)
-    if tokens[:1] != ["digraph"] or tokens[2:3] != ["{"] or tokens[-1] != "}":
-        raise DotError("not `digraph ID { ... }`")
-    body = tokens[3:-1]
-    nodes: dict[str, dict] = {}
-    edges: list[tuple[str, str, dict]] = []
-    i = 0
-
-    def attributes() -> dict:
-        nonlocal i
-        found: dict[str, str] = {}
-        if i < len(body) and body[i] == "[":
-            i += 1
-            while body[i] != "]":
-                key, equals, value = body[i:i + 3]
-                if equals != "=":
-                    raise DotError(f"expected = after {key}")
-                found[key] = unquote(value)
-                i += 3
-                if body[i] == ",":
-                    i += 1
-            i += 1
-        return found
-
-    while i < len(body):
-        first = body[i]
-        if first in ("node", "edge", "graph"):
-            i += 1
-            attributes()
-        elif i + 1 < len(body) and body[i + 1] == "=":
-            i += 3
-        elif i + 1 < len(body) and body[i + 1] == "->":
-            source, target = unquote(first), unquote(body[i + 2])
-            i += 3
-            edges.append((source, target, attributes()))
-        elif i + 1 < len(body) and body[i + 1] == "--":
-            raise DotError("an undirected edge in a digraph")
-        else:
-            i += 1
-            nodes[unquote(first)] = attributes()
-        if i >= len(body) or body[i] != ";":
-            raise DotError(f"expected ; at token {i}")
-        i += 1
-    for source, target, _ in edges:
-        if source not in nodes or target not in nodes:
-            raise DotError(f"edge {source} -> {target} to an undeclared node")
-    return {"nodes": nodes, "edges": edges}
-
-
-def record_fields(label: str) -> list[str]:
-    """The fields of a record label `{ a | b | c }`; escaped characters stay inside a field."""
-    assert label.startswith("{ ") and label.endswith(" }"), label
-    fields, current, escaped = [], "", False
-    for char in label[2:-2]:
-        if escaped:
-            current += char
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char in "{}<>":
-            raise DotError(f"unescaped {char} in a record")
-        elif char == "|":
-            fields.append(current.strip())
-            current = ""
-        else:
-            current += char
-    return [*fields, current.strip()]
 
 
 @pytest.mark.parametrize("ex_id", GRAPH_IDS)

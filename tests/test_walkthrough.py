@@ -331,7 +331,7 @@ def test_a_vector_output_is_summed() -> None:
     ("(x+y)*z", {"x": 1.0, "y": 1.0, "z": 1.0, "w": 2.0}, "'w' is not an input"),
     ("q = x + 1; q * 2", {"x": 1.0, "q": 2.0}, "'q' is computed by the program"),
     ("add-mul-gate", {"x": 1.0}, "an exercise has its own given values"),
-    ("and-perceptron", {}, "'and-perceptron' is a perceptron exercise"),
+    ("and-perceptron", {"x1": 1.0}, "an exercise has its own given values"),
     ("sigmoid-nueron", {}, "did you mean sigmoid-neuron?"),
     ("(x+", {}, ""),
 ])

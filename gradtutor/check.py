@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import difflib
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from .graph import build_graph, evaluate
 from .parser import parse_expression, parse_value_text
 from .recompute import Overrides, Recomputer, influences
 from .results import FileResult, StepResult, finish
-from .timebox import time_limit
+from .safetext import visible
 from .values import to_array
 
 Array = np.ndarray
@@ -73,8 +74,11 @@ def read_given(answer: Answer) -> Given | None:
     if isinstance(raw, bool):
         return Given(shown, problem=f"expected a number, got {str(raw).lower()}")
     if isinstance(raw, int | float):
-        text = answer.texts.get(())
-        return Given(raw, np.asarray(float(raw)), [text])
+        try:
+            value = to_array(raw)  # bounded: a 400-digit integer is no float
+        except GradtutorError as error:
+            return Given(visible(raw, 40), problem=error.message)
+        return Given(raw, value, [answer.texts.get(())])
     if isinstance(raw, list):
         try:
             value = to_array(raw)
@@ -140,14 +144,17 @@ class _Step:
 def check_exercise(ex: Exercise, answers: Answers, key: Key | None = None) -> FileResult:
     """Check every asked step of one answers file."""
     key = key or answer_key(ex)
-    matched, notes = _match_steps(ex, answers)
+    matched, twice, notes = _match_steps(ex, answers)
     steps = [_Step(item, read_given(matched[item.step.text]) if item.step.text in matched
                    else None, key.expected[item.step.text],
                    line=matched[item.step.text].line if item.step.text in matched else None)
              for item in ex.ask]
-    with time_limit(limits.FILE_SECONDS, f"checking {answers.file}"):
-        for step in steps:
-            _against_key(ex, step)
+    for step in steps:
+        if step.text in twice:
+            step.given = Given(None, problem=twice[step.text])
+    deadline = time.monotonic() + limits.FILE_SECONDS  # for all the symbolic work of a file
+    for step in steps:
+        _against_key(ex, step, deadline)
     student = _student_values(ex, steps)
     recomputed = Recomputer(ex, student)  # every step from the student's other answers
     if not _degenerate(steps):
@@ -163,15 +170,24 @@ def check_exercise(ex: Exercise, answers: Answers, key: Key | None = None) -> Fi
     return finish(result)
 
 
-def _match_steps(ex: Exercise, answers: Answers) -> tuple[dict[str, Answer], list[str]]:
-    """Answers keyed by the asked step they answer; notes for keys that answer none."""
+def _match_steps(ex: Exercise, answers: Answers
+                 ) -> tuple[dict[str, Answer], dict[str, str], list[str]]:
+    """Answers keyed by the asked step they answer; steps answered twice (two spellings
+    of one step), with the reason; notes for keys that answer no step."""
     asked = [item.step.text for item in ex.ask]
-    matched, notes = {}, []
+    matched: dict[str, Answer] = {}
+    twice: dict[str, str] = {}
+    notes: list[str] = []
     for key, answer in answers.answers.items():
         try:
             name = parse_step(str(key)).text
         except GradtutorError:
             name = str(key)
+        if name in matched:
+            first = matched[name]
+            twice[name] = (f"answered twice: '{first.step}' (line {first.line}) and '{key}' "
+                           f"(line {answer.line}); keep one")
+            continue
         if name in asked:
             matched[name] = answer
             continue
@@ -179,10 +195,10 @@ def _match_steps(ex: Exercise, answers: Answers) -> tuple[dict[str, Answer], lis
         hint = f" (did you mean {close_steps[0]}?)" if close_steps else ""
         where = f"line {answer.line}: " if answer.line else ""
         notes.append(f"{where}'{key}' is not a step of this exercise{hint}")
-    return matched, notes
+    return matched, twice, notes
 
 
-def _against_key(ex: Exercise, step: _Step) -> None:
+def _against_key(ex: Exercise, step: _Step, deadline: float) -> None:
     given = step.given
     if given is None:
         step.verdict, step.message = "missing", "no answer"
@@ -191,30 +207,35 @@ def _against_key(ex: Exercise, step: _Step) -> None:
         step.verdict, step.message = "invalid", given.problem
         return
     if given.formula is not None:
-        from .formulas import check_formula  # only for answers written as formulas
-
-        try:
-            verdict = check_formula(ex, step.item.step, given.formula)
-        except GradtutorError as error:  # the file's time budget ran out
-            step.verdict, step.message = "invalid", error.message
-            return
-        step.verdict, step.message = verdict.verdict, verdict.message
+        _check_formula(ex, step, given.formula, deadline)
         return
     value = given.value
     assert value is not None
-    if value.shape != step.expected.shape and value.size > 1:
-        step.verdict = "wrong"
-        step.message = (f"expected shape {fmt.shape(step.expected)}, got "
-                        f"{fmt.shape(value)}")
-        return
     if value.shape != step.expected.shape:
-        value = np.broadcast_to(value, step.expected.shape)
-        given.value = value
-        given.texts = (given.texts or [None]) * max(value.size, 1)
+        if value.ndim > 0 or step.expected.size != 1:
+            step.verdict = "wrong"
+            step.message = (f"expected shape {fmt.shape(step.expected)}, got "
+                            f"{fmt.shape(value)}")
+            return
+        given.value = value = value.reshape(step.expected.shape)  # 0.2 for a bias [0.2]
     if close(value, step.expected, ex.tolerance, given.texts):
         step.verdict = "correct"
     else:
         step.verdict = "wrong"
+
+
+def _check_formula(ex: Exercise, step: _Step, formula: Any, deadline: float) -> None:
+    """A formula answer, within what is left of the answers file's time."""
+    from .formulas import check_formula  # only for answers written as formulas
+
+    left = deadline - time.monotonic()
+    if left <= 0:
+        step.verdict = "invalid"
+        step.message = (f"not checked: the {limits.FILE_SECONDS:g} s this answers file may "
+                        "spend on formulas ran out")
+        return
+    verdict = check_formula(ex, step.item.step, formula, min(limits.SIMPLIFY_SECONDS, left))
+    step.verdict, step.message = verdict.verdict, verdict.message
 
 
 def _student_values(ex: Exercise, steps: list[_Step]) -> Overrides:

@@ -65,7 +65,11 @@ def main_options(
                                           help="Print the version and exit.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")] = False,
 ) -> None:
+    import warnings
+
     _state["debug"] = debug
+    if not debug:  # numpy's floating-point warnings say nothing a student can act on
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
 
 
 @contextmanager
@@ -265,7 +269,7 @@ def check(
     """Check students' answers: a verdict, a score and a diagnosis for every step."""
     with _guard():
         from .errors import GradtutorError
-        from .exercise import load_exercise
+        from .exercise import find_exercise, load_exercise
         from .grading import answer_files, default_jobs
 
         ex = load_exercise(exercise)
@@ -276,7 +280,8 @@ def check(
         if not paths:
             raise GradtutorError("no answers files found in " + ", ".join(answers))
         results, interrupted = _grade(ex, exercise, paths, jobs or default_jobs())
-        _emit(_check_report(results, chosen, len(paths)), output)
+        _emit(_check_report(results, chosen, len(paths)), output,
+              (*paths, Path(str(find_exercise(exercise) or exercise))))
         for result in results:
             if result.error is not None:
                 _error(result.error)
@@ -360,29 +365,61 @@ def _check_report(results: list, chosen: str, total: int) -> object:
     return Group(*parts)
 
 
-def _emit(report: object, output: Path | None) -> None:
-    """Print the report, or write it to `output` atomically (a temporary file renamed)."""
+def _emit(report: object, output: Path | None, inputs: tuple[Path, ...] = ()) -> None:
+    """Print the report, or write it to `output`: a regular file atomically (a temporary
+    file renamed into place, through a symlink to its target), a device or pipe directly.
+    The files being checked are only ever read: `output` may not be one of them."""
     if output is None:
         _print(report)
         return
     import os
-    import tempfile
+    import stat
 
     from .errors import GradtutorError
 
     text = report if isinstance(report, str) else _as_text(report)
-    temporary = None
+    text = text if text.endswith("\n") else text + "\n"
+    target = Path(os.path.realpath(output))
+    if any(target == Path(os.path.realpath(p)) for p in inputs):
+        raise GradtutorError(f"{output} is one of the files being checked; write the report "
+                             "somewhere else", field="--output")
     try:
-        handle, temporary = tempfile.mkstemp(dir=output.resolve().parent,
-                                             prefix=f".{output.name}.")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text if text.endswith("\n") else text + "\n")
-        os.replace(temporary, output)
+        mode = output.stat().st_mode if output.exists() else stat.S_IFREG
+        if stat.S_ISDIR(mode):
+            raise GradtutorError(f"cannot write {output}: it is a directory", field="--output")
+        if not stat.S_ISREG(mode):
+            with open(output, "w", encoding="utf-8") as stream:  # /dev/stdout, a pipe
+                stream.write(text)
+            return
+        _write_atomically(target, text)
     except OSError as error:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
         raise GradtutorError(f"cannot write {output}: {error.strerror or error}",
                              field="--output") from None
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else
+                 0o666 & ~_umask())  # as if written in place, not mkstemp's 0600
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _umask() -> int:
+    import os
+
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _as_text(renderable: object) -> str:

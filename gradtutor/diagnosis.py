@@ -89,13 +89,14 @@ class Misconception:
 
 def diagnose(situation: Situation) -> Misconception | None:
     """The first misconception in CATALOGUE that reproduces the student's value."""
-    for misconception in CATALOGUE:
-        try:
-            for candidate in misconception.candidates(situation):
-                if _reproduces(situation, candidate):
-                    return misconception
-        except (ValueError, IndexError, KeyError, FloatingPointError):
-            continue  # the mistake cannot be replayed on this graph: it does not apply
+    with np.errstate(all="ignore"):  # a slip replayed on a huge value may overflow: fine
+        for misconception in CATALOGUE:
+            try:
+                for candidate in misconception.candidates(situation):
+                    if _reproduces(situation, candidate):
+                        return misconception
+            except (ValueError, IndexError, KeyError, FloatingPointError):
+                continue  # the mistake cannot be replayed on this graph: it does not apply
     return None
 
 

@@ -49,8 +49,10 @@ class GradtutorError(Exception):
             return None
         lines = self.source.split("\n")
         line_no, col = _line_and_col(self.source, self.column)
-        shown = lines[line_no][:200]
-        return f"  {shown}\n  {' ' * min(col - 1, 200)}^"
+        start = max(0, col - 60)  # a window of a long line, around the column
+        shown = visible(lines[line_no][start:start + 120], 130)
+        dots = "..." if start else ""
+        return f"  {dots}{shown}\n  {' ' * (len(dots) + col - 1 - start)}^"
 
 
 def _line_and_col(source: str, column: int) -> tuple[int, int]:

@@ -8,6 +8,7 @@ and raises them together as one ExerciseError.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from . import fmt
 from .compare import Tolerance
 from .errors import ExerciseError, GradtutorError
 from .expr import Assignment, Expr, Program, free_names
@@ -249,8 +251,23 @@ class _GraphLoader:
         ask = self.ask(graph, nodes, output)
         tests = self.tests()
         problems.raise_if_any()
-        return Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
-                        output, ask, tolerance, follow, tests, self.loaded.file, lines)
+        exercise = Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
+                            output, ask, tolerance, follow, tests, self.loaded.file, lines)
+        self.finite_key(exercise)
+        problems.raise_if_any()
+        return exercise
+
+    def finite_key(self, exercise: Exercise) -> None:
+        """Every asked step has a finite true value (log(0) has none to answer)."""
+        from .recompute import Recomputer  # recompute builds on this module
+
+        truth = Recomputer(exercise)
+        for index, item in enumerate(exercise.ask):
+            value = truth.value(item.step)
+            if not np.all(np.isfinite(value)):
+                self.problems.add(("ask", index) if "ask" in self.data else ("graph",),
+                                  f"step '{item.step.text}' has no finite true value "
+                                  f"({fmt.value(value)}): no answer could be right")
 
     # -- fields ---------------------------------------------------------------------------
     def text(self, key: str, *, required: bool = False, pattern: re.Pattern | None = None,
@@ -297,6 +314,10 @@ class _GraphLoader:
                 given[name] = to_array(value)
             except GradtutorError as error:
                 self.problems.adopt(("given", name), error)
+                continue
+            if not np.all(np.isfinite(given[name])):
+                self.problems.add(("given", name), f"'{name}' is not finite: no answer "
+                                  "computed from it could be right")
         return given
 
     def nodes(self, given: dict[str, np.ndarray]) -> tuple[dict[str, str], dict[str, int], str]:
@@ -394,6 +415,10 @@ class _GraphLoader:
         names = list(nodes)
         if output is None:
             return names[-1]
+        if not isinstance(output, str):
+            self.problems.add(("output",), f"'output' must be a node's name, not a "
+                              f"{_kind_of(output)}")
+            return names[-1]
         if output not in nodes:
             close = difflib.get_close_matches(str(output), names, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -438,7 +463,8 @@ class _GraphLoader:
         if isinstance(entry, dict):
             unknown_keys(entry, ASK_KEYS, path, self.problems)
             text, weight, hint = entry.get("step"), entry.get("weight", 1), entry.get("hint")
-            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or \
+                    not math.isfinite(weight) or weight <= 0:
                 self.problems.add((*path, "weight"), f"weight must be a positive number, "
                                   f"not {weight!r}")
                 weight = 1
@@ -471,10 +497,14 @@ class _GraphLoader:
         tests = []
         for index, entry in enumerate(raw):
             path = ("tests", index)
-            if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict) or \
-                    isinstance(entry.get("score"), bool) or \
-                    not isinstance(entry.get("score"), int | float):
+            if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
                 self.problems.add(path, "a self-test is {answers: {step: value, ...}, score: N}")
+                continue
+            score = entry.get("score")
+            if isinstance(score, bool) or not isinstance(score, int | float) or \
+                    not math.isfinite(score) or score < 0:
+                self.problems.add((*path, "score"), f"a self-test's score is a number of "
+                                  f"points, 0 or more, not {score!r}")
                 continue
             unknown_keys(entry, ("answers", "score"), path, self.problems)
             prefix = (*path, "answers")

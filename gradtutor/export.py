@@ -95,12 +95,17 @@ def check_csv(results: list[FileResult]) -> str:
         by_step = {s.step: s for s in result.steps}
         first = result.first_mistake()
         writer.writerow([
-            result.answers_file, result.student or "", f"{result.score:g}",
+            _cell(result.answers_file), _cell(result.student or ""), f"{result.score:g}",
             f"{result.max_score:g}",
             *(f"{by_step[s].score:g}" if s in by_step else "" for s in steps),
-            first.step if first else "", result.error or "",
+            _cell(first.step if first else ""), _cell(result.error or ""),
         ])
     return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def gradescope(result: FileResult) -> dict[str, Any]:

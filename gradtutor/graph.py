@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ExpressionError, GradtutorError, ShapeError
+from . import limits
+from .errors import ExpressionError, GradtutorError, LimitError, ShapeError
 from .expr import Binary, Call, Const, Expr, Name, Num, Program, Transpose, Unary, to_text
 from .ops import AXIS_FUNCTIONS, BINARY_OPS, CONSTANTS, OPS, Vjp, op_for_call, sum_to_shape
 from .values import shape_text
@@ -194,9 +195,26 @@ def _input_value(node: Node, inputs: Mapping[str, Array]) -> Array:
 
 def _forward(graph: Graph, node: Node, args: list[Array]) -> Array:
     try:
+        _check_size(node, args)
         return np.asarray(OPS[node.op].forward(args, node.attrs), dtype=np.float64)
     except (ValueError, IndexError) as error:  # numpy's way of saying shapes do not fit
         raise ShapeError(_shape_message(node, args, error), field=node.name) from None
+
+
+def _check_size(node: Node, args: list[Array]) -> None:
+    """Refuse a result too large to hold before numpy allocates it: broadcasting a 20,000
+    vector against a 20,000 x 1 column would ask for 3 GB."""
+    if len(args) != 2:
+        return  # one argument: the result is no larger than it
+    a, b = args
+    if node.op == "matmul":
+        size = (a.shape[0] if a.ndim == 2 else 1) * (b.shape[-1] if b.ndim == 2 else 1)
+    else:
+        size = int(np.prod(np.broadcast_shapes(a.shape, b.shape), dtype=np.int64))
+    if size > limits.MAX_ENTRIES:
+        where = f"{node.name} = {node.text}" if node.name else node.text
+        raise LimitError(f"{where}: the result would have {size:,} entries; the limit is "
+                         f"{limits.MAX_ENTRIES:,}", field=node.name)
 
 
 def _shape_message(node: Node, args: list[Array], error: Exception) -> str:

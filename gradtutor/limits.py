@@ -3,6 +3,7 @@
 MAX_EXPRESSION_CHARS = 200_000  # a whole program; one answer text is bounded by MAX_ANSWER_CHARS
 MAX_ANSWER_CHARS = 2_000
 MAX_DEPTH = 100  # nesting of parentheses, calls and operators in one expression
+MAX_HEIGHT = 250  # operations in a row in one expression's tree (x + x + ... counts each +)
 MAX_NODES = 50_000  # tree nodes in one program
 MAX_EXPONENT = 10_000  # |constant exponent| of a power whose base is not constant
 MAX_CONSTANT = 1e300  # |value| of a constant sub-expression (float64 tops out near 1.8e308)

@@ -48,7 +48,7 @@ def expand_network(raw: Any, given: dict[str, np.ndarray], problems: Any) -> dic
         nodes.update(expanded)
         previous = f"a{index}"
     loss = raw.get("loss", "mse")
-    if loss not in LOSSES:
+    if not isinstance(loss, str) or loss not in LOSSES:
         problems.add(("network", "loss"), f"unknown loss '{loss}'; expected "
                      f"{', '.join(LOSSES)}")
         return {}
@@ -76,10 +76,11 @@ def _layer(layer: Any, index: int, previous: str, given: dict, problems: Any
     weights, bias = layer.get("weights"), layer.get("bias")
     activation = layer.get("activation", "identity")
     for key, name in (("weights", weights), ("bias", bias)):
-        if (key == "weights" or name is not None) and name not in given:
+        if (key == "weights" or name is not None) and \
+                (not isinstance(name, str) or name not in given):
             problems.add((*path, key), f"{key} '{name}' must be a name under 'given'")
             return None
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         problems.add((*path, "activation"), f"unknown activation '{activation}'; expected "
                      f"{', '.join(ACTIVATIONS)}")
         return None

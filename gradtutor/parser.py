@@ -118,6 +118,7 @@ class _Parser:
         self.nodes = 0
         self.consts = NodeFacts()  # the value of each constant sub-expression
         self.degree = NodeFacts()  # the power a variable is raised to
+        self.height = NodeFacts()  # operations from a node down to its deepest leaf
         self.assigned: set[str] = set()  # names assigned so far: `e = ...` shadows the constant
 
     # -- tokens --------------------------------------------------------------------------
@@ -157,6 +158,13 @@ class _Parser:
         if self.nodes > limits.MAX_NODES:
             raise LimitError(f"expression has more than {limits.MAX_NODES:,} parts",
                              column=self.token.pos, source=self.source)
+        # a chain a + b + c + ... parses in a loop but is a tree as deep as it is long
+        height = 1 + max((self.height.get(child) or 0 for child in children(node)), default=0)
+        if height > limits.MAX_HEIGHT:
+            raise LimitError(f"expression is more than {limits.MAX_HEIGHT} operations deep; "
+                             "split it into named steps (q = ...; f = ...)",
+                             column=self.token.pos, source=self.source)
+        self.height.set(node, height)
         return node
 
     # -- grammar -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from . import fmt
 from .results import FileResult, StepResult
+from .safetext import visible
 
 if TYPE_CHECKING:  # only for the hints: a check never needs the solver
     from .grading import ClassSummary
@@ -20,12 +21,14 @@ CHECK_WORDS = {
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell; the last column is not padded."""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    """Columns padded to their widest cell; the last column is not padded. A cell never
+    breaks a line, whatever a file put in it."""
+    shown = [[visible(c) for c in row] for row in [headers, *rows]]
+    widths = [max(len(r[i]) for r in shown) for i in range(len(headers))]
     lines = []
-    for row in [headers, *rows]:
-        cells = [str(c).ljust(w) for c, w in zip(row[:-1], widths, strict=False)]
-        lines.append("  ".join([*cells, str(row[-1])]).rstrip())
+    for row in shown:
+        cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
 
 
@@ -63,16 +66,15 @@ def given_text(given: object) -> str:
     if given is None:
         return "-"
     if isinstance(given, str):
-        return given if len(given) <= 40 else given[:37] + "..."
+        return visible(given, 40)
     return fmt.value(given)
 
 
 def file_report(result: FileResult) -> str:
     """One answers file: a line per step, with its message and hint underneath."""
-    who = f" ({result.student})" if result.student else ""
-    head = f"{result.exercise}: {result.answers_file}{who}"
+    head = file_heading(result)
     if result.error is not None:
-        return f"{head}\nerror: {result.error}\n"
+        return f"{head}\nerror: {visible(result.error, 1000)}\n"
     rows, notes = [], {}
     for step in result.steps:
         rows.append([step.step, verdict_label(step), given_text(step.given),
@@ -84,8 +86,14 @@ def file_report(result: FileResult) -> str:
     for line, step in zip(lines[1:], result.steps, strict=True):
         body.append(line)
         body.extend(" " * (width + 4) + note for note in notes[step.step])
-    body.extend(f"note: {note}" for note in result.notes)
-    return "\n".join([head, *body, result.summary]) + "\n"
+    body.extend(f"note: {visible(note, 1000)}" for note in result.notes)
+    return "\n".join([head, *body, visible(result.summary, 1000)]) + "\n"
+
+
+def file_heading(result: FileResult) -> str:
+    """Exercise, file and student, as one safe line."""
+    who = f" ({result.student})" if result.student else ""
+    return visible(f"{result.exercise}: {result.answers_file}{who}", 1000)
 
 
 def step_notes(step: StepResult) -> list[str]:
@@ -96,7 +104,7 @@ def step_notes(step: StepResult) -> list[str]:
     lines.extend(step.details)
     if step.hint:
         lines.append(f"hint: {step.hint}")
-    return lines
+    return [visible(line, 1000) for line in lines]
 
 
 def class_report(summary: ClassSummary) -> str:
@@ -118,7 +126,7 @@ def class_report(summary: ClassSummary) -> str:
                 for s in summary.steps]
         lines.append(table(["step", "correct", "follow-through", "most common diagnosis"],
                            rows))
-    lines.extend(f"unreadable: {name}" for name in summary.unreadable)
+    lines.extend(f"unreadable: {visible(name, 1000)}" for name in summary.unreadable)
     return "\n".join(lines) + "\n"
 
 
@@ -132,7 +140,7 @@ def answer_key(title: str, rows: list[tuple[str, object, float]]) -> str:
     body = table(["step", "value", "weight"],
                  [[step, fmt.value(value, 8) if not isinstance(value, str) else value,
                    f"{weight:g}"] for step, value, weight in rows])
-    return f"{title}\n\n{body}\n"
+    return f"{visible(title, 1000)}\n\n{body}\n"
 
 
 def perceptron_text(solution: object) -> str:

@@ -11,8 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from . import fmt
-from .plain import checks_line, given_text, step_notes
+from .plain import checks_line, file_heading, given_text, step_notes
 from .results import FileResult
+from .safetext import visible
 
 if TYPE_CHECKING:
     from .grading import ClassSummary
@@ -58,12 +59,17 @@ VERDICT_STYLE = {"correct": "green", "follow-through": "cyan", "wrong": "bold re
                  "missing": "yellow", "invalid": "magenta"}
 
 
+def shown(text: object, style: str = "") -> Text:
+    """Text from a file (a student's or an author's), shown as it is: rich's markup is
+    never read in it, and it stays on its own line."""
+    return Text(visible(text, 1000), style=style)
+
+
 def file_report(result: FileResult) -> RenderableType:
     """One answers file as a table: verdicts coloured, messages and hints beside them."""
-    who = f" ({result.student})" if result.student else ""
-    title = f"{result.exercise}: {result.answers_file}{who}"
+    title = shown(file_heading(result))
     if result.error is not None:
-        return Panel(Text(result.error, style="bold red"), title=title, title_align="left")
+        return Panel(shown(result.error, "bold red"), title=title, title_align="left")
     table = Table(box=box.SIMPLE_HEAD, expand=False)
     for header in ("step", "verdict", "given", "expected", "score", "notes"):
         table.add_column(header, overflow="fold")
@@ -71,13 +77,13 @@ def file_report(result: FileResult) -> RenderableType:
         verdict = Text(step.verdict, style=VERDICT_STYLE.get(step.verdict, ""))
         if step.diagnosis:
             verdict.append(f"\n{step.diagnosis}", style="italic")
-        table.add_row(step.step, verdict, given_text(step.given), fmt.value(step.expected),
-                      f"{step.score:g}/{step.max_score:g}",
+        table.add_row(shown(step.step), verdict, shown(given_text(step.given)),
+                      shown(fmt.value(step.expected)), f"{step.score:g}/{step.max_score:g}",
                       Text("\n".join(step_notes(step)), style="dim"))
     parts: list[RenderableType] = [table]
-    parts.extend(Text(f"note: {note}", style="yellow") for note in result.notes)
+    parts.extend(shown(f"note: {note}", "yellow") for note in result.notes)
     style = "bold green" if result.all_correct else "bold"
-    parts.append(Text(result.summary, style=style))
+    parts.append(shown(result.summary, style))
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
 
 
@@ -107,9 +113,9 @@ def class_report(summary: ClassSummary) -> RenderableType:
                          "yellow" if s.share_correct >= 0.5 else "red")
             common = f"{s.common_diagnosis} ({s.diagnosis_count})" if s.common_diagnosis \
                 else ""
-            steps.add_row(s.step, share, f"{100 * s.share_follow_through:.0f}%", common)
+            steps.add_row(shown(s.step), share, f"{100 * s.share_follow_through:.0f}%", common)
         parts.append(steps)
-    parts.extend(Text(f"unreadable: {name}", style="red") for name in summary.unreadable)
+    parts.extend(shown(f"unreadable: {name}", "red") for name in summary.unreadable)
     return Panel(Group(*parts), title="class summary", title_align="left", box=box.ROUNDED)
 
 
@@ -118,17 +124,18 @@ def exercise_list(rows: list[dict]) -> RenderableType:
     for header in ("id", "kind", "title", "asks"):
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(Text(row["id"], style="bold"), row["kind"], row["title"], row["asks"])
+        table.add_row(shown(row["id"], "bold"), row["kind"], shown(row["title"]),
+                      shown(row["asks"]))
     return table
 
 
 def answer_key(title: str, rows: list[tuple[str, object, float]]) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, title=shown(title), title_justify="left")
     for header in ("step", "value", "weight"):
         table.add_column(header)
     for step, value, weight in rows:
-        table.add_row(step, value if isinstance(value, str) else fmt.value(value, 8),
-                      f"{weight:g}")
+        table.add_row(shown(step), shown(value if isinstance(value, str)
+                                         else fmt.value(value, 8)), f"{weight:g}")
     return table
 
 
@@ -144,7 +151,7 @@ def perceptron(solution: object) -> RenderableType:
         for header in headers:
             out.add_column(header)
         for row in rows:
-            out.add_row(*row)
+            out.add_row(*(shown(cell) for cell in row))
         return out
 
     parts: list[RenderableType] = [
@@ -169,7 +176,7 @@ def perceptron(solution: object) -> RenderableType:
         parts.append(grid(*p.network_table(s)))
     if s.key:
         parts.append(Text("answers:\n" + "\n".join(p.key_lines(s)), style="dim"))
-    return Panel(Group(*parts), title=Text(f"{ex.id}: {ex.title}", style="bold"),
+    return Panel(Group(*parts), title=shown(f"{ex.id}: {ex.title}", "bold"),
                  title_align="left", box=box.ROUNDED)
 
 
@@ -186,7 +193,7 @@ def walkthrough(w: Walkthrough) -> RenderableType:
     parts: list[RenderableType] = []
     if w.reveal is not None:
         parts.extend(_reveal_parts(w.reveal))
-        return Panel(Group(*parts), title=Text(w.title, style="bold"),
+        return Panel(Group(*parts), title=shown(w.title, "bold"),
                      title_align="left", box=box.ROUNDED)
     if w.description.strip():
         parts.append(Markdown(w.description.strip()))
@@ -214,7 +221,7 @@ def walkthrough(w: Walkthrough) -> RenderableType:
     parts.append(grads)
     if w.layers is not None:
         parts.append(_walk_layers(w.layers))
-    return Panel(Group(*parts), title=Text(w.title, style="bold"),
+    return Panel(Group(*parts), title=shown(w.title, "bold"),
                  title_align="left", box=box.ROUNDED)
 
 
@@ -333,7 +340,7 @@ def perceptron_walkthrough(w: PerceptronWalkthrough) -> RenderableType:
     from . import documents as doc
 
     parts = [part for block in doc.perceptron_blocks(w) for part in _perceptron_block(block)]
-    return Panel(Group(*parts), title=Text(w.title, style="bold"), title_align="left",
+    return Panel(Group(*parts), title=shown(w.title, "bold"), title_align="left",
                  box=box.ROUNDED)
 
 

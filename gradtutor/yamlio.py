@@ -131,7 +131,10 @@ def _read_bounded(path: str | os.PathLike, name: str, error: type[GradtutorError
         info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
             raise error("cannot read the file: it is a directory", file=name)
-        if stat.S_ISREG(info.st_mode) and info.st_size > limits.MAX_FILE_BYTES:
+        if not stat.S_ISREG(info.st_mode):  # a named pipe or a device could block forever
+            raise error("cannot read the file: it is not a regular file (a named pipe or a "
+                        "device)", file=name)
+        if info.st_size > limits.MAX_FILE_BYTES:
             raise error(_too_large(f"{info.st_size:,} bytes"), file=name)
         with open(path, "rb") as handle:
             raw = handle.read(limits.MAX_FILE_BYTES + 1)

@@ -71,9 +71,6 @@ ASKED = {
 COMMANDS = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 runner = CliRunner()
 
-BUG_NEWLINE = ("bug: a key with a line break is printed as it is: the one-line message "
-               "becomes several lines, and a report line can be forged "
-               "('f9\\nerror: fake message')")
 BUG_FLAT_CHAIN = ("bug: a long flat chain (x+x+...+x, 500 or more terms, or as many "
                   "transposes or @) is a left-deep tree deeper than the recursion limit: "
                   "RecursionError, exit status 3")
@@ -446,7 +443,6 @@ ANSWER_BUGS = {
     "duplicate_after_normalising.yaml": "bug: two spellings of one step ('df8/df7' and "
                                         "'df8 / df7') are not refused like a duplicate key: "
                                         "the later one silently replaces the earlier",
-    "newline_in_top_key.yaml": BUG_NEWLINE,
 }
 SLOW_ANSWERS = {  # samples that wait for a time bound, and their own bound
     "slow_formula.yaml": limits.SIMPLIFY_SECONDS + SECONDS,
@@ -489,16 +485,10 @@ def test_hostile_answers_file(name: str, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 FORMATS = ("plain", "rich", "csv", "gradescope", "prairielearn")
-BUG_RAGGED_RENDER = ("bug: the plain and rich reports crash on a ragged list answer "
-                     "(q: [0.22, [0.26]]): fmt.value calls np.asarray on it, ValueError, "
-                     "exit status 3")
 BUG_MARKUP = ("bug: console markup in a student's answers file is interpreted by the rich "
               "report: '[/]' raises rich's MarkupError (exit status 3, for the whole class) "
               "and '[link=...]' makes a link")
-RENDER_BUGS = {("norm_ragged.yaml", "plain"): BUG_RAGGED_RENDER,
-               ("norm_ragged.yaml", "rich"): BUG_RAGGED_RENDER,
-               ("markup_injection.yaml", "rich"): BUG_MARKUP,
-               ("newline_in_step.yaml", "plain"): BUG_NEWLINE}
+RENDER_BUGS = {("markup_injection.yaml", "rich"): BUG_MARKUP}
 
 
 def render_params() -> list:
@@ -678,7 +668,6 @@ EXERCISE_BUGS = {
     "network_list_fields.yaml": "bug: a network's weights, bias, activation or loss given as a "
                                 "list or a mapping raises TypeError (unhashable type) in "
                                 "network.py: exit status 3",
-    "newline_in_key.yaml": BUG_NEWLINE,
 }
 
 

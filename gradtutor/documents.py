@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from . import fmt
+from .terms import latex_value
 from .walkthrough import (
     BackwardStep,
     Edge,
@@ -23,7 +24,6 @@ from .walkthrough import (
     Node,
     Reveal,
     Walkthrough,
-    latex_value,
 )
 
 WIDTH = 88
@@ -277,7 +277,7 @@ def _dedupe(parts: list[str]) -> list[str]:
 
 
 def _latex_name(line: Forward) -> str:
-    from .walkthrough import latex_name
+    from .terms import latex_name
 
     return latex_name(line.name)
 
@@ -427,7 +427,7 @@ def _latex_body(w: Walkthrough) -> list[str]:
 
 
 def _latex_ident(name: str) -> str:
-    from .walkthrough import latex_name
+    from .terms import latex_name
 
     return latex_name(name)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +27,30 @@ import numpy as np
 
 from . import fmt
 from .errors import GradtutorError
-from .expr import Assignment, Binary, Call, Const, Expr, Name, Num, Program, Transpose, Unary
+from .expr import Assignment, Expr, Name, Program
 from .graph import Graph, backprop, build_graph, evaluate, local_gradients
 from .graph import Node as GraphNode
-from .ops import BINARY_OPS, CONSTANTS, OPS
+from .ops import OPS
 from .parser import parse_expression, parse_program
+from .terms import (
+    Formula,
+    Term,
+    call,
+    derivative,
+    expr_term,
+    formula,
+    latex_name,
+    leaf,
+    leaf_expr,
+    matmul,
+    name_leaf,
+    number,
+    numbers,
+    op_expr,
+    op_term,
+    show,
+    upstream_leaf,
+)
 
 if TYPE_CHECKING:
     from .perceptron.walkthrough import PerceptronWalkthrough
@@ -40,14 +59,6 @@ Array = np.ndarray
 
 
 # -- the data structure ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A formula written twice: in the expression language and in LaTeX."""
-
-    text: str
-    latex: str
 
 
 @dataclass
@@ -183,253 +194,6 @@ class Walkthrough:
 
     def node(self, name: str) -> Node:
         return next(node for node in self.nodes if node.name == name)
-
-
-# -- formulas: a small tree that prints as text and as LaTeX -------------------------------
-
-_ATOM = 5
-_STRENGTH = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "neg": 3, "pow": 4}
-_SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**"}
-_KIND_OF = {symbol: BINARY_OPS[symbol] for symbol in BINARY_OPS}
-_OP_SYMBOL = {op: symbol for symbol, op in BINARY_OPS.items() if symbol != "^"}
-_LATEX_RELATION = {">": ">", ">=": r"\geq", "<": "<", "<=": r"\leq", "==": "="}
-_LATEX_FUNCTION = {"exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos",
-                   "tanh": r"\tanh", "sigmoid": r"\sigma", "max": r"\max", "min": r"\min"}
-
-
-@dataclass(frozen=True, eq=False)
-class Term:
-    kind: str  # leaf, add, sub, mul, div, pow, matmul, neg, T, call, cond
-    args: tuple[Term, ...] = ()
-    text: str = ""  # a leaf's text, a call's function, a condition's relation
-    latex: str = ""
-    value: Any = None  # a leaf's value, shown when numbers are filled in
-    label: str | None = None  # a leaf that stands for a named value (listed with its shape)
-    loose: bool = False  # a leaf whose text needs parentheses inside any operation (dL/dY)
-    ndim: int = 0
-    column: bool = False  # a vector leaf written as a column (a factor of a matrix product)
-
-
-def _leaf(text: str, latex: str, value: Any = None, *, label: str | None = None,
-          loose: bool = False) -> Term:
-    return Term("leaf", (), text, latex, value, label, loose, int(np.ndim(value)))
-
-
-def _number(x: float) -> Term:
-    text = fmt.number(x)
-    return _leaf(text, latex_number(text), np.float64(x))
-
-
-def _op(kind: str, *args: Term, text: str = "", ndim: int | None = None) -> Term:
-    if ndim is None:
-        ndim = max((a.ndim for a in args), default=0)
-    return Term(kind, args, text, ndim=ndim)
-
-
-def _call(func: str, *args: Term) -> Term:
-    reduces = func in ("sum", "mean", "max", "min") and len(args) == 1
-    ndim = 0 if reduces else max(0, args[0].ndim - 1) if func in ("sum", "mean") else None
-    return _op("call", *args, text=func, ndim=ndim)
-
-
-def _matmul(a: Term, b: Term, *, ndim: int | None = None) -> Term:
-    if ndim is None:
-        ndim = max(a.ndim + b.ndim - 2, 0)
-    if ndim > 0:  # a vector in a matrix or outer product is a column, as in the notes
-        a, b = _as_column(a), _as_column(b)
-    return _op("matmul", a, b, ndim=ndim)
-
-
-def _as_column(term: Term) -> Term:
-    if term.kind == "T":
-        return Term("T", (_as_column(term.args[0]),), ndim=term.ndim)
-    if term.kind != "leaf" or term.ndim != 1:
-        return term
-    return replace(term, column=True)
-
-
-def _strength(term: Term, numbers: bool, latex: bool) -> int:
-    if term.kind == "leaf":
-        if numbers and term.value is not None and np.ndim(term.value) == 0 \
-                and float(term.value) < 0:
-            return _STRENGTH["neg"]
-        return 0 if term.loose and not latex and not numbers else _ATOM
-    if term.kind in _STRENGTH:
-        return _STRENGTH[term.kind]
-    return _ATOM
-
-
-def show(term: Term, *, latex: bool = False, numbers: bool = False) -> str:
-    """The formula as text (the expression language) or LaTeX, with names or with numbers."""
-    def wrap(sub: Term, needed: int) -> str:
-        inner = show(sub, latex=latex, numbers=numbers)
-        if _strength(sub, numbers, latex) < needed:
-            return rf"\left({inner}\right)" if latex else f"({inner})"
-        return inner
-
-    if term.kind == "leaf":
-        if numbers and term.value is not None:
-            return latex_value(term.value, column=term.column) if latex else \
-                fmt.value(term.value)
-        return term.latex if latex else term.text
-    if term.kind == "neg":
-        operand = term.args[0]
-        signed = operand.kind == "leaf" and _strength(operand, numbers, latex) < _ATOM
-        return "-" + wrap(operand, _STRENGTH["neg"] + (1 if latex or signed else 0))
-    if term.kind == "T":
-        return wrap(term.args[0], _ATOM) + (r"^{\top}" if latex else ".T")
-    if term.kind == "call":
-        return _show_call(term, latex=latex, numbers=numbers)
-    if term.kind == "cond":
-        left, right = (show(a, latex=latex, numbers=numbers) for a in term.args)
-        if latex:
-            return rf"\left[{left} {_LATEX_RELATION[term.text]} {right}\right]"
-        return f"({left} {term.text} {right})"
-    return _show_binary(term, wrap, latex=latex, numbers=numbers)
-
-
-def _show_binary(term: Term, wrap: Any, *, latex: bool, numbers: bool) -> str:
-    kind, (left, right) = term.kind, term.args
-    strength = _STRENGTH[kind]
-    if latex and kind == "div":
-        return rf"\frac{{{show(left, latex=True, numbers=numbers)}}}" \
-               rf"{{{show(right, latex=True, numbers=numbers)}}}"
-    if kind == "pow":
-        base = wrap(left, _ATOM if latex else strength + 1)
-        exponent = show(right, latex=latex, numbers=numbers) if latex else \
-            wrap(right, _STRENGTH["neg"])
-        return f"{base}^{{{exponent}}}" if latex else f"{base}**{exponent}"
-    left_text = wrap(left, strength)
-    right_needed = strength + 1
-    if numbers and right.kind == "leaf" and _strength(right, numbers, latex) < _ATOM:
-        right_needed = _ATOM  # 3 * (-4), not 3 * -4
-    right_text = wrap(right, right_needed)
-    if not latex:
-        return f"{left_text} {_SYMBOL[kind]} {right_text}"
-    if kind == "mul":
-        joiner = r" \odot " if left.ndim and right.ndim else r" \cdot "
-    elif kind == "matmul":
-        joiner = r" \, "
-    else:
-        joiner = f" {_SYMBOL[kind]} "
-    return left_text + joiner + right_text
-
-
-def _show_call(term: Term, *, latex: bool, numbers: bool) -> str:
-    args = [show(a, latex=latex, numbers=numbers) for a in term.args]
-    func = term.text
-    if not latex:
-        return f"{func}({', '.join(args)})"
-    if func == "sqrt":
-        return rf"\sqrt{{{args[0]}}}"
-    if func in ("sum", "mean") :
-        under = rf"_{{\text{{axis }} {args[1]}}}" if len(args) > 1 else ""
-        word = r"\sum" if func == "sum" else r"\operatorname{mean}"
-        return rf"{word}{under}\left({args[0]}\right)"
-    name = _LATEX_FUNCTION.get(func, rf"\operatorname{{{func}}}")
-    return rf"{name}\left({', '.join(args)}\right)"
-
-
-def formula(term: Term) -> Formula:
-    return Formula(show(term), show(term, latex=True))
-
-
-def numbers(term: Term) -> Formula:
-    return Formula(show(term, numbers=True), show(term, latex=True, numbers=True))
-
-
-def latex_number(text: str) -> str:
-    """A number as `fmt.number` writes it, in LaTeX: 1.5e-07 becomes 1.5 \\times 10^{-7}."""
-    if text in ("inf", "-inf"):
-        return text.replace("inf", r"\infty")
-    if text == "nan":
-        return r"\text{nan}"
-    mantissa, sep, exponent = text.partition("e")
-    if not sep:
-        return text
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-
-
-def latex_value(v: Any, *, column: bool = False) -> str:
-    """A scalar, or a vector (a row, or a column) or matrix as a bmatrix."""
-    array = np.asarray(v, dtype=float)
-    if array.ndim == 0:
-        return latex_number(fmt.number(float(array)))
-    rows = array.reshape(-1, 1) if array.ndim == 1 and column else np.atleast_2d(array)
-    body = r" \\ ".join(" & ".join(latex_number(fmt.number(float(x))) for x in row)
-                        for row in rows)
-    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
-
-
-@lru_cache(maxsize=512)
-def latex_name(name: str) -> str:
-    """A name the way sympy writes it in LaTeX: w0 is w_{0}, alpha is \\alpha."""
-    import sympy as sp
-
-    return sp.latex(sp.Symbol(name))
-
-
-def derivative(of: str, wrt: str) -> Formula:
-    """The symbol d(of)/d(wrt)."""
-    return Formula(f"d{of}/d{wrt}",
-                   rf"\frac{{\partial {latex_name(of)}}}{{\partial {latex_name(wrt)}}}")
-
-
-def _name_leaf(name: str, value: Any) -> Term:
-    return _leaf(name, latex_name(name), value, label=name)
-
-
-def _upstream_leaf(of: str, name: str, value: Any, ndim: int | None = None) -> Term:
-    symbol = derivative(of, name)
-    leaf = _leaf(symbol.text, symbol.latex, value, label=symbol.text, loose=True)
-    return leaf if ndim is None else Term("leaf", (), leaf.text, leaf.latex, value, leaf.label,
-                                          True, ndim)
-
-
-def expr_term(expr: Expr, values: Mapping[str, Any]) -> Term:
-    """A parsed expression as a formula, its names carrying their values."""
-    if isinstance(expr, Num):
-        return _leaf(expr.text, latex_number(expr.text), np.float64(expr.value))
-    if isinstance(expr, Const):
-        return _leaf(expr.name, "e" if expr.name == "e" else r"\pi",
-                     np.float64(CONSTANTS[expr.name]))
-    if isinstance(expr, Name):
-        return _name_leaf(expr.id, values.get(expr.id))
-    if isinstance(expr, Unary):
-        return _op("neg", expr_term(expr.operand, values))
-    if isinstance(expr, Transpose):
-        return _op("T", expr_term(expr.operand, values))
-    if isinstance(expr, Binary):
-        left, right = expr_term(expr.left, values), expr_term(expr.right, values)
-        kind = _KIND_OF[expr.op]
-        return _matmul(left, right) if kind == "matmul" else _op(kind, left, right)
-    assert isinstance(expr, Call)
-    return _call(expr.func, *(expr_term(a, values) for a in expr.args))
-
-
-def op_expr(node: GraphNode, args: list[Expr]) -> Expr:
-    """The expression an engine node computes, written with the given arguments."""
-    if node.op in _OP_SYMBOL:
-        return Binary(_OP_SYMBOL[node.op], args[0], args[1])
-    if node.op == "neg":
-        return Unary("-", args[0])
-    if node.op == "transpose":
-        return Transpose(args[0])
-    if node.op == "id":
-        return args[0]
-    func = node.op[:-1] if node.op in ("max1", "min1") else node.op
-    if "axis" in node.attrs:
-        axis = int(node.attrs["axis"])
-        return Call(func, (*args, Num(float(axis), str(axis))))
-    return Call(func, tuple(args))
-
-
-def _leaf_expr(node: GraphNode) -> Expr:
-    if node.op == "const":
-        if node.text in CONSTANTS:
-            return Const(node.text)
-        return Num(float(node.attrs["value"]), node.text)
-    return Name(node.label)
 
 
 # -- building ----------------------------------------------------------------------------
@@ -583,7 +347,7 @@ def _operation_steps(graph: Graph) -> list[tuple[str, Expr]]:
 
     def ref(index: int) -> Expr:
         node = graph.nodes[index]
-        return Name(names[index]) if index in names else _leaf_expr(node)
+        return Name(names[index]) if index in names else leaf_expr(node)
 
     return [(names[node.index], op_expr(node, [ref(i) for i in node.inputs]))
             for node in graph.nodes if node.index in names]
@@ -677,7 +441,7 @@ def _locals(context: _Context) -> list[Local]:
                                 rule=False)
                           for wrt in step.inputs)
             continue
-        upstream = _upstream_leaf(context.output, name, None, ndim=np.ndim(step.value))
+        upstream = upstream_leaf(context.output, name, None, ndim=np.ndim(step.value))
         rules = _rules(step, upstream, context.named)
         result.extend(Local(name, wrt, derivative(context.output, wrt) if wrt in rules
                             else derivative(name, wrt), formula(rules[wrt].term), rule=True)
@@ -750,11 +514,11 @@ def _rules(step: _Step, upstream: Term, named: Mapping[str, Array]) -> dict[str,
     exprs: dict[int, Expr] = {}
     for node in graph.nodes:
         if node.op in ("input", "const"):
-            exprs[node.index] = _leaf_expr(node)
+            exprs[node.index] = leaf_expr(node)
         else:
             exprs[node.index] = op_expr(node, [exprs[i] for i in node.inputs])
         refs[node.index] = expr_term(exprs[node.index], named)
-    refs[graph.output] = _name_leaf(step.name, step.value)
+    refs[graph.output] = name_leaf(step.name, step.value)
     grads: dict[int, Term] = {graph.output: upstream}
     notes: dict[int, list[str]] = {graph.output: []}
     for index in range(graph.output, -1, -1):
@@ -771,7 +535,7 @@ def _rules(step: _Step, upstream: Term, named: Mapping[str, Array]) -> dict[str,
                                       graph.nodes[source])
             combined = [*notes[index], *said, *more]
             if source in grads:
-                grads[source] = _op("add", grads[source], part)
+                grads[source] = op_term("add", grads[source], part)
                 notes[source] = _unique(notes[source] + combined)
             else:
                 grads[source], notes[source] = part, _unique(combined)
@@ -790,22 +554,22 @@ def _fold(term: Term) -> Term:
     bottoms: list[Term] = []
     coefficient = _gather(term, tops, bottoms)
     if coefficient == 0:
-        return _number(0.0)
+        return number(0.0)
     tops = [_fold(t) for t in tops]
     bottoms = [_fold(t) for t in bottoms]
     divisor = 1 / abs(coefficient)
     whole = abs(divisor - round(divisor)) < 1e-12 and round(divisor) >= 2
     if whole:
-        bottoms.insert(0, _number(float(round(divisor))))
+        bottoms.insert(0, number(float(round(divisor))))
     elif abs(coefficient) != 1:
-        tops.insert(0, _number(abs(coefficient)))
-    result = tops[0] if tops else _number(1.0)
+        tops.insert(0, number(abs(coefficient)))
+    result = tops[0] if tops else number(1.0)
     if coefficient < 0:
-        result = _op("neg", result)
+        result = op_term("neg", result)
     for factor in tops[1:]:
-        result = _op("mul", result, factor)
+        result = op_term("mul", result, factor)
     for factor in bottoms:
-        result = _op("div", result, factor)
+        result = op_term("div", result, factor)
     return result
 
 
@@ -837,31 +601,32 @@ def _vjp_terms(node: GraphNode, g: Term, args: list[Term], out: Term, arg_values
     op = node.op
     a = args[0]
     b = args[1] if len(args) > 1 else None
-    one = _number(1.0)
+    one = number(1.0)
     simple: dict[str, Any] = {
-        "id": lambda: [g], "add": lambda: [g, g], "sub": lambda: [g, _op("neg", g)],
-        "mul": lambda: [_op("mul", b, g), _op("mul", a, g)],
-        "div": lambda: [_op("div", g, b),
-                        _op("neg", _op("mul", _op("div", a, _op("pow", b, _number(2))), g))],
-        "neg": lambda: [_op("neg", g)], "transpose": lambda: [_op("T", g)],
-        "exp": lambda: [_op("mul", out, g)], "log": lambda: [_op("div", g, a)],
-        "sqrt": lambda: [_op("div", g, _op("mul", _number(2), out))],
-        "abs": lambda: [_op("mul", _call("sign", a), g)],
-        "sin": lambda: [_op("mul", _call("cos", a), g)],
-        "cos": lambda: [_op("neg", _op("mul", _call("sin", a), g))],
-        "tanh": lambda: [_op("mul", _op("sub", one, _op("pow", out, _number(2))), g)],
-        "sigmoid": lambda: [_op("mul", _op("mul", out, _op("sub", one, out)), g)],
-        "relu": lambda: [_op("mul", _op("cond", a, _number(0), text=">"), g)],
-        "max": lambda: [_op("mul", _op("cond", a, b, text=">="), g),
-                        _op("mul", _op("cond", a, b, text="<"), g)],
-        "min": lambda: [_op("mul", _op("cond", a, b, text="<="), g),
-                        _op("mul", _op("cond", a, b, text=">"), g)],
-        "max1": lambda: [_op("mul", _op("cond", a, _call("max", a), text="=="), g)],
-        "min1": lambda: [_op("mul", _op("cond", a, _call("min", a), text="=="), g)],
+        "id": lambda: [g], "add": lambda: [g, g], "sub": lambda: [g, op_term("neg", g)],
+        "mul": lambda: [op_term("mul", b, g), op_term("mul", a, g)],
+        "div": lambda: [op_term("div", g, b),
+                        op_term("neg", op_term("mul", op_term("div", a, op_term(
+                            "pow", b, number(2))), g))],
+        "neg": lambda: [op_term("neg", g)], "transpose": lambda: [op_term("T", g)],
+        "exp": lambda: [op_term("mul", out, g)], "log": lambda: [op_term("div", g, a)],
+        "sqrt": lambda: [op_term("div", g, op_term("mul", number(2), out))],
+        "abs": lambda: [op_term("mul", call("sign", a), g)],
+        "sin": lambda: [op_term("mul", call("cos", a), g)],
+        "cos": lambda: [op_term("neg", op_term("mul", call("sin", a), g))],
+        "tanh": lambda: [op_term("mul", op_term("sub", one, op_term("pow", out, number(2))), g)],
+        "sigmoid": lambda: [op_term("mul", op_term("mul", out, op_term("sub", one, out)), g)],
+        "relu": lambda: [op_term("mul", op_term("cond", a, number(0), text=">"), g)],
+        "max": lambda: [op_term("mul", op_term("cond", a, b, text=">="), g),
+                        op_term("mul", op_term("cond", a, b, text="<"), g)],
+        "min": lambda: [op_term("mul", op_term("cond", a, b, text="<="), g),
+                        op_term("mul", op_term("cond", a, b, text=">"), g)],
+        "max1": lambda: [op_term("mul", op_term("cond", a, call("max", a), text="=="), g)],
+        "min1": lambda: [op_term("mul", op_term("cond", a, call("min", a), text="=="), g)],
         "sum": lambda: [_spread(g, node, arg_values[0])],
-        "mean": lambda: [_op("div", _spread(g, node, arg_values[0]),
-                             _number(_count(node, arg_values[0])))],
-        "softmax": lambda: [_op("mul", out, _op("sub", g, _softmax_sum(g, out, node)))],
+        "mean": lambda: [op_term("div", _spread(g, node, arg_values[0]),
+                             number(_count(node, arg_values[0])))],
+        "softmax": lambda: [op_term("mul", out, op_term("sub", g, _softmax_sum(g, out, node)))],
     }
     said = []
     if op in ("sum", "mean") and np.ndim(arg_values[0]) > 0:
@@ -883,10 +648,10 @@ def _pow_terms(node: GraphNode, g: Term, a: Term, b: Term | None, out: Term
     assert b is not None
     if b.kind == "leaf" and b.label is None and b.value is not None:
         exponent = float(b.value)
-        power = a if exponent == 2 else _op("pow", a, _number(exponent - 1))
-        return [_op("mul", _op("mul", _number(exponent), power), g), None]
-    return [_op("mul", _op("mul", b, _op("pow", a, _op("sub", b, _number(1)))), g),
-            _op("mul", _op("mul", out, _call("log", a)), g)]
+        power = a if exponent == 2 else op_term("pow", a, number(exponent - 1))
+        return [op_term("mul", op_term("mul", number(exponent), power), g), None]
+    return [op_term("mul", op_term("mul", b, op_term("pow", a, op_term("sub", b, number(1)))), g),
+            op_term("mul", op_term("mul", out, call("log", a)), g)]
 
 
 def _matmul_terms(g: Term, a: Term, b: Term | None, arg_values: list[Array]
@@ -894,7 +659,7 @@ def _matmul_terms(g: Term, a: Term, b: Term | None, arg_values: list[Array]
     assert b is not None
     da, db = arg_values[0].ndim, arg_values[1].ndim
     if da == 1 and db == 1:
-        return [_op("mul", b, g), _op("mul", a, g)], [
+        return [op_term("mul", b, g), op_term("mul", a, g)], [
             f"dot product {show(a)} @ {show(b)}: each vector gets the other one times the "
             "upstream gradient"]
     notes = [f"matrix product {show(a)} @ {show(b)}: the left factor gets G @ {show(b)}.T "
@@ -903,14 +668,14 @@ def _matmul_terms(g: Term, a: Term, b: Term | None, arg_values: list[Array]
     if da == 1 or db == 1:
         notes.append("vectors are columns in these rules: a column times a row (v @ u.T) "
                      "is an outer product")
-    left = _matmul(g, _op("T", b), ndim=2 if db == 1 else da)
-    right = _matmul(_op("T", a), g, ndim=2 if da == 1 else db)
+    left = matmul(g, op_term("T", b), ndim=2 if db == 1 else da)
+    right = matmul(op_term("T", a), g, ndim=2 if da == 1 else db)
     return [left, right], notes
 
 
 def _spread(g: Term, node: GraphNode, x: Array) -> Term:
     """A reduction's upstream gradient, copied to every entry it summed."""
-    return g if "axis" not in node.attrs or x.ndim == 0 else _call("broadcast", g)
+    return g if "axis" not in node.attrs or x.ndim == 0 else call("broadcast", g)
 
 
 def _count(node: GraphNode, x: Array) -> float:
@@ -920,11 +685,11 @@ def _count(node: GraphNode, x: Array) -> float:
 
 
 def _softmax_sum(g: Term, out: Term, node: GraphNode) -> Term:
-    product = _op("mul", g, out)
+    product = op_term("mul", g, out)
     if out.ndim >= 2:
         axis = int(node.attrs.get("axis", -1))
-        return _call("sum", product, _number(float(axis)))
-    return _call("sum", product)
+        return call("sum", product, number(float(axis)))
+    return call("sum", product)
 
 
 def _unbroadcast(part: Term, node: GraphNode, arg: Array, out: Array, source: GraphNode
@@ -934,14 +699,14 @@ def _unbroadcast(part: Term, node: GraphNode, arg: Array, out: Array, source: Gr
         return part, []
     name = source.label
     if np.ndim(arg) == 0:
-        return _call("sum", part), [f"{name} is a scalar used for every entry: its gradient "
+        return call("sum", part), [f"{name} is a scalar used for every entry: its gradient "
                                     "is the sum of the upstream gradient's entries"]
     if np.ndim(out) == 2 and (np.ndim(arg) == 1 or np.shape(arg)[0] == 1):
-        summed = _call("sum", part, _number(0))
+        summed = call("sum", part, number(0))
         return summed, [f"{name} is added to every row (one row per sample): its gradient "
                         "is the upstream gradient summed over the batch (axis 0), the shape "
                         f"of {name}"]
-    return _call("sum", part, _number(1)), [f"{name} is used for every column: its gradient "
+    return call("sum", part, number(1)), [f"{name} is used for every column: its gradient "
                                             "is the upstream gradient summed over axis 1"]
 
 
@@ -994,9 +759,9 @@ def _backward(context: _Context, of: str) -> list[BackwardStep]:
 
 
 def _fan_in(of: str, name: str, parts: list[tuple[str, Array]], total: Array) -> FanIn:
-    term = _leaf("", "", parts[0][1])
+    term = leaf("", "", parts[0][1])
     for _, value in parts[1:]:
-        term = _op("add", term, _leaf("", "", value))
+        term = op_term("add", term, leaf("", "", value))
     return FanIn(name, derivative(of, name), list(parts), numbers(term), total)
 
 
@@ -1011,7 +776,7 @@ def _edges(context: _Context, step: _Step, of: str, upstream: Array
         local = backprop(graph, step.values, graph.output)
         return [_scalar_edge(step, of, wrt, symbolic[wrt], local.get(graph.names[wrt]),
                              upstream, sent[wrt]) for wrt in step.inputs], []
-    rules = _rules(step, _upstream_leaf(of, step.name, upstream), context.named)
+    rules = _rules(step, upstream_leaf(of, step.name, upstream), context.named)
     edges, notes = [], []
     for wrt in step.inputs:
         if wrt not in rules:
@@ -1032,7 +797,7 @@ def _scalar_edge(step: _Step, of: str, wrt: str, local: _Symbolic, local_value: 
     factor = local.factor
     up = derivative(of, step.name)
     symbols = Formula(f"{factor.text} * {up.text}", rf"{factor.latex} \cdot {up.latex}")
-    product = _op("mul", _leaf("", "", local_value), _leaf("", "", upstream))
+    product = op_term("mul", leaf("", "", local_value), leaf("", "", upstream))
     return Edge(step.name, wrt, derivative(of, wrt), symbols, numbers(product), sent,
                 local_value, [])
 
@@ -1165,11 +930,11 @@ def _layers(context: _Context, grads: Mapping[int, Array], network: bool) -> Lay
     if len(groups) < 2:
         return None
     rows = []
-    for number, nodes in enumerate(groups, start=1):
+    for position, nodes in enumerate(groups, start=1):
         output = nodes[-1]
         params = [n for name in nodes for n in context.steps[name].inputs
                   if n in graph.inputs]
-        rows.append(LayerRow(number, nodes, output, _size(grads[graph.names[output]]),
+        rows.append(LayerRow(position, nodes, output, _size(grads[graph.names[output]]),
                              [(n, _size(grads[graph.names[n]])) for n in _unique(params)]))
     first, last = rows[0].grad, rows[-1].grad
     if last == 0 or not np.isfinite(first) or not np.isfinite(last):

@@ -14,7 +14,8 @@ from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.pat
 
 from gradtutor import documents, fmt
 from gradtutor.exercise import Exercise, bundled_ids, load_exercise
-from gradtutor.walkthrough import Walkthrough, explain, latex_value
+from gradtutor.terms import latex_value
+from gradtutor.walkthrough import Walkthrough, explain
 
 GRAPH_IDS = [i for i in bundled_ids() if isinstance(load_exercise(i), Exercise)]
 FORMATS = ("plain", "markdown", "latex", "dot")

@@ -11,15 +11,8 @@ from gradtutor.errors import GradtutorError
 from gradtutor.exercise import Exercise, bundled_ids, load_exercise
 from gradtutor.expr import Binary, Name, Num, Unary
 from gradtutor.solve import solve_program
-from gradtutor.walkthrough import (
-    Walkthrough,
-    explain,
-    expr_term,
-    formula,
-    latex_number,
-    latex_value,
-    numbers,
-)
+from gradtutor.terms import expr_term, formula, latex_number, latex_value, numbers
+from gradtutor.walkthrough import Walkthrough, explain
 
 GRAPH_IDS = [i for i in bundled_ids() if isinstance(load_exercise(i), Exercise)]
 AT = {"x": np.float64(-2.0), "y": np.float64(5.0), "z": np.float64(-4.0)}

@@ -22,6 +22,7 @@ from . import fmt
 from .compare import Tolerance
 from .errors import ExerciseError, GradtutorError
 from .expr import Assignment, Expr, Program, free_names
+from .fields import FieldReader, SelfTest, kind_of, unknown_keys
 from .graph import Graph, build_graph, evaluate
 from .ops import FUNCTIONS
 from .parser import parse_expression
@@ -34,7 +35,6 @@ KINDS = ("graph", "network", "perceptron")
 GRAPH_KEYS = ("id", "title", "description", "kind", "given", "graph", "network", "output",
               "ask", "tolerance", "follow_through", "tests")
 ASK_KEYS = ("step", "weight", "hint")
-DEFAULT_REL, DEFAULT_ABS = 0.01, 1e-4
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,6 @@ class AskItem:
     weight: float = 1.0
     hint: str | None = None
     line: int | None = None
-
-
-@dataclass
-class SelfTest:
-    answers: dict[str, Any]
-    score: float
-    line: int | None
-    texts: dict[tuple, str] = field(default_factory=dict)  # path under answers -> text
 
 
 @dataclass
@@ -158,8 +150,8 @@ def exercise_from_yaml(loaded: Loaded) -> Any:
         raise ExerciseError("the file is empty: an exercise needs id, title, given, graph "
                             "and ask", file=loaded.file)
     if not isinstance(data, dict):
-        raise ExerciseError(f"an exercise is a mapping of keys (id, title, ...), not a "
-                            f"{_kind_of(data)}", file=loaded.file, line=loaded.line())
+        raise ExerciseError(f"an exercise is a mapping of keys (id, title, ...), not "
+                            f"{kind_of(data)}", file=loaded.file, line=loaded.line())
     if data.get("kind") == "perceptron":
         from .perceptron import perceptron_from_yaml
 
@@ -167,68 +159,10 @@ def exercise_from_yaml(loaded: Loaded) -> Any:
     return _GraphLoader(loaded).load()
 
 
-def _kind_of(value: object) -> str:
-    return {list: "list", str: "text", int: "number", float: "number", bool: "true/false",
-            type(None): "nothing"}.get(type(value), type(value).__name__)
-
-
 # -- loading graph and network exercises -------------------------------------------------
 
 
-class Problems:
-    """Problems found while loading, each with file, line and field."""
-
-    def __init__(self, loaded: Loaded) -> None:
-        self.loaded = loaded
-        self.found: list[GradtutorError] = []
-
-    def add(self, path: tuple, message: str, *, key: bool = False) -> None:
-        line = self.loaded.key_lines.get(path) if key else None
-        line = line or self.loaded.line(*path)
-        self.found.append(ExerciseError(message, file=self.loaded.file, line=line,
-                                        field=_field_name(path)))
-
-    def adopt(self, path: tuple, error: GradtutorError) -> None:
-        """Record an error raised by the parser or engine, located at `path`."""
-        message = error.message
-        if error.column is not None and error.source is not None and "\n" not in error.source:
-            message += f" (column {error.column} of '{error.source[:60]}')"
-        field = _field_name(path) + (f" {error.field}" if error.field and path[:1] != ("given",)
-                                     else "")
-        self.found.append(ExerciseError(message, file=self.loaded.file,
-                                        line=self.loaded.line(*path), field=field))
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            count = len(self.found)
-            raise ExerciseError(f"{count} problem{'s' if count > 1 else ''} in "
-                                f"{self.loaded.file}", problems=self.found)
-
-
-def _field_name(path: tuple) -> str:
-    parts: list[str] = []
-    for part in path:
-        if isinstance(part, int):
-            parts[-1:] = [f"{parts[-1] if parts else ''}[{part}]"]
-        else:
-            parts.append(str(part))
-    return ".".join(parts)
-
-
-def unknown_keys(data: dict, allowed: tuple[str, ...], path: tuple, problems: Problems) -> None:
-    for key in data:
-        if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else \
-                f"; expected one of {', '.join(allowed)}"
-            problems.add((*path, key), f"unknown key '{key}'{hint}", key=True)
-
-
-class _GraphLoader:
-    def __init__(self, loaded: Loaded) -> None:
-        self.loaded = loaded
-        self.data: dict = loaded.data
-        self.problems = Problems(loaded)
+class _GraphLoader(FieldReader):
 
     def load(self) -> Exercise:
         problems = self.problems
@@ -270,35 +204,6 @@ class _GraphLoader:
                                   f"({fmt.value(value)}): no answer could be right")
 
     # -- fields ---------------------------------------------------------------------------
-    def text(self, key: str, *, required: bool = False, pattern: re.Pattern | None = None,
-             expected: str = "") -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.problems.add((), f"missing '{key}'")
-            return None
-        if not isinstance(value, str):
-            self.problems.add((key,), f"'{key}' must be text, not a {_kind_of(value)}")
-            return None
-        if pattern is not None and not pattern.match(value):
-            self.problems.add((key,), f"'{value}' is not a valid {key}: use {expected}")
-        return value
-
-    def number(self, key: str, *, default: float, low: float, high: float,
-               within: tuple = ()) -> float:
-        data = self.data
-        for part in within:
-            data = data.get(part) if isinstance(data, dict) else None
-        value = data.get(key) if isinstance(data, dict) else None
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not low <= value <= high:
-            self.problems.add((*within, key), f"'{key}' must be a number from {low:g} to "
-                              f"{high:g}, not {value!r}")
-            return default
-        return float(value)
-
     def given(self) -> dict[str, np.ndarray]:
         raw = self.data.get("given") or {}
         if not isinstance(raw, dict):
@@ -353,7 +258,7 @@ class _GraphLoader:
                                   key=True)
             elif isinstance(expression, bool) or not isinstance(expression, str | int | float):
                 self.problems.add(("graph", name), f"node '{name}' must be an expression, not "
-                                  f"a {_kind_of(expression)}")
+                                  f"{kind_of(expression)}")
             else:
                 nodes[name] = str(expression)
         return nodes, lines, kind
@@ -416,8 +321,8 @@ class _GraphLoader:
         if output is None:
             return names[-1]
         if not isinstance(output, str):
-            self.problems.add(("output",), f"'output' must be a node's name, not a "
-                              f"{_kind_of(output)}")
+            self.problems.add(("output",), f"'output' must be a node's name, not "
+                              f"{kind_of(output)}")
             return names[-1]
         if output not in nodes:
             close = difflib.get_close_matches(str(output), names, n=1)
@@ -425,20 +330,6 @@ class _GraphLoader:
             self.problems.add(("output",), f"output '{output}' is not a node{hint}")
             return names[-1]
         return str(output)
-
-    def tolerance(self) -> Tolerance:
-        raw = self.data.get("tolerance")
-        if raw is None:
-            return Tolerance()
-        if not isinstance(raw, dict):
-            self.problems.add(("tolerance",), "'tolerance' must be a mapping like "
-                              "{rel: 0.01, abs: 1.0e-4}")
-            return Tolerance()
-        unknown_keys(raw, ("rel", "abs"), ("tolerance",), self.problems)
-        rel = self.number("rel", default=DEFAULT_REL, low=0, high=1, within=("tolerance",))
-        absolute = self.number("abs", default=DEFAULT_ABS, low=0, high=1e300,
-                               within=("tolerance",))
-        return Tolerance(rel, absolute)
 
     def ask(self, graph: Graph, nodes: dict[str, str], output: str) -> list[AskItem]:
         raw = self.data.get("ask")
@@ -488,32 +379,6 @@ class _GraphLoader:
                 self.problems.add(path, f"step '{text}': no node or input '{name}'{hint_text}")
                 return None
         return AskItem(step, float(weight), hint, line)
-
-    def tests(self) -> list[SelfTest]:
-        raw = self.data.get("tests") or []
-        if not isinstance(raw, list):
-            self.problems.add(("tests",), "'tests' must be a list of {answers, score}")
-            return []
-        tests = []
-        for index, entry in enumerate(raw):
-            path = ("tests", index)
-            if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
-                self.problems.add(path, "a self-test is {answers: {step: value, ...}, score: N}")
-                continue
-            score = entry.get("score")
-            if isinstance(score, bool) or not isinstance(score, int | float) or \
-                    not math.isfinite(score) or score < 0:
-                self.problems.add((*path, "score"), f"a self-test's score is a number of "
-                                  f"points, 0 or more, not {score!r}")
-                continue
-            unknown_keys(entry, ("answers", "score"), path, self.problems)
-            prefix = (*path, "answers")
-            texts = {key[len(prefix):]: text for key, text in self.loaded.texts.items()
-                     if key[:len(prefix)] == prefix}
-            tests.append(SelfTest(entry["answers"], float(entry["score"]),
-                                  self.loaded.line(*path), texts))
-        return tests
-
 
 def _visit(name: str, reads: dict[str, list[str]], state: dict[str, str],
            order: list[str]) -> list[str] | None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from .fields import unknown_keys
+
 NETWORK_KEYS = ("input", "target", "layers", "loss")
 LAYER_KEYS = ("weights", "bias", "activation")
 ACTIVATIONS = {
@@ -26,8 +28,6 @@ LOSSES = {
 
 def expand_network(raw: Any, given: dict[str, np.ndarray], problems: Any) -> dict[str, str]:
     """The named nodes a network stands for; problems go to the exercise loader's list."""
-    from .exercise import unknown_keys
-
     if not isinstance(raw, dict):
         problems.add(("network",), "'network' must be a mapping with layers and a loss")
         return {}
@@ -66,8 +66,6 @@ def _name(raw: dict, key: str, default: str, given: dict, problems: Any) -> str:
 
 def _layer(layer: Any, index: int, previous: str, given: dict, problems: Any
            ) -> dict[str, str] | None:
-    from .exercise import unknown_keys
-
     path = ("network", "layers", index - 1)
     if not isinstance(layer, dict):
         problems.add(path, "a layer is {weights: W1, bias: b1, activation: sigmoid}")

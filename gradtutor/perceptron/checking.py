@@ -17,8 +17,9 @@ from fractions import Fraction
 
 from ..answers import Answers
 from ..compare import Tolerance
+from ..fields import kind_of
 from ..results import FileResult, StepResult, finish
-from .exact import close, kind_of, num, read_number, short
+from .exact import close, num, read_number, short
 from .functions import computed_by, name_function, target_name
 from .learning import TraceStep, apply_rule, first_updates, trace_keys
 from .loading import AskPart, PerceptronExercise

@@ -14,6 +14,7 @@ from fractions import Fraction
 from .. import fmt, limits
 from ..compare import Tolerance
 from ..errors import GradtutorError
+from ..fields import kind_of
 from ..parser import parse_value_text
 
 _DECIMAL_TEXT = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE]([-+]?\d+))?\s*")
@@ -80,12 +81,6 @@ def _from_string(raw: str) -> Fraction:
     if not math.isfinite(number):
         raise ValueError(f"'{short(raw)}' is not a finite number")
     return Fraction(number)
-
-
-def kind_of(value: object) -> str:
-    """A value's kind, for messages: 'a list', 'a mapping', 'text', or its type's name."""
-    return {list: "a list", dict: "a mapping", str: "text"}.get(type(value),
-                                                                type(value).__name__)
 
 
 def short(text: str, limit: int = 40) -> str:

@@ -13,17 +13,10 @@ from fractions import Fraction
 
 from ..compare import Tolerance
 from ..errors import LimitError
-from ..exercise import (
-    DEFAULT_ABS,
-    DEFAULT_REL,
-    ID_PATTERN,
-    NAME_PATTERN,
-    Problems,
-    SelfTest,
-    unknown_keys,
-)
+from ..exercise import ID_PATTERN, NAME_PATTERN
+from ..fields import FieldReader, SelfTest, unknown_keys
 from ..yamlio import Loaded
-from .exact import kind_of, num, read_number, short
+from .exact import num, read_number, short
 from .functions import name_function
 from .learning import LearningRule, run_rule
 from .networks import build_network
@@ -90,11 +83,7 @@ def perceptron_from_yaml(loaded: Loaded) -> PerceptronExercise:
     return _Loader(loaded).load()
 
 
-class _Loader:
-    def __init__(self, loaded: Loaded) -> None:
-        self.loaded = loaded
-        self.data: dict = loaded.data
-        self.problems = Problems(loaded)
+class _Loader(FieldReader):
 
     def load(self) -> PerceptronExercise:
         problems = self.problems
@@ -113,7 +102,7 @@ class _Loader:
         hidden = self.whole("hidden", low=1, high=MAX_HIDDEN)
         rule = self.rule(n)
         tolerance = self.tolerance()
-        follow = self.fraction_field("follow_through", default=1.0)
+        follow = self.number("follow_through", default=1.0, low=0, high=1)
         tests = self.tests()
         problems.raise_if_any()
         ex = PerceptronExercise(ex_id or "", title, description, inputs, rows, targets,
@@ -126,24 +115,6 @@ class _Loader:
         return ex
 
     # -- fields -------------------------------------------------------------------------------
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.problems.add((), f"missing '{key}'")
-            return None
-        if not isinstance(value, str):
-            self.problems.add((key,), f"'{key}' must be text, not {kind_of(value)}")
-            return None
-        return value
-
-    def lookup(self, key: str, within: tuple = ()) -> object:
-        """data[within...][key], or None when any level of it is missing."""
-        holder = self.data
-        for part in within:
-            holder = holder.get(part) if isinstance(holder, dict) else None
-        return holder.get(key) if isinstance(holder, dict) else None
-
     def whole(self, key: str, *, low: int, high: int, within: tuple = ()) -> int | None:
         value = self.lookup(key, within)
         if value is None:
@@ -153,18 +124,6 @@ class _Loader:
                               f"{high}, not {_shown(value)}")
             return None
         return value
-
-    def fraction_field(self, key: str, *, default: float, within: tuple = (),
-                       high: float = 1.0) -> float:
-        value = self.lookup(key, within)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not 0 <= value <= high:
-            self.problems.add((*within, key), f"'{key}' must be a number from 0 to {high:g}, "
-                              f"not {_shown(value)}")
-            return default
-        return float(value)
 
     def number_at(self, path: tuple, raw: object) -> Fraction | None:
         try:
@@ -340,41 +299,6 @@ class _Loader:
         values = [self.number_at((*path, key), raw[key]) if key in raw else Fraction(0)
                   for key in keys]
         return tuple(v if v is not None else Fraction(0) for v in values)
-
-    def tolerance(self) -> Tolerance:
-        raw = self.data.get("tolerance")
-        if raw is None:
-            return Tolerance()
-        if not isinstance(raw, dict):
-            self.problems.add(("tolerance",), "'tolerance' must be a mapping like "
-                              "{rel: 0.01, abs: 1.0e-4}")
-            return Tolerance()
-        unknown_keys(raw, ("rel", "abs"), ("tolerance",), self.problems)
-        rel = self.fraction_field("rel", default=DEFAULT_REL, within=("tolerance",))
-        absolute = self.fraction_field("abs", default=DEFAULT_ABS, within=("tolerance",),
-                                       high=1e300)
-        return Tolerance(rel, absolute)
-
-    def tests(self) -> list[SelfTest]:
-        raw = self.data.get("tests") or []
-        if not isinstance(raw, list):
-            self.problems.add(("tests",), "'tests' must be a list of {answers, score}")
-            return []
-        tests = []
-        for index, entry in enumerate(raw):
-            path = ("tests", index)
-            if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict) or \
-                    isinstance(entry.get("score"), bool) or \
-                    not isinstance(entry.get("score"), int | float):
-                self.problems.add(path, "a self-test is {answers: {key: value, ...}, score: N}")
-                continue
-            unknown_keys(entry, ("answers", "score"), path, self.problems)
-            prefix = (*path, "answers")
-            texts = {key[len(prefix):]: text for key, text in self.loaded.texts.items()
-                     if key[:len(prefix)] == prefix}
-            tests.append(SelfTest(entry["answers"], float(entry["score"]),
-                                  self.loaded.line(*path), texts))
-        return tests
 
     # -- what needs the whole exercise --------------------------------------------------------
     def analyse(self, ex: PerceptronExercise, hidden: int | None) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AnswersError
+from .fields import kind_of
 from .yamlio import Loaded, load_yaml, read_yaml_file
 
 TOP_KEYS = ("exercise", "student", "answers")
@@ -48,7 +49,7 @@ def answers_from_yaml(loaded: Loaded, exercise_id: str | None = None) -> Answers
         raise AnswersError("the file is empty: expected 'exercise:' and 'answers:'", file=file)
     if not isinstance(data, dict):
         raise AnswersError("an answers file is a mapping with 'exercise' and 'answers', not "
-                           f"a {type(data).__name__}", file=file, line=loaded.line())
+                           f"{kind_of(data)}", file=file, line=loaded.line())
     for key in data:
         if key not in TOP_KEYS:
             raise AnswersError(f"unknown key '{key}'; expected exercise, student and answers",

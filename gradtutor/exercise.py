@@ -8,7 +8,6 @@ and raises them together as one ExerciseError.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from . import fmt
 from .compare import Tolerance
 from .errors import ExerciseError, GradtutorError
 from .expr import Assignment, Expr, Program, free_names
-from .fields import FieldReader, SelfTest, kind_of, unknown_keys
+from .fields import FieldReader, SelfTest, finite_number, kind_of, shown, unknown_keys
 from .graph import Graph, build_graph, evaluate
 from .ops import FUNCTIONS
 from .parser import parse_expression
@@ -353,11 +352,11 @@ class _GraphLoader(FieldReader):
         line = self.loaded.line(*path)
         if isinstance(entry, dict):
             unknown_keys(entry, ASK_KEYS, path, self.problems)
-            text, weight, hint = entry.get("step"), entry.get("weight", 1), entry.get("hint")
-            if isinstance(weight, bool) or not isinstance(weight, int | float) or \
-                    not math.isfinite(weight) or weight <= 0:
-                self.problems.add((*path, "weight"), f"weight must be a positive number, "
-                                  f"not {weight!r}")
+            text, hint = entry.get("step"), entry.get("hint")
+            weight = finite_number(entry.get("weight", 1))
+            if weight is None or weight <= 0:
+                self.problems.add((*path, "weight"), "weight must be a positive number, not "
+                                  f"{shown(entry.get('weight'))}")
                 weight = 1
             if hint is not None and not isinstance(hint, str):
                 self.problems.add((*path, "hint"), "hint must be text")

@@ -11,6 +11,7 @@ from typing import Any
 
 from .compare import Tolerance
 from .errors import ExerciseError, GradtutorError
+from .safetext import visible
 from .yamlio import Loaded
 
 DEFAULT_REL, DEFAULT_ABS = 0.01, 1e-4
@@ -74,6 +75,23 @@ def kind_of(value: object) -> str:
     return kinds.get(type(value), f"a {type(value).__name__}")
 
 
+def finite_number(value: object) -> float | None:
+    """A YAML number as a finite float; None for anything else (text, NaN, a 400-digit
+    integer beyond any float)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def shown(value: object) -> str:
+    """A value quoted in a message: short, on one line."""
+    return visible(repr(value), 40)
+
+
 def unknown_keys(data: dict, allowed: tuple[str, ...], path: tuple, problems: Problems) -> None:
     for key in data:
         if key not in allowed:
@@ -117,12 +135,12 @@ class FieldReader:
         value = self.lookup(key, within)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or \
-                not low <= value <= high:  # NaN fails the comparison too
+        number = finite_number(value)
+        if number is None or not low <= number <= high:
             self.problems.add((*within, key), f"'{key}' must be a number from {low:g} to "
-                              f"{high:g}, not {value!r}")
+                              f"{high:g}, not {shown(value)}")
             return default
-        return float(value)
+        return number
 
     def tolerance(self) -> Tolerance:
         raw = self.data.get("tolerance")
@@ -149,16 +167,14 @@ class FieldReader:
             if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
                 self.problems.add(path, "a self-test is {answers: {step: value, ...}, score: N}")
                 continue
-            score = entry.get("score")
-            if isinstance(score, bool) or not isinstance(score, int | float) or \
-                    not math.isfinite(score) or score < 0:
+            score = finite_number(entry.get("score"))
+            if score is None or score < 0:
                 self.problems.add((*path, "score"), "a self-test's score is a number of "
-                                  f"points, 0 or more, not {score!r}")
+                                  f"points, 0 or more, not {shown(entry.get('score'))}")
                 continue
             unknown_keys(entry, ("answers", "score"), path, self.problems)
             prefix = (*path, "answers")
             texts = {key[len(prefix):]: text for key, text in self.loaded.texts.items()
                      if key[:len(prefix)] == prefix}
-            tests.append(SelfTest(entry["answers"], float(score), self.loaded.line(*path),
-                                  texts))
+            tests.append(SelfTest(entry["answers"], score, self.loaded.line(*path), texts))
         return tests

@@ -24,22 +24,38 @@ PARALLEL_FROM = 16  # fewer files than this are checked in this process: workers
 
 
 def answer_files(targets: Iterable[str]) -> list[Path]:
-    """Files named directly, every .yaml/.yml file under a folder, and glob matches."""
+    """Files named directly, every .yaml/.yml file under a folder, and glob matches.
+
+    In a folder or a glob, a symbolic link is skipped: a submission could otherwise link to
+    the answer key, or to any file on the grader's machine, and be graded as that file.
+    """
     found: list[Path] = []
     for target in targets:
         path = Path(target)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in ANSWER_SUFFIXES
-                                and p.is_file()))
+            found.extend(sorted(_files_in(path)))
         elif not path.exists() and glob.has_magic(target):
             found.extend(sorted(Path(p) for p in glob.glob(target, recursive=True)
-                                if Path(p).is_file()))
+                                if _own_file(Path(p))))
         else:
             found.append(path)
     unique: dict[Path, None] = {}
     for path in found:
         unique.setdefault(path)
     return list(unique)
+
+
+def _own_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _files_in(folder: Path) -> Iterator[Path]:
+    """The answers files under a folder, not following links to other folders."""
+    for root, _, names in os.walk(folder, followlinks=False):
+        for name in names:
+            path = Path(root) / name
+            if path.suffix in ANSWER_SUFFIXES and _own_file(path):
+                yield path
 
 
 def check_answers(ex: Any, answers: Answers) -> FileResult:

@@ -81,7 +81,7 @@ def build_graph(program: Program, *, output_name: str = "f") -> Graph:
                                   "the others (q = ...)", column=statement.pos,
                                   source=program.source)
         name = statement.name or _free_name(output_name, builder.names)
-        builder.assign(name, statement.expr)
+        builder.assign(name, statement.expr, statement.pos)
     return builder.graph()
 
 
@@ -104,8 +104,12 @@ class _Builder:
         self.nodes.append(node)
         return node.index
 
-    def assign(self, name: str, expr: Expr) -> None:
+    def assign(self, name: str, expr: Expr, pos: int = 0) -> None:
         index = self.build(expr)
+        if name in self.inputs:  # `x = 2*x`: the name would mean two values at once
+            raise ExpressionError(f"'{name}' is read as an input before it is assigned; give "
+                                  "the assignment a new name", column=pos or None,
+                                  source=self.source or None)
         if self.nodes[index].name is not None or self.nodes[index].op in ("input", "const"):
             # `a = b` or `a = 2`: the name needs a node of its own
             index = self.add("id", (index,), to_text(expr))

@@ -14,5 +14,7 @@ MAX_FILE_BYTES = 1_000_000  # one YAML file
 MAX_YAML_DEPTH = 32
 MAX_YAML_NODES = 200_000
 
+MAX_WALKTHROUGH_STEPS = 300  # named steps `explain` writes out (each one takes a few ms)
+
 SIMPLIFY_SECONDS = 2.0  # one symbolic simplification
 FILE_SECONDS = 10.0  # all symbolic work for one answers file

@@ -219,6 +219,8 @@ def simplified(expr: sp.Expr, seconds: float = limits.SIMPLIFY_SECONDS) -> sp.Ex
             result = sp.simplify(expr)
     except GradtutorError:
         return expr
+    except Exception:  # sympy's simplify can fail on odd input: keep the formula as it is
+        return expr
     if _function_kinds(result) - _function_kinds(expr):
         return expr
     return result if sp.count_ops(result) <= sp.count_ops(expr) else expr
@@ -318,11 +320,14 @@ def value_at(expr: sp.Basic, values: Mapping[str, object]) -> np.ndarray:
             replacements[sym] = sp.ImmutableMatrix(value.reshape(sym.shape).tolist())
         else:
             replacements[sym] = sp.Float(float(value))
-    result = expr.xreplace(replacements)
-    if isinstance(result, MatrixExpr | sp.MatrixBase):
-        matrix = sp.ImmutableMatrix(result.doit()).evalf()
-        return np.array(matrix.tolist(), dtype=float)
-    number = complex(result.evalf())
+    try:
+        result = expr.xreplace(replacements)
+        if isinstance(result, MatrixExpr | sp.MatrixBase):
+            matrix = sp.ImmutableMatrix(result.doit()).evalf()
+            return np.array(matrix.tolist(), dtype=float)
+        number = complex(result.evalf())
+    except (ValueError, TypeError, ArithmeticError):  # e.g. min(nan, 1): no value here
+        return np.asarray(np.nan)
     return np.asarray(number.real if abs(number.imag) < 1e-12 else np.nan)
 
 

@@ -65,4 +65,4 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
         else:
             signal.signal(signal.SIGALRM, previous or signal.SIG_DFL)
     if expired:
-        raise TimeLimitError(f"{what} did not finish within {seconds:g} s")
+        raise TimeLimitError(f"{what} did not finish within {seconds:.3g} s")

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import fmt
-from .errors import GradtutorError
+from . import fmt, limits
+from .errors import GradtutorError, LimitError
 from .expr import Assignment, Expr, Name, Program
 from .graph import Graph, backprop, build_graph, evaluate, local_gradients
 from .graph import Node as GraphNode
@@ -241,6 +241,10 @@ class _Step:
 class _Context:
     def __init__(self, steps: list[tuple[str, Expr]], inputs: Mapping[str, Array],
                  output: str) -> None:
+        if len(steps) > limits.MAX_WALKTHROUGH_STEPS:
+            raise LimitError(f"a walkthrough of {len(steps):,} steps is more than anyone can "
+                             f"read (the limit is {limits.MAX_WALKTHROUGH_STEPS}); "
+                             "`gradtutor solve` gives every value and gradient")
         program = Program(tuple(Assignment(name, expr) for name, expr in steps))
         self.graph = build_graph(program)
         used = self.graph.inputs

@@ -89,3 +89,15 @@ def test_class_summary(tmp_path: Path) -> None:
         ("sigmoid-prime-from-z", 3)
     assert steps["dL/da2"].share_follow_through == 0.5
     assert steps["z1"].share_correct == 1.0
+
+
+def test_links_inside_a_submission_are_not_followed(tmp_path: Path) -> None:
+    folder = tmp_path / "submission"
+    (folder / "deep").mkdir(parents=True)
+    shutil.copy(SAMPLES / "softmax.yaml", folder / "deep" / "mine.yaml")
+    (folder / "key.yaml").symlink_to(SAMPLES / "max-gate.yaml")
+    (folder / "linked").symlink_to(SAMPLES)
+    assert [p.name for p in answer_files([str(folder)])] == ["mine.yaml"]
+    assert [p.name for p in answer_files([str(folder / "*.yaml")])] == []
+    # a link named on the command line is the user's own choice, and is read
+    assert answer_files([str(folder / "key.yaml")]) == [folder / "key.yaml"]

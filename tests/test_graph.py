@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gradtutor.errors import GradtutorError, ShapeError
+from gradtutor.errors import ExpressionError, GradtutorError, ShapeError
 from gradtutor.graph import backprop, build_graph, evaluate, local_gradients
 from gradtutor.parser import parse_program
 
@@ -156,3 +156,8 @@ def test_a_graph_thousands_of_nodes_deep() -> None:
     assert len(graph.nodes) > 3 * depth
     assert values[graph.output] == pytest.approx(1.001 ** depth)
     assert grad(graph, grads, "x") == pytest.approx(1.001 ** depth)
+
+
+def test_a_name_is_not_both_an_input_and_a_node() -> None:
+    with pytest.raises(ExpressionError, match="'x' is read as an input before it is assigned"):
+        build_graph(parse_program("x = 2*x"))

@@ -161,3 +161,8 @@ def test_max_gate_routes_by_convention_in_symbols() -> None:
     grads = {k: symbolic.formula(v) for k, v in symbolic.scalar_gradients(graph).items()}
     assert grads["x"] == "2*y"
     assert grads["z"] == "(2 if w <= z else 0)"
+
+
+def test_a_point_where_sympy_has_no_value_is_singular_not_a_crash() -> None:
+    data = solve_json("min(-1/W*x, W**3)", "--at", "x=2", "--at", "W=0")
+    assert data["checks"]["symbolic"] in ("singular", "unavailable")

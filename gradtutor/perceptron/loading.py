@@ -14,7 +14,7 @@ from fractions import Fraction
 from ..compare import Tolerance
 from ..errors import LimitError
 from ..exercise import ID_PATTERN, NAME_PATTERN
-from ..fields import FieldReader, SelfTest, unknown_keys
+from ..fields import FieldReader, SelfTest, shown, unknown_keys
 from ..yamlio import Loaded
 from .exact import num, read_number, short
 from .functions import name_function
@@ -121,7 +121,7 @@ class _Loader(FieldReader):
             return None
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.problems.add((*within, key), f"'{key}' must be a whole number from {low} to "
-                              f"{high}, not {_shown(value)}")
+                              f"{high}, not {shown(value)}")
             return None
         return value
 
@@ -221,7 +221,7 @@ class _Loader(FieldReader):
         if isinstance(value, bool) or value not in (0, 1):
             self.problems.add(("activation", "step", "at_zero"), "at_zero is g(0), the output "
                               f"when z = 0: 1 (z >= 0 fires) or 0 (z > 0 fires), not "
-                              f"{_shown(value)}")
+                              f"{shown(value)}")
             return 1
         return int(value)
 
@@ -255,13 +255,13 @@ class _Loader(FieldReader):
         if what not in ASKS:
             close_match = difflib.get_close_matches(str(what), ASKS, n=1)
             hint_text = f" (did you mean '{close_match[0]}'?)" if close_match else ""
-            self.problems.add(path, f"cannot ask {_shown(what)}{hint_text}: ask weights (one "
+            self.problems.add(path, f"cannot ask {shown(what)}{hint_text}: ask weights (one "
                               "perceptron), network (two layers) or trace (the learning rule)")
             return None
         if isinstance(weight, bool) or not isinstance(weight, int | float) or \
                 not 0 < weight < 1e6:
             self.problems.add((*path, "weight"), f"weight must be a positive number, not "
-                              f"{_shown(weight)}")
+                              f"{shown(weight)}")
             weight = 1
         if hint is not None and not isinstance(hint, str):
             self.problems.add((*path, "hint"), "hint must be text")
@@ -330,8 +330,3 @@ class _Loader(FieldReader):
             if ex.hidden < needed:
                 self.problems.add(("hidden",), f"gradtutor's answer key for this table uses "
                                   f"{needed} hidden units; set hidden: {needed} or more")
-
-
-def _shown(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{short(value)}'"
-    return short(text, 60)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,7 @@ from .compare import close
 from .errors import GradtutorError
 from .exercise import AskItem, Exercise, parse_step
 from .expr import Num, Unary, free_names
-from .graph import build_graph, evaluate
+from .graph import evaluate, graph_of
 from .parser import parse_expression, parse_value_text
 from .recompute import Overrides, Recomputer, influences
 from .results import FileResult, StepResult, finish
@@ -107,17 +107,11 @@ def _read_text(text: str) -> Given:
     number = expr.operand if isinstance(expr, Unary) else expr
     literal = text.strip() if isinstance(number, Num) else None
     try:
-        graph = build_graph_of(expr)
+        graph = graph_of(expr)
         value = evaluate(graph, {})[graph.output]
     except GradtutorError as error:
         return Given(text, problem=error.message)
     return Given(text, np.asarray(value, dtype=float), [literal] * max(value.size, 1))
-
-
-def build_graph_of(expr: Any) -> Any:
-    from .expr import Assignment, Program
-
-    return build_graph(Program((Assignment(None, expr),)))
 
 
 # -- checking ------------------------------------------------------------------------------
@@ -133,7 +127,6 @@ class _Step:
     diagnosis: str | None = None
     origin: str | None = None
     line: int | None = None
-    uses: list[str] = field(default_factory=list)  # steps whose answers it was recomputed from
     reads: list[_Step] | None = None  # the steps its recomputation reads, once known
 
     @property
@@ -287,7 +280,6 @@ def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step], student: Ove
     if not close(given.value, recomputed.value(step.item.step), ex.tolerance, given.texts):
         return
     step.verdict = "follow-through"
-    step.uses = [s.text for s in used]
     step.origin = _origin(ex, step, steps, student)
     step.message = (f"right given your earlier answers (error carried forward from "
                     f"{step.origin}); the true value is {fmt.value(step.expected)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -89,8 +89,6 @@ class Exercise:
     source: str  # the file it came from
     lines: dict[str, int] = field(default_factory=dict)  # node name -> line in the file
 
-    def asked(self, step_text: str) -> AskItem | None:
-        return next((item for item in self.ask if item.step.text == step_text), None)
 
 
 # -- finding exercises -------------------------------------------------------------------
@@ -411,14 +409,13 @@ def default_ask(graph: Graph, output: str) -> list[AskItem]:
     return items
 
 
-def walk_exercises(paths: list[str], pick: Callable[[Path], bool] | None = None
-                   ) -> list[Path]:
+def walk_exercises(paths: list[str]) -> list[Path]:
     """Files named directly, and the .yaml files inside folders."""
     found = []
     for target in paths:
         path = Path(target)
         if path.is_dir():
-            found.extend(sorted(p for p in path.glob("*.y*ml") if pick is None or pick(p)))
+            found.extend(sorted(path.glob("*.y*ml")))
         else:
             found.append(path)
     return found

@@ -18,8 +18,8 @@ import numpy as np
 from . import limits
 from .errors import GradtutorError, TimeLimitError
 from .exercise import Exercise, Step
-from .expr import Assignment, Expr, Program, free_names, to_text
-from .graph import build_graph, evaluate
+from .expr import Expr, free_names, to_text
+from .graph import evaluate, graph_of
 from .recompute import Recomputer
 from .timebox import time_limit
 
@@ -41,7 +41,7 @@ def check_formula(ex: Exercise, step: Step, formula: Expr,
             close = difflib.get_close_matches(name, list(ex.graph.names), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             return FormulaVerdict("invalid", f"unknown name '{name}' in the formula{hint}")
-    graph = build_graph(Program((Assignment(None, formula),)))
+    graph = graph_of(formula)
     agreed = 0
     for point in _points(ex, step):
         mine, expected = _at(ex, step, graph, point)
@@ -116,6 +116,6 @@ def _symbolic_difference(ex: Exercise, step: Step, formula: Expr) -> object:
     expected = rule.adjoints.get(graph.names[step.wrt], sympy.Integer(0)) \
         if step.is_gradient else rule.formulas[of]
     in_inputs = symbolic.in_inputs(graph, rule)
-    mine_graph = build_graph(Program((Assignment(None, formula),)))
+    mine_graph = graph_of(formula)
     mine = symbolic.chain_rule(mine_graph, mine_graph.output).formulas[mine_graph.output]
     return sympy.simplify(mine.xreplace(in_inputs) - expected.xreplace(in_inputs))

@@ -17,7 +17,19 @@ import numpy as np
 
 from . import limits
 from .errors import ExpressionError, GradtutorError, LimitError, ShapeError
-from .expr import Binary, Call, Const, Expr, Name, Num, Program, Transpose, Unary, to_text
+from .expr import (
+    Assignment,
+    Binary,
+    Call,
+    Const,
+    Expr,
+    Name,
+    Num,
+    Program,
+    Transpose,
+    Unary,
+    to_text,
+)
 from .ops import AXIS_FUNCTIONS, BINARY_OPS, CONSTANTS, OPS, Vjp, op_for_call, sum_to_shape
 from .values import shape_text
 
@@ -83,6 +95,11 @@ def build_graph(program: Program, *, output_name: str = "f") -> Graph:
         name = statement.name or _free_name(output_name, builder.names)
         builder.assign(name, statement.expr, statement.pos)
     return builder.graph()
+
+
+def graph_of(expr: Expr) -> Graph:
+    """The graph that computes one expression (its output is called f)."""
+    return build_graph(Program((Assignment(None, expr),)))
 
 
 def _free_name(wanted: str, taken: Mapping[str, int]) -> str:

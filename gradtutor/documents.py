@@ -1,4 +1,5 @@
-"""The text formats of a walkthrough: plain, markdown, latex and dot (Graphviz source).
+"""The text formats of a walkthrough, graph or perceptron: plain, markdown, latex and dot
+(Graphviz source).
 
 Each draws the one `Walkthrough` data structure; nothing here computes a value. Plain text is
 ASCII; markdown puts its math in `$$` blocks (GitHub and Jupyter render them); latex is a
@@ -12,8 +13,10 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from . import fmt
+from .perceptron import walkthrough as pw
 from .terms import latex_value
 from .walkthrough import (
     BackwardStep,
@@ -647,9 +650,6 @@ __all__ = ["dot", "latex", "markdown", "plain", "render"]
 # (a heading, a paragraph, a table, ...), and each format, rich included, draws the blocks.
 # As above, nothing here computes a value: the numbers come from the PerceptronWalkthrough.
 
-from dataclasses import dataclass, field  # noqa: E402 (this part was added below the rest)
-
-from .perceptron import walkthrough as pw  # noqa: E402
 
 
 @dataclass

@@ -146,14 +146,6 @@ def perceptron(solution: object) -> RenderableType:
     s: p.PerceptronSolution = solution  # type: ignore[assignment]
     ex = s.exercise
 
-    def grid(headers: list[str], rows: list[list[str]], title: str = "") -> Table:
-        out = Table(box=box.SIMPLE_HEAD, title=title or None, title_justify="left")
-        for header in headers:
-            out.add_column(header)
-        for row in rows:
-            out.add_row(*(shown(cell) for cell in row))
-        return out
-
     parts: list[RenderableType] = [
         Text(p.g_text(ex.at_zero), style="dim"),
         Text(p.headline(s), style="bold green" if s.separable else "bold yellow")]
@@ -163,17 +155,17 @@ def perceptron(solution: object) -> RenderableType:
                      for line in p.reason_lines(s))
     if s.trace:
         parts.append(Text("\n" + p.rule_text(s), style="dim"))
-        parts.append(grid(*p.trace_table(s), title="learning rule"))
+        parts.append(_perceptron_table(*p.trace_table(s), title="learning rule"))
     if s.weights is not None:
         weights = ", ".join(f"{k} = {p.num(v)}" for k, v in
                             zip(p.weight_keys(ex.n), s.weights, strict=True))
         parts.append(Text.assemble((f"weights ({s.weights_from}): ", "dim"),
                                    (weights, "bold cyan")))
-        parts.append(grid(*p.weights_table(s)))
+        parts.append(_perceptron_table(*p.weights_table(s)))
     if s.network is not None:
         parts.append(Text("\nA two-layer network computes it:", style="bold"))
         parts.extend(Text("  " + line, style="cyan") for line in p.network_lines(s))
-        parts.append(grid(*p.network_table(s)))
+        parts.append(_perceptron_table(*p.network_table(s)))
     if s.key:
         parts.append(Text("answers:\n" + "\n".join(p.key_lines(s)), style="dim"))
     return Panel(Group(*parts), title=shown(f"{ex.id}: {ex.title}", "bold"),
@@ -371,12 +363,13 @@ def _perceptron_block(block: Block) -> list[RenderableType]:
     return [Text(text, style=styles.get(kind, ""))] if text else []
 
 
-def _perceptron_table(headers: list[str], rows: list[list[str]]) -> Table:
+def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = "") -> Table:
     """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title or None,
+                  title_justify="left")
     for header in headers:
         table.add_column(header, no_wrap=header == "z")  # z's arithmetic reads as one line
     for row in rows:
-        table.add_row(*(Text(cell, style={"ok": "green", "wrong": "bold red"}.get(cell, ""))
+        table.add_row(*(shown(cell, {"ok": "green", "wrong": "bold red"}.get(cell, ""))
                         for cell in row))
     return table

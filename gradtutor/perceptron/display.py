@@ -205,7 +205,7 @@ def solution_data(s: PerceptronSolution) -> dict[str, Any]:
             "zeros": [{"inputs": [_json_number(v) for v in ex.rows[i]],
                        "coefficient": _json_number(c)} for i, c in cert.zeros],
             "point": [_json_number(v) for v in cert.point],
-            "reason": " ".join(line.strip() for line in reason_lines(s)),
+            "reason": "\n".join(line.strip() for line in reason_lines(s)),
         }
     if s.network is not None:
         net = s.network

@@ -51,10 +51,12 @@ class Problems:
                                         line=self.loaded.line(*path), field=where))
 
     def raise_if_any(self) -> None:
+        """All the problems at once, in the order of the file's lines."""
         if self.found:
             count = len(self.found)
+            in_order = sorted(self.found, key=lambda problem: problem.line or 0)
             raise ExerciseError(f"{count} problem{'s' if count > 1 else ''} in "
-                                f"{self.loaded.file}", problems=self.found)
+                                f"{self.loaded.file}", problems=in_order)
 
 
 def field_name(path: tuple) -> str:

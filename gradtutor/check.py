@@ -41,14 +41,12 @@ Array = np.ndarray
 class Key:
     """The true value of every asked step."""
 
-    values: list[Array]  # every node's value
     expected: dict[str, Array]  # step text -> value
 
 
 def answer_key(ex: Exercise) -> Key:
     truth = Recomputer(ex)
-    expected = {item.step.text: truth.value(item.step) for item in ex.ask}
-    return Key(truth.values, expected)
+    return Key({item.step.text: truth.value(item.step) for item in ex.ask})
 
 
 # -- reading one answer ------------------------------------------------------------------
@@ -73,17 +71,12 @@ def read_given(answer: Answer) -> Given | None:
     shown = raw if isinstance(raw, str | int | float | list) else repr(raw)[:80]
     if isinstance(raw, bool):
         return Given(shown, problem=f"expected a number, got {str(raw).lower()}")
-    if isinstance(raw, int | float):
+    if isinstance(raw, int | float | list):
         try:
             value = to_array(raw)  # bounded: a 400-digit integer is no float
         except GradtutorError as error:
-            return Given(visible(raw, 40), problem=error.message)
-        return Given(raw, value, [answer.texts.get(())])
-    if isinstance(raw, list):
-        try:
-            value = to_array(raw)
-        except GradtutorError as error:
-            return Given(shown, problem=error.message)
+            return Given(raw if isinstance(raw, list) else visible(raw, 40),
+                         problem=error.message)
         return Given(raw, value, _entry_texts(answer, value.shape))
     if isinstance(raw, str):
         return _read_text(raw)
@@ -91,6 +84,7 @@ def read_given(answer: Answer) -> Given | None:
 
 
 def _entry_texts(answer: Answer, shape: tuple[int, ...]) -> list[str | None]:
+    """Each entry's number as written (a scalar's is at the index ())."""
     return [answer.texts.get(index) for index in np.ndindex(*shape)]
 
 

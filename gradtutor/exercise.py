@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,6 @@ class Exercise:
     follow_through: float
     tests: list[SelfTest]
     source: str  # the file it came from
-    lines: dict[str, int] = field(default_factory=dict)  # node name -> line in the file
 
 
 
@@ -169,7 +168,7 @@ class _GraphLoader(FieldReader):
         title = self.text("title", required=True)
         description = self.text("description") or ""
         given = self.given()
-        nodes, lines, kind = self.nodes(given)
+        nodes, kind = self.nodes(given)
         if not nodes:
             problems.raise_if_any()
         graph = self.graph(nodes, given)
@@ -183,7 +182,7 @@ class _GraphLoader(FieldReader):
         tests = self.tests()
         problems.raise_if_any()
         exercise = Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
-                            output, ask, tolerance, follow, tests, self.loaded.file, lines)
+                            output, ask, tolerance, follow, tests, self.loaded.file)
         self.finite_key(exercise)
         problems.raise_if_any()
         return exercise
@@ -222,7 +221,7 @@ class _GraphLoader(FieldReader):
                                   "computed from it could be right")
         return given
 
-    def nodes(self, given: dict[str, np.ndarray]) -> tuple[dict[str, str], dict[str, int], str]:
+    def nodes(self, given: dict[str, np.ndarray]) -> tuple[dict[str, str], str]:
         has_graph, has_network = "graph" in self.data, "network" in self.data
         kind = self.data.get("kind") or ("network" if has_network else "graph")
         if kind not in KINDS:
@@ -231,22 +230,19 @@ class _GraphLoader(FieldReader):
         if has_graph and has_network:
             self.problems.add(("network",), "an exercise has either 'graph' or 'network', "
                               "not both")
-            return {}, {}, kind
+            return {}, kind
         if has_network:
             from .network import expand_network
 
-            nodes = expand_network(self.data["network"], given, self.problems)
-            line = self.loaded.line("network")
-            return nodes, dict.fromkeys(nodes, line or 0), "network"
+            return expand_network(self.data["network"], given, self.problems), "network"
         raw = self.data.get("graph")
         if not isinstance(raw, dict) or not raw:
             self.problems.add(("graph",) if has_graph else (),
                               "'graph' must map node names to expressions" if has_graph
                               else "missing 'graph' (or 'network')")
-            return {}, {}, kind
-        nodes, lines = {}, {}
+            return {}, kind
+        nodes = {}
         for name, expression in raw.items():
-            lines[name] = self.loaded.key_lines.get(("graph", name)) or 0
             if not NAME_PATTERN.match(name) or name in FUNCTIONS:
                 self.problems.add(("graph", name), f"'{name}' is not a valid node name",
                                   key=True)
@@ -258,7 +254,7 @@ class _GraphLoader(FieldReader):
                                   f"{kind_of(expression)}")
             else:
                 nodes[name] = str(expression)
-        return nodes, lines, kind
+        return nodes, kind
 
     def graph(self, nodes: dict[str, str], given: dict[str, np.ndarray]) -> Graph:
         """Parse every node, order them so each comes after what it reads, build, evaluate."""

@@ -78,17 +78,17 @@ def check_file(ex: Any, path: Path | str) -> FileResult:
         return FileResult(ex.id, str(path), error=str(error))
 
 
-_keys: dict[int, Any] = {}
+_last_key: list[tuple[Exercise, Any]] = []  # the last exercise and its answer key
 
 
 def _key(ex: Exercise) -> Any:
-    """The answer key, computed once per exercise per process."""
+    """The answer key, computed once for the exercise being graded. The exercise itself is
+    kept and compared, not its id: a later exercise could reuse a freed one's id."""
     from .check import answer_key
 
-    if id(ex) not in _keys:
-        _keys.clear()
-        _keys[id(ex)] = answer_key(ex)
-    return _keys[id(ex)]
+    if not _last_key or _last_key[0][0] is not ex:
+        _last_key[:] = [(ex, answer_key(ex))]
+    return _last_key[0][1]
 
 
 def check_files(ex: Any, paths: list[Path], *, jobs: int = 1, exercise_target: str = "",

@@ -194,6 +194,28 @@ def chain(repeats: int) -> None:
           "(target well under 2000)")
 
 
+HOSTILE_EXPRESSIONS = [
+    "__import__('os').system('true')", "().__class__.__bases__[0].__subclasses__()",
+    "lambda: 0", "9**9**9**9", "(" * 5000 + "x" + ")" * 5000, "no_such_function(x)",
+]
+
+
+def hostile(repeats: int) -> None:
+    print(f"\n# hostile input refused, the whole command (median of {repeats} runs, ms)")
+    for text in HOSTILE_EXPRESSIONS:
+        shown = text if len(text) <= 40 else text[:20] + f"... ({len(text):,} chars)"
+        ms = median_ms([*GRADTUTOR, "solve", text], repeats)
+        print(f"{'solve ' + shown:<44} {ms:9.1f}   (target: a second or two at most)")
+    ragged = median_ms([*GRADTUTOR, "solve", "x + y", "--at", "x=[[1,2],[3]]"], repeats)
+    print(f"{'solve x + y --at x=[[1,2],[3]]':<44} {ragged:9.1f}")
+    from gradtutor.yamlio import load_yaml
+
+    source = SAMPLE.read_bytes()
+    lines = source.count(b"\n")
+    load = best_ms(lambda: load_yaml(source, file=SAMPLE.name), repeats * 20)
+    print(f"{'load one answers file (in process)':<44} {load:9.3f}   ({lines} lines)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000, help="answers files in the class")
@@ -201,13 +223,14 @@ def main() -> None:
                         help="separate calls to time (scaled to --files)")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", choices=["startup", "files", "engine", "chain"])
+    parser.add_argument("--only", choices=["startup", "files", "engine", "chain", "hostile"])
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")
     sections = {"startup": lambda: startup(args.repeats),
                 "files": lambda: many_files(args.files, min(args.calls, args.files), args.jobs),
                 "engine": lambda: engine(args.repeats * 4),
-                "chain": lambda: chain(args.repeats)}
+                "chain": lambda: chain(args.repeats),
+                "hostile": lambda: hostile(max(3, args.repeats // 3))}
     for name, section in sections.items():
         if args.only in (None, name):
             section()

@@ -28,6 +28,7 @@ from .expr import (
     Program,
     Transpose,
     Unary,
+    free_names,
     to_text,
 )
 from .ops import AXIS_FUNCTIONS, BINARY_OPS, CONSTANTS, OPS, Vjp, op_for_call, sum_to_shape
@@ -92,7 +93,9 @@ def build_graph(program: Program, *, output_name: str = "f") -> Graph:
             raise ExpressionError("only the last statement may be a bare expression; name "
                                   "the others (q = ...)", column=statement.pos,
                                   source=program.source)
-        name = statement.name or _free_name(output_name, builder.names)
+        # a bare expression's output is called f, unless it reads an f of its own
+        taken = {**builder.names, **dict.fromkeys(free_names(statement.expr))}
+        name = statement.name or _free_name(output_name, taken)
         builder.assign(name, statement.expr, statement.pos)
     return builder.graph()
 

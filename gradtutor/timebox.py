@@ -2,7 +2,8 @@
 
 Uses SIGALRM, so it bounds work only in the main thread of a process on a POSIX system;
 elsewhere the block runs unbounded and the size limits on expressions are the only guard.
-Blocks nest: an inner block never outlives the block around it.
+Blocks nest: an inner block never outlives the block around it. An alarm that lands where
+Python drops exceptions (a __del__, a weakref or a gc callback) repeats until it is heard.
 """
 
 from __future__ import annotations
@@ -22,9 +23,18 @@ class _Expired(BaseException):
 
 
 _deadlines: list[float] = []
+# An exception raised inside a __del__, a weakref or a gc callback is printed and dropped by
+# the interpreter, so the alarm repeats this often until its block has really ended.
+_RETRY_SECONDS = 0.05
 
 
 def _on_alarm(signum: int, frame: object) -> None:
+    if not _deadlines:
+        return  # a stale alarm, after the last block ended
+    if time.monotonic() < _deadlines[-1]:
+        _arm(_deadlines[-1])  # early: wait for the deadline itself
+        return
+    signal.setitimer(signal.ITIMER_REAL, _RETRY_SECONDS)
     raise _Expired
 
 
@@ -42,9 +52,8 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
     if not can_bound():
         yield
         return
-    deadline = time.monotonic() + seconds
-    if _deadlines:
-        deadline = min(deadline, _deadlines[-1])
+    own_deadline = time.monotonic() + seconds
+    deadline = min(own_deadline, _deadlines[-1]) if _deadlines else own_deadline
     outermost = not _deadlines
     previous = signal.signal(signal.SIGALRM, _on_alarm) if outermost else None
     _deadlines.append(deadline)
@@ -64,5 +73,7 @@ def time_limit(seconds: float, what: str) -> Iterator[None]:
             _arm(_deadlines[-1])
         else:
             signal.signal(signal.SIGALRM, previous or signal.SIG_DFL)
+    if expired and deadline < own_deadline:
+        raise _Expired  # the bound of a block around this one ran out: that block reports
     if expired:
         raise TimeLimitError(f"{what} did not finish within {seconds:.3g} s")

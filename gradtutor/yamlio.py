@@ -214,7 +214,12 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str,
                   error: type[GradtutorError]) -> GradtutorError:
     """One line from PyYAML's marks: the problem, its line and column, and the context."""
     mark = exc.problem_mark or exc.context_mark
-    message = "YAML syntax error: " + _one_line(exc.problem or exc.context or "invalid YAML")
+    problem = exc.problem or exc.context or "invalid YAML"
+    if "maximum nesting depth" in problem:
+        # libyaml 0.2.6 (PyYAML 6.0.4) refuses deep flow nesting while scanning, before
+        # our own depth check sees the events: one message for both
+        return error(_too_deep(), file=file, line=mark.line + 1 if mark else None)
+    message = "YAML syntax error: " + _one_line(problem)
     if mark is None:
         return error(message, file=file)
     line, column = mark.line + 1, mark.column + 1

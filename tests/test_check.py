@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from oracle import ORACLES
 from typer.testing import CliRunner
 
 from gradtutor import limits
@@ -16,6 +15,8 @@ from gradtutor.cli import app
 from gradtutor.compare import Tolerance, close, matches_rounding, written_precision
 from gradtutor.errors import AnswersError
 from gradtutor.exercise import Exercise, bundled_ids, load_exercise
+
+from oracle import ORACLES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTATIONS = yaml.safe_load((ROOT / "tests" / "sample_expectations.yaml").read_text())

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
 
 from gradtutor import documents, fmt
 from gradtutor.exercise import Exercise, bundled_ids, load_exercise
 from gradtutor.terms import latex_value
 from gradtutor.walkthrough import Walkthrough, explain
+
+from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
 
 GRAPH_IDS = [i for i in bundled_ids() if isinstance(load_exercise(i), Exercise)]
 FORMATS = ("plain", "markdown", "latex", "dot")

@@ -3,7 +3,8 @@ loader and checker, and the `check` and `validate` commands.
 
 Whatever the input: a result or a GradtutorError, never another exception; every asked
 step exactly one verdict and a score within [0, its weight]; exit statuses 0, 1 or 2,
-never 3 (a bug); and every example within a deadline, so that a hang fails the test.
+never 3 (a bug); and every example within a deadline (generous: a guard against hangs, not
+a measure of speed), so that a hang fails the test.
 
 Every bug these tests found has a sample in tests/hostile/ (test_hostile.py). A strategy
 that must avoid a known bug says so in a comment naming it, and the bug's strict xfail.
@@ -36,12 +37,15 @@ from gradtutor.results import VERDICTS
 from gradtutor.values import parse_assignment, to_array
 from gradtutor.yamlio import load_yaml
 
-QUICK = settings(max_examples=300, deadline=timedelta(seconds=2),
+from bounds import HANG_SECONDS
+
+SYMBOLIC_DEADLINE = timedelta(seconds=2 * limits.SIMPLIFY_SECONDS + HANG_SECONDS)
+QUICK = settings(max_examples=300, deadline=timedelta(seconds=HANG_SECONDS),
                  suppress_health_check=[HealthCheck.too_slow])
-CHECKING = settings(max_examples=120, deadline=timedelta(seconds=2 * limits.SIMPLIFY_SECONDS + 2),
+CHECKING = settings(max_examples=120, deadline=SYMBOLIC_DEADLINE,
                     suppress_health_check=[HealthCheck.too_slow,
                                            HealthCheck.filter_too_much])
-COMMANDS = settings(max_examples=25, deadline=timedelta(seconds=2 * limits.SIMPLIFY_SECONDS + 3),
+COMMANDS = settings(max_examples=25, deadline=SYMBOLIC_DEADLINE,
                     suppress_health_check=[HealthCheck.too_slow])
 
 FUNCTIONS = ["exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "max",
@@ -150,7 +154,7 @@ def test_parse_program_on_well_formed_programs(text: str) -> None:
         parse_program(text)
 
 
-@settings(max_examples=60, deadline=timedelta(seconds=2 * limits.SIMPLIFY_SECONDS + 2),
+@settings(max_examples=60, deadline=SYMBOLIC_DEADLINE,
           suppress_health_check=[HealthCheck.too_slow])
 @given(expression(["x", "y", "W"]) | programs(["x", "y", "W"]),
        st.sampled_from([{}, {"x": 2.0}, {"x": -1.0, "y": 0.0, "W": [[1.0, 2.0], [3.0, 4.0]]},
@@ -290,7 +294,7 @@ def dump(document: object) -> str:
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
 
 
-@settings(max_examples=200, deadline=timedelta(seconds=2),
+@settings(max_examples=200, deadline=timedelta(seconds=HANG_SECONDS),
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(exercise_doc | graph_exercise_doc())
 def test_the_exercise_loader_on_random_documents(document: dict) -> None:

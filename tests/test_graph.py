@@ -161,3 +161,9 @@ def test_a_graph_thousands_of_nodes_deep() -> None:
 def test_a_name_is_not_both_an_input_and_a_node() -> None:
     with pytest.raises(ExpressionError, match="'x' is read as an input before it is assigned"):
         build_graph(parse_program("x = 2*x"))
+
+
+def test_a_bare_expression_reading_f_gets_another_output_name() -> None:
+    graph, values, grads = run("f * 2", f=3.0)
+    assert graph.output_name == "f1"
+    assert values[graph.output] == 6.0 and grad(graph, grads, "f") == 2.0

@@ -44,6 +44,8 @@ from typer.testing import CliRunner
 from gradtutor import limits
 from gradtutor.cli import app
 
+from bounds import HANG_SECONDS
+
 try:
     import resource
 except ImportError:  # not POSIX: the subprocess limits cannot be set
@@ -56,7 +58,7 @@ EXERCISES = HOSTILE / "exercises"
 YAML_SAMPLES = HOSTILE / "yaml"
 
 PWNED = "PWNED_PATH"  # in a sample: replaced by a path that nothing may create
-SECONDS = 5.0  # per command: generous, so that CI does not flake; a hang takes forever
+SECONDS = HANG_SECONDS  # per command: generous, so that CI does not flake; a hang takes forever
 MEMORY_LIMIT = 1536 << 20  # address space of a subprocess: numpy and sympy reserve a lot
 PEAK_MB = 400  # resident memory a subprocess may reach
 LINE_CHARS = 1000  # an error line longer than this is not "one clear message"
@@ -910,7 +912,7 @@ def test_a_named_pipe_is_refused_not_waited_for(command: str, tmp_path: Path) ->
     args = {"check-answers": ("check", SIGMOID, str(folder / "pipe.yaml")),
             "check-exercise": ("check", str(folder / "pipe.yaml"), str(answers)),
             "validate-folder": ("validate", str(folder))}[command]
-    run = run_process(*args, cwd=tmp_path, seconds=3.0)  # refused at once; a wait is a hang
+    run = run_process(*args, cwd=tmp_path)  # refused at once; a wait is a hang
     assert_sane(run, tmp_path)
     assert run.status == 2, run.describe()
     assert_problem(message_lines(run), folder / "pipe.yaml", None, None, "")

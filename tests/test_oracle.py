@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+
 from oracle import (
     GIVEN,
     NOTES_MAGNITUDES,

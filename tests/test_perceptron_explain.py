@@ -11,13 +11,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from dot_parse import parse_dot, record_fields  # tests/ is on sys.path
 from typer.testing import CliRunner
 
 from gradtutor.cli import app
 from gradtutor.exercise import load_exercise
 from gradtutor.perceptron import PerceptronWalkthrough, explain_perceptron
 from gradtutor.walkthrough import explain
+
+from dot_parse import parse_dot, record_fields  # tests/ is on sys.path
 
 runner = CliRunner()
 IDS = ("and-perceptron", "or-perceptron", "xor-perceptron", "nand-perceptron")

@@ -15,6 +15,8 @@ from gradtutor.graph import build_graph
 from gradtutor.parser import parse_program
 from gradtutor.solve import solve_program
 
+from bounds import HANG_SECONDS
+
 runner = CliRunner()
 
 
@@ -118,7 +120,7 @@ def test_hostile_and_broken_input_is_one_line_and_exit_2(args: list[str], messag
     assert message in result.stderr
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.stderr + result.stdout
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < HANG_SECONDS
 
 
 def test_nothing_runs_in_a_real_process(tmp_path: object) -> None:
@@ -141,7 +143,7 @@ def test_deep_chains_stay_fast_and_use_named_nodes() -> None:
     values = {"x": np.asarray(1.0), **{f"w{i}": np.asarray(0.5) for i in range(1, 51)}}
     start = time.monotonic()
     solution = solve_program(program, values)
-    assert time.monotonic() - start < 10  # a bound against hangs; the benchmark measures
+    assert time.monotonic() - start < HANG_SECONDS  # the benchmark measures the speed
     assert solution.checks == {"finite_difference": "agree", "symbolic": "agree"}
     assert solution.symbolic["w50"] == "a49*a50*(1 - a50)"
 

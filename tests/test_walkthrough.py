@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from oracle import ORACLES  # tests/ is not a package: pytest puts it on sys.path
 
 from gradtutor import catalog, fmt
 from gradtutor.errors import GradtutorError
@@ -13,6 +12,8 @@ from gradtutor.expr import Binary, Name, Num, Unary
 from gradtutor.solve import solve_program
 from gradtutor.terms import expr_term, formula, latex_number, latex_value, numbers
 from gradtutor.walkthrough import Walkthrough, explain
+
+from oracle import ORACLES  # tests/ is not a package: pytest puts it on sys.path
 
 GRAPH_IDS = [i for i in bundled_ids() if isinstance(load_exercise(i), Exercise)]
 AT = {"x": np.float64(-2.0), "y": np.float64(5.0), "z": np.float64(-4.0)}

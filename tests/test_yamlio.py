@@ -18,6 +18,8 @@ from gradtutor import limits, yamlio
 from gradtutor.errors import AnswersError, ExerciseError, GradtutorError
 from gradtutor.yamlio import Loaded, load_yaml, read_yaml_file
 
+from bounds import HANG_SECONDS
+
 HOSTILE = Path(__file__).parent / "hostile" / "yaml"
 DEPTH = "nested more than 32 levels deep"
 TAG = "YAML tags are not allowed"
@@ -160,7 +162,7 @@ def test_hostile_file_is_refused_with_file_and_line(name: str, parser: str) -> N
     start = time.perf_counter()
     with pytest.raises(AnswersError) as info:
         read_yaml_file(HOSTILE / name, error=AnswersError, display=name)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < HANG_SECONDS
     err = info.value
     text = _assert_one_line(err, name)
     assert fragment in text
@@ -172,7 +174,7 @@ def test_hostile_file_is_refused_with_file_and_line(name: str, parser: str) -> N
 def test_benign_corpus_file_loads_as_plain_data(name: str, parser: str) -> None:
     start = time.perf_counter()
     loaded = read_yaml_file(HOSTILE / name)
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < HANG_SECONDS
     assert _same(loaded.data, LOADED[name])
     assert _plain(loaded.data)
 
@@ -221,14 +223,18 @@ def test_a_file_just_over_the_limit_is_refused(tmp_path: Path) -> None:
     assert f"the limit is {limits.MAX_FILE_BYTES:,} bytes" in str(info.value)
 
 
-def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "sparse.yaml"
     with open(path, "wb") as handle:
         handle.truncate(20 * 1024**3)  # sparse: 20 GB that reading would take a while
-    start = time.perf_counter()
+
+    def never_opened(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(yamlio, "open", never_opened, raising=False)
     with pytest.raises(GradtutorError, match="too large: 21,474,836,480 bytes"):
         read_yaml_file(path)
-    assert time.perf_counter() - start < 0.5
 
 
 def test_too_many_values_are_refused() -> None:
@@ -414,21 +420,6 @@ def test_duplicate_key_error_locates_both_lines() -> None:
     err = info.value
     assert (err.line, err.column, err.field) == (16, 3, "answers")
     assert str(err) == "alice.yaml:16: answers: duplicate key 'f6' (first at line 4)"
-
-
-# --- speed --------------------------------------------------------------------------------
-
-
-def test_a_typical_answers_file_loads_in_well_under_two_milliseconds() -> None:
-    source = (ANSWERS.replace("  empty:\n", "") + "  f8: 0.73\n").encode()
-    assert source.count(b"\n") == 15
-    best = math.inf
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(100):
-            load_yaml(source, file="alice.yaml")
-        best = min(best, (time.perf_counter() - start) / 100)
-    assert best < 0.002
 
 
 # --- fuzzing ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """What the commands ask of an exercise of any kind: a listing row, the answer key, a
-template, and its self-tests."""
+template, and its validation (loading it, then its self-tests)."""
 
 from __future__ import annotations
 
@@ -108,6 +108,31 @@ def run_self_tests(ex: Any) -> list[SelfTestResult]:
         results.append(SelfTestResult(index, test.line, test.score, outcome.score,
                                       outcome.summary))
     return results
+
+
+@dataclass
+class Validation:
+    """`validate` of one exercise file: the problems that stop it loading, else its self-tests."""
+
+    file: str
+    exercise: str | None  # its id, when it loads
+    problems: list[GradtutorError]
+    tests: list[SelfTestResult]
+
+    @property
+    def status(self) -> int:
+        """The exit status it earns: 2 a problem, 1 a self-test off its score, else 0."""
+        if self.problems:
+            return 2
+        return 1 if any(not test.passed for test in self.tests) else 0
+
+
+def validate(path: str) -> Validation:
+    try:
+        ex = load_exercise(path)
+    except GradtutorError as error:
+        return Validation(path, None, getattr(error, "problems", None) or [error], [])
+    return Validation(path, ex.id, [], run_self_tests(ex))
 
 
 def _texts_for(texts: dict[tuple, str], step: str) -> dict[tuple, str]:

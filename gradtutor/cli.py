@@ -12,11 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .catalog import Validation
 
 T = TypeVar("T")
 
@@ -474,11 +477,17 @@ def template(
         _emit(text, output)
 
 
+class ValidateFormat(str, Enum):
+    plain = "plain"
+    json = "json"
+
+
 @app.command(epilog="""Examples:
 
 \b
   gradtutor validate exercises/*.yaml
   gradtutor validate my-exercise.yaml
+  gradtutor validate exercises/ --format json
 
 Exit status: 0 every file loads and every self-test gets its stated score; 1 a self-test
 does not; 2 a file has problems (each named with its line and field).
@@ -486,38 +495,44 @@ does not; 2 a file has problems (each named with its line and field).
 def validate(
     files: Annotated[list[str], typer.Argument(help="Exercise files, folders, or bundled "
                                                "ids.")],
+    format: Annotated[ValidateFormat, typer.Option(
+        "--format", "-f", help="plain (a line per file; problems on stderr) or json (a list "
+        "with every file's problems and self-tests).")] = ValidateFormat.plain,
 ) -> None:
     """Check exercise files for authoring mistakes and run their embedded self-tests."""
     with _guard():
-        from .catalog import run_self_tests
-        from .errors import GradtutorError
-        from .exercise import load_exercise, walk_exercises
+        from .catalog import validate as validate_file
+        from .exercise import walk_exercises
 
-        status = 0
-        for path in walk_exercises(files):
-            try:
-                ex = load_exercise(str(path))
-            except GradtutorError as error:
-                _error(str(error))
-                status = 2
-                continue
-            tests = run_self_tests(ex)
-            failed = [t for t in tests if not t.passed]
-            for test in failed:
-                where = f"{path}:{test.line}" if test.line else str(path)
-                _error(f"{where}: tests[{test.index}]: expected score {test.expected:g}, got "
-                       f"{test.got:g} ({test.summary})")
-            if failed:
-                status = max(status, 1)
-            else:
-                typer.echo(f"ok: {path} ({ex.id}, {len(tests)} self-test"
-                           f"{'s' if len(tests) != 1 else ''} pass)")
-        raise typer.Exit(status)
+        results = [validate_file(str(path)) for path in walk_exercises(files)]
+        if format is ValidateFormat.json:
+            from .export import dumps, validation_data
+
+            _print(dumps(validation_data(results)))
+        else:
+            for result in results:
+                _report_validation(result)
+        raise typer.Exit(max((result.status for result in results), default=0))
+
+
+def _report_validation(result: Validation) -> None:
+    for problem in result.problems:
+        _error(str(problem))
+    failed = [test for test in result.tests if not test.passed]
+    for test in failed:
+        where = f"{result.file}:{test.line}" if test.line else result.file
+        _error(f"{where}: tests[{test.index}]: expected score {test.expected:g}, got "
+               f"{test.got:g} ({test.summary})")
+    if result.status == 0:
+        count = len(result.tests)
+        typer.echo(f"ok: {result.file} ({result.exercise}, {count} self-test"
+                   f"{'s' if count != 1 else ''} pass)")
 
 
 class ExplainFormat(str, Enum):
     rich = "rich"
     plain = "plain"
+    json = "json"
     markdown = "markdown"
     latex = "latex"
     dot = "dot"
@@ -540,9 +555,9 @@ def explain(
     at: Annotated[list[str] | None, typer.Option("--at", help=AT_HELP + " Every input of an "
                                                  "expression or program needs one.")] = None,
     format: Annotated[ExplainFormat | None, typer.Option(
-        "--format", "-f", help="rich (terminal default), plain (pipe default), markdown ($$ "
-        "math, for GitHub and Jupyter), latex (a standalone document for pdflatex), dot "
-        "(Graphviz source).")] = None,
+        "--format", "-f", help="rich (terminal default), plain (pipe default), json (the "
+        "walkthrough's data), markdown ($$ math, for GitHub and Jupyter), latex (a "
+        "standalone document for pdflatex), dot (Graphviz source).")] = None,
     step: Annotated[int | None, typer.Option(
         "--step", "-s", min=1, help="Exercises: reveal only asked step N (1 = the first step "
         "of 'ask'), a hint first, then the step worked out.")] = None,
@@ -574,11 +589,15 @@ def explain(
             raise GradtutorError("--hint goes with --step N", field="--hint")
         if step is not None and chosen == "dot":
             raise GradtutorError("--step shows one step in words: use --format rich, plain, "
-                                 "markdown or latex", field="--step")
+                                 "json, markdown or latex", field="--step")
         values = dict(parse_assignment(item) for item in at or [])
         walk = build(target, values, step=step, hint_only=hint)
         graph = isinstance(walk, Walkthrough)  # else a perceptron exercise's walkthrough
-        if chosen == "rich":
+        if chosen == "json":
+            from .export import dumps, walkthrough_data
+
+            _print(dumps(walkthrough_data(walk)))
+        elif chosen == "rich":
             from . import render
 
             _print(render.walkthrough(walk) if graph else render.perceptron_walkthrough(walk))

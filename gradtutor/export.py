@@ -1,8 +1,10 @@
-"""Machine-readable output: JSON for solve and check, as SPEC.md fixes the keys."""
+"""Machine-readable output: JSON for every command (for solve and check with the keys SPEC.md
+fixes), CSV and the grading platforms' formats for check, YAML answers files."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -14,6 +16,8 @@ from .fmt import plain_data
 from .results import FileResult, StepResult
 
 if TYPE_CHECKING:  # only for the hints: a check never needs the solver
+    from .catalog import Validation
+    from .errors import GradtutorError
     from .solve import Solution
 
 
@@ -210,3 +214,41 @@ def perceptron_data(solution: Any) -> dict[str, Any]:
     from .perceptron import solution_data as perceptron_solution_data
 
     return perceptron_solution_data(solution)
+
+
+# -- explain and validate ------------------------------------------------------------------
+
+
+def walkthrough_data(walk: Any) -> dict[str, Any]:
+    """`explain --format json`: the walkthrough's own data structure, field for field."""
+    data = _tree(walk)
+    if type(walk).__name__ == "PerceptronWalkthrough":
+        data = {"kind": "perceptron", **data}
+    return data
+
+
+def _tree(value: Any) -> Any:
+    """Dataclasses as objects, tuples as lists, arrays as nested lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _tree(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): _tree(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_tree(item) for item in value]
+    return plain_data(value)
+
+
+def validation_data(results: list[Validation]) -> list[dict[str, Any]]:
+    """`validate --format json`: one object per exercise file."""
+    return [{
+        "file": result.file, "exercise": result.exercise, "status": result.status,
+        "problems": [problem_data(problem) for problem in result.problems],
+        "tests": [{"index": test.index, "line": test.line, "expected_score": test.expected,
+                   "score": test.got, "passed": test.passed, "summary": test.summary}
+                  for test in result.tests],
+    } for result in results]
+
+
+def problem_data(error: GradtutorError) -> dict[str, Any]:
+    return {"file": error.file, "line": error.line, "field": error.field,
+            "message": error.message}

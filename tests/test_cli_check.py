@@ -200,6 +200,33 @@ def test_validate_reports_a_failing_self_test(tmp_path: Path) -> None:
     assert "expected score 5, got 1" in result.stderr
 
 
+def test_validate_json_lists_every_file_with_its_problems_and_self_tests(
+        tmp_path: Path) -> None:
+    text = (ROOT / "exercises" / "add-mul-gate.yaml").read_text()
+    broken = write(tmp_path / "broken.yaml", text.replace("  f: q*z", "  f: q*zz"))
+    result = invoke("validate", str(ROOT / "exercises" / "add-mul-gate.yaml"), str(broken),
+                    "--format", "json")
+    assert result.exit_code == 2
+    good, bad = json.loads(result.stdout)
+    assert (good["exercise"], good["status"], good["problems"]) == ("add-mul-gate", 0, [])
+    assert len(good["tests"]) == 3 and all(test["passed"] for test in good["tests"])
+    assert (bad["exercise"], bad["status"], bad["tests"]) == (None, 2, [])
+    [problem] = bad["problems"]
+    line = text.splitlines().index("  f: q*z") + 1
+    assert (problem["file"], problem["line"], problem["field"]) == (str(broken), line, "graph.f")
+    assert "'zz'" in problem["message"]
+
+
+def test_validate_json_reports_a_failing_self_test(tmp_path: Path) -> None:
+    text = (ROOT / "exercises" / "add-mul-gate.yaml").read_text()
+    bad = write(tmp_path / "bad-test.yaml", text + "\n  - answers: {q: 3}\n    score: 5\n")
+    result = invoke("validate", str(bad), "--format", "json")
+    assert result.exit_code == 1
+    [report] = json.loads(result.stdout)
+    failed = [test for test in report["tests"] if not test["passed"]]
+    assert [(t["expected_score"], t["score"]) for t in failed] == [(5.0, 1.0)]
+
+
 def test_help_has_examples() -> None:
     for command in ("solve", "check", "list", "template", "validate"):
         result = invoke(command, "--help")

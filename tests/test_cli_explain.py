@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -90,8 +92,33 @@ def test_bad_input_exits_2_with_one_message(args: list[str], message: str) -> No
     assert "Traceback" not in err
 
 
+def test_json_is_the_walkthrough_data_with_the_numbers_of_solve() -> None:
+    code, out, err = explain("sigmoid-neuron", "--format", "json")
+    assert (code, err) == (0, "")
+    walk = json.loads(out)
+    assert (walk["kind"], walk["output"]) == ("exercise", "f8")
+    nodes = {node["name"]: node for node in walk["nodes"]}
+    key = json.loads(runner.invoke(app, ["solve", "sigmoid-neuron", "-f", "json"]).stdout)
+    for step in key["steps"]:
+        of, _, wrt = step["step"].partition("/")
+        if not wrt:
+            assert nodes[of]["value"] == pytest.approx(step["expected"], rel=1e-12)
+        elif of == "df8":
+            assert nodes[wrt[1:]]["grad"] == pytest.approx(step["expected"], rel=1e-12)
+    assert nodes["w0"]["grad"] == pytest.approx(-0.1966119332)  # the notes' dw0 = -0.197
+    assert [step["name"] for step in walk["backward"]][:2] == ["f8", "f7"]
+
+
+def test_json_of_a_perceptron_walkthrough() -> None:
+    code, out, _ = explain("xor-perceptron", "--format", "json")
+    assert code == 0
+    walk = json.loads(out)
+    assert (walk["kind"], walk["separable"]) == ("perceptron", False)
+    assert [unit["name"] for unit in walk["network"]["hidden"]] == ["h1", "h2"]
+
+
 def test_unknown_format_and_bad_step_are_usage_errors() -> None:
-    assert explain("add-mul-gate", "--format", "json")[0] == 2
+    assert explain("add-mul-gate", "--format", "yaml")[0] == 2
     assert explain("add-mul-gate", "--step", "0")[0] == 2
 
 

@@ -182,7 +182,7 @@ def three_way(source: str, inputs: dict[str, np.ndarray]) -> None:
     present = {n: inputs[n] for n in graph.inputs}
     assume(present)  # a constant has no gradient to check
     node_values = evaluate(graph, present)
-    # sympy's Heaviside(0) = 1/2 at a tie is not the engine's convention (tested elsewhere)
+    # sympy's Heaviside(0) = 1/2 is not the engine's convention (test_graph: test_kink_conventions)
     assume(not on_a_kink(graph, node_values))
     assume(np.all(np.isfinite(node_values[graph.output])))
     assume(abs(float(np.sum(node_values[graph.output]))) < 1e6)

@@ -516,8 +516,8 @@ def validate(
 
 
 def _report_validation(result: Validation) -> None:
-    for problem in result.problems:
-        _error(str(problem))
+    if result.problems:  # one message, its later lines indented, as every command prints it
+        _error("\n".join(str(problem) for problem in result.problems))
     failed = [test for test in result.tests if not test.passed]
     for test in failed:
         where = f"{result.file}:{test.line}" if test.line else result.file

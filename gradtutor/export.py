@@ -4,7 +4,6 @@ fixes), CSV and the grading platforms' formats for check, YAML answers files."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import math
@@ -221,21 +220,10 @@ def perceptron_data(solution: Any) -> dict[str, Any]:
 
 def walkthrough_data(walk: Any) -> dict[str, Any]:
     """`explain --format json`: the walkthrough's own data structure, field for field."""
-    data = _tree(walk)
-    if type(walk).__name__ == "PerceptronWalkthrough":
-        data = {"kind": "perceptron", **data}
-    return data
+    from .perceptron.walkthrough import PerceptronWalkthrough
 
-
-def _tree(value: Any) -> Any:
-    """Dataclasses as objects, tuples as lists, arrays as nested lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _tree(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(key): _tree(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_tree(item) for item in value]
-    return plain_data(value)
+    data = plain_data(walk)
+    return {"kind": "perceptron", **data} if isinstance(walk, PerceptronWalkthrough) else data
 
 
 def validation_data(results: list[Validation]) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -39,9 +40,12 @@ def value(v: Any, digits: int = 6) -> str:
 
 
 def plain_data(v: Any) -> Any:
-    """Arrays as nested lists of floats, ready for json.dumps (nan and inf as strings)."""
+    """Arrays as nested lists of floats, dataclasses as dicts of their fields, ready for
+    json.dumps (nan and inf as strings)."""
     if v is None or isinstance(v, str | bool | int):
         return v
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {f.name: plain_data(getattr(v, f.name)) for f in dataclasses.fields(v)}
     if isinstance(v, dict):
         return {key: plain_data(item) for key, item in v.items()}
     if isinstance(v, list | tuple):

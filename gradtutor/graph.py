@@ -93,9 +93,10 @@ def build_graph(program: Program, *, output_name: str = "f") -> Graph:
             raise ExpressionError("only the last statement may be a bare expression; name "
                                   "the others (q = ...)", column=statement.pos,
                                   source=program.source)
-        # a bare expression's output is called f, unless it reads an f of its own
-        taken = {**builder.names, **dict.fromkeys(free_names(statement.expr))}
-        name = statement.name or _free_name(output_name, taken)
+        name = statement.name
+        if name is None:  # a bare expression's output is f, unless it reads an f of its own
+            name = _free_name(output_name, {**builder.names,
+                                            **dict.fromkeys(free_names(statement.expr))})
         builder.assign(name, statement.expr, statement.pos)
     return builder.graph()
 

@@ -217,6 +217,16 @@ def test_validate_json_lists_every_file_with_its_problems_and_self_tests(
     assert "'zz'" in problem["message"]
 
 
+def test_validate_prints_a_file_s_problems_as_one_message(tmp_path: Path) -> None:
+    bad = write(tmp_path / "bad.yaml", "id: bad\ntitle: t\ngiven: {x: 1}\ngraph:\n"
+                "  f: x + zz\n  g: f * qq\n")
+    result = invoke("validate", str(bad))
+    assert result.exit_code == 2
+    first, second = result.stderr.splitlines()
+    assert first.startswith(f"error: {bad}:5: graph.f: undefined name 'zz'")
+    assert second.startswith(f"       {bad}:6: graph.g: undefined name 'qq'")
+
+
 def test_validate_json_reports_a_failing_self_test(tmp_path: Path) -> None:
     text = (ROOT / "exercises" / "add-mul-gate.yaml").read_text()
     bad = write(tmp_path / "bad-test.yaml", text + "\n  - answers: {q: 3}\n    score: 5\n")

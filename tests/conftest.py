@@ -10,3 +10,24 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, database=None)
 settings.register_profile("explore")
 settings.load_profile("ci")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regenerate-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output")
+    parser.addoption("--skip-slow", action="store_true", help="skip tests marked slow")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: a long test (golden files, many examples); "
+                            "--skip-slow leaves them out")
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    if config.getoption("--skip-slow"):
+        skip = pytest.mark.skip(reason="--skip-slow")
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(skip)

@@ -137,8 +137,8 @@ def interleaved_best(first: Callable[[], object], second: Callable[[], object],
 
 
 def engine(repeats: int) -> None:
-    from gradtutor.graph import backprop, build_graph, evaluate
-    from gradtutor.parser import parse_program
+    from gradtutor.engine.graph import backprop, build_graph, evaluate
+    from gradtutor.lang.parser import parse_program
 
     print("\n# forward and backward pass, 784-256-10 network, batch of 256 (best of "
           f"{repeats} interleaved runs, ms, one BLAS thread)")
@@ -176,12 +176,12 @@ def engine(repeats: int) -> None:
 
 
 def chain(repeats: int) -> None:
-    from gradtutor.solve import solve_program
+    from gradtutor.engine.solve import solve_program
 
     print("\n# solve: a chain of 50 sigmoid layers (median ms, sympy already imported)")
     source = "; ".join(["a0 = x"] + [f"a{i} = sigmoid(w{i}*a{i - 1})" for i in range(1, 51)])
     values = {"x": np.asarray(1.0), **{f"w{i}": np.asarray(0.5) for i in range(1, 51)}}
-    import gradtutor.symbolic  # noqa: F401  (the import is timed separately below)
+    import gradtutor.engine.symbolic  # noqa: F401  (the import is timed separately below)
 
     both = best_ms(lambda: solve_program(source, values), repeats)
     numeric = best_ms(lambda: solve_program(source, values, with_symbolic=False), repeats)
@@ -208,7 +208,7 @@ def hostile(repeats: int) -> None:
         print(f"{'solve ' + shown:<44} {ms:9.1f}   (target: a second or two at most)")
     ragged = median_ms([*GRADTUTOR, "solve", "x + y", "--at", "x=[[1,2],[3]]"], repeats)
     print(f"{'solve x + y --at x=[[1,2],[3]]':<44} {ragged:9.1f}")
-    from gradtutor.yamlio import load_yaml
+    from gradtutor.exercises.yamlio import load_yaml
 
     source = SAMPLE.read_bytes()
     lines = source.count(b"\n")

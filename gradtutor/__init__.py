@@ -1,3 +1,5 @@
 """gradtutor: a gradient tutor and exercise checker for people learning backpropagation."""
 
-__version__ = "0.1.0"
+from .base.version import __version__
+
+__all__ = ["__version__"]

@@ -8,13 +8,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from gradtutor import limits
-from gradtutor.answers import parse_answers
-from gradtutor.check import answer_key, check_exercise
-from gradtutor.cli import app
-from gradtutor.compare import Tolerance, close, matches_rounding, written_precision
-from gradtutor.errors import AnswersError
-from gradtutor.exercise import Exercise, bundled_ids, load_exercise
+from gradtutor.base import limits
+from gradtutor.base.compare import Tolerance, close, matches_rounding, written_precision
+from gradtutor.base.errors import AnswersError
+from gradtutor.cli.app import app
+from gradtutor.exercises.answers import parse_answers
+from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
+from gradtutor.marking.check import answer_key, check_exercise
 
 from oracle import ORACLES
 
@@ -153,11 +153,11 @@ def test_formulas_may_use_node_names() -> None:
 
 def test_an_equivalence_that_takes_too_long_is_invalid(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "SIMPLIFY_SECONDS", 0.0001)
-    from gradtutor import formulas
+    from gradtutor.marking import formulas
 
     ex = load_exercise("sigmoid-neuron")
     step = next(i.step for i in ex.ask if i.step.text == "df8/df7")
-    from gradtutor.parser import parse_expression
+    from gradtutor.lang.parser import parse_expression
 
     verdict = formulas.check_formula(ex, step, parse_expression("-1/f7**2"), seconds=0.0001)
     assert verdict.verdict == "invalid"

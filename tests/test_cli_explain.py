@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from gradtutor.cli import app
+from gradtutor.cli.app import app
 
 runner = CliRunner()
 AT = ["--at", "x=-2", "--at", "y=5", "--at", "z=-4"]

@@ -11,10 +11,10 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gradtutor import crosscheck, symbolic
-from gradtutor.expr import Binary, Call, Const, Name, Num, Transpose, Unary
-from gradtutor.graph import DEFAULT_RULES, Graph, Rules, backprop, build_graph, evaluate
-from gradtutor.parser import parse_program
+from gradtutor.engine import crosscheck, symbolic
+from gradtutor.engine.graph import DEFAULT_RULES, Graph, Rules, backprop, build_graph, evaluate
+from gradtutor.lang.expr import Binary, Call, Const, Name, Num, Transpose, Unary
+from gradtutor.lang.parser import parse_program
 
 # -- an independent sympy oracle --------------------------------------------------------------
 

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gradtutor.answers import Answer, Answers, parse_answers
-from gradtutor.check import answer_key, check_exercise
-from gradtutor.diagnosis import CATALOGUE, CODES, by_code
-from gradtutor.exercise import Exercise, bundled_ids, load_exercise
-from gradtutor.recompute import Overrides, step_value
+from gradtutor.exercises.answers import Answer, Answers, parse_answers
+from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
+from gradtutor.marking.check import answer_key, check_exercise
+from gradtutor.marking.diagnosis import CATALOGUE, CODES, by_code
+from gradtutor.marking.recompute import Overrides, step_value
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mistakes"
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gradtutor import documents, fmt
-from gradtutor.exercise import Exercise, bundled_ids, load_exercise
-from gradtutor.terms import latex_value
-from gradtutor.walkthrough import Walkthrough, explain
+from gradtutor.base import fmt
+from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
+from gradtutor.explain.terms import latex_value
+from gradtutor.explain.walkthrough import Walkthrough, explain
+from gradtutor.render import documents
 
 from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
 
@@ -108,7 +109,7 @@ def test_sigmoid_neuron_every_node_and_value_in_every_format(form: str) -> None:
 
 
 def test_the_rich_walkthrough_draws_the_same_numbers() -> None:
-    from gradtutor.render import console, walkthrough
+    from gradtutor.render.rich import console, walkthrough
 
     w = explain("sigmoid-neuron")
     out = console()

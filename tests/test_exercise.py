@@ -6,10 +6,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gradtutor.cli import app
-from gradtutor.errors import ExerciseError
-from gradtutor.exercise import Exercise, bundled_ids, exercise_from_yaml, load_exercise, parse_step
-from gradtutor.yamlio import load_yaml
+from gradtutor.base.errors import ExerciseError
+from gradtutor.cli.app import app
+from gradtutor.exercises.exercise import (
+    Exercise,
+    bundled_ids,
+    exercise_from_yaml,
+    load_exercise,
+    parse_step,
+)
+from gradtutor.exercises.yamlio import load_yaml
 
 runner = CliRunner()
 
@@ -146,7 +152,7 @@ def test_unknown_bundled_id_suggests_one() -> None:
 
 
 def test_bundled_exercises_ship_inside_the_package() -> None:
-    from gradtutor.exercise import bundled_dir
+    from gradtutor.exercises.exercise import bundled_dir
 
     assert (bundled_dir() / "sigmoid-neuron.yaml").is_file()
     assert np.isclose(load_exercise("sigmoid-neuron").given["w0"], 2.0)

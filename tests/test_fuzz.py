@@ -25,17 +25,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from gradtutor import limits
-from gradtutor.answers import parse_answers
-from gradtutor.check import answer_key, check_exercise
-from gradtutor.cli import app
-from gradtutor.errors import ExerciseError, GradtutorError
-from gradtutor.exercise import Exercise, exercise_from_yaml, load_exercise
-from gradtutor.grading import check_answers
-from gradtutor.parser import parse_program, parse_value_text
-from gradtutor.results import VERDICTS
-from gradtutor.values import parse_assignment, to_array
-from gradtutor.yamlio import load_yaml
+from gradtutor.base import limits
+from gradtutor.base.errors import ExerciseError, GradtutorError
+from gradtutor.cli.app import app
+from gradtutor.exercises.answers import parse_answers
+from gradtutor.exercises.exercise import Exercise, exercise_from_yaml, load_exercise
+from gradtutor.exercises.yamlio import load_yaml
+from gradtutor.grading.batch import check_answers
+from gradtutor.lang.parser import parse_program, parse_value_text
+from gradtutor.lang.values import parse_assignment, to_array
+from gradtutor.marking.check import answer_key, check_exercise
+from gradtutor.marking.results import VERDICTS
 
 from bounds import HANG_SECONDS
 
@@ -161,7 +161,7 @@ def test_parse_program_on_well_formed_programs(text: str) -> None:
                         {"x": [0.5, 0.0], "y": 3.0, "W": [[0.1, 0.2], [0.3, 0.4]]}]))
 def test_solve_on_generated_programs(text: str, given_values: dict) -> None:
     """The whole of `solve` in the library: parse, graph, values, gradients, symbolic."""
-    from gradtutor.solve import solve_program
+    from gradtutor.engine.solve import solve_program
 
     values = {name: np.asarray(v, dtype=float) for name, v in given_values.items()}
     with contextlib.suppress(GradtutorError):

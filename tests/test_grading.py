@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gradtutor import grading
-from gradtutor.cli import app
-from gradtutor.exercise import load_exercise
-from gradtutor.grading import answer_files, check_file, check_files, summarize
+from gradtutor.cli.app import app
+from gradtutor.exercises.exercise import load_exercise
+from gradtutor.grading import batch as grading
+from gradtutor.grading.batch import answer_files, check_file, check_files, summarize
 
 SAMPLES = Path(__file__).resolve().parent.parent / "exercises" / "answers"
 runner = CliRunner()

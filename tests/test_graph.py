@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from gradtutor.errors import ExpressionError, GradtutorError, ShapeError
-from gradtutor.graph import backprop, build_graph, evaluate, local_gradients
-from gradtutor.parser import parse_program
+from gradtutor.base.errors import ExpressionError, GradtutorError, ShapeError
+from gradtutor.engine.graph import backprop, build_graph, evaluate, local_gradients
+from gradtutor.lang.parser import parse_program
 
 
 def run(source: str, **inputs: object) -> tuple:

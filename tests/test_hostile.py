@@ -41,8 +41,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from gradtutor import limits
-from gradtutor.cli import app
+from gradtutor.base import limits
+from gradtutor.cli.app import app
 
 from bounds import HANG_SECONDS
 

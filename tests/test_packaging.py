@@ -13,14 +13,14 @@ PYPROJECT = (ROOT / "pyproject.toml").read_text()
 
 
 def test_every_subpackage_is_listed_for_the_wheel() -> None:
-    listed = re.search(r"^packages = \[(.*)\]$", PYPROJECT, re.M)
+    listed = re.search(r"^packages = \[(.*?)\]$", PYPROJECT, re.M | re.S)
     assert listed
     packages = set(re.findall(r'"([\w.]+)"', listed.group(1)))
     found = {".".join(p.parent.relative_to(ROOT).parts)
              for p in (ROOT / "gradtutor").rglob("__init__.py")}
     assert found <= packages
-    assert '"gradtutor.exercises" = "exercises"' in PYPROJECT
-    assert '"gradtutor.exercises" = ["*.yaml", "answers/*.yaml"]' in PYPROJECT
+    assert '"gradtutor.bundled" = "exercises"' in PYPROJECT
+    assert '"gradtutor.bundled" = ["*.yaml", "answers/*.yaml"]' in PYPROJECT
 
 
 def test_the_code_is_lint_clean() -> None:

@@ -7,10 +7,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gradtutor import limits
-from gradtutor.errors import ExpressionError, GradtutorError, LimitError, ParseError
-from gradtutor.expr import Binary, Call, Const, Name, Num, Transpose, Unary, free_names, to_text
-from gradtutor.parser import parse_expression, parse_program, parse_value_text
+from gradtutor.base import limits
+from gradtutor.base.errors import ExpressionError, GradtutorError, LimitError, ParseError
+from gradtutor.lang.expr import (
+    Binary,
+    Call,
+    Const,
+    Name,
+    Num,
+    Transpose,
+    Unary,
+    free_names,
+    to_text,
+)
+from gradtutor.lang.parser import parse_expression, parse_program, parse_value_text
 
 from bounds import HANG_SECONDS
 

@@ -10,31 +10,30 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gradtutor import export, plain
-from gradtutor.answers import Answer, Answers, parse_answers
-from gradtutor.errors import ExerciseError
-from gradtutor.exercise import load_exercise
-from gradtutor.perceptron import (
+from gradtutor.base.errors import ExerciseError
+from gradtutor.exercises.answers import Answer, Answers, parse_answers
+from gradtutor.exercises.exercise import load_exercise
+from gradtutor.exercises.perceptron.exact import num, read_number
+from gradtutor.exercises.perceptron.functions import name_function
+from gradtutor.exercises.perceptron.learning import LearningRule, run_rule
+from gradtutor.exercises.perceptron.loading import PerceptronExercise, perceptron_from_yaml
+from gradtutor.exercises.perceptron.networks import build_network
+from gradtutor.exercises.perceptron.separability import (
     Certificate,
-    LearningRule,
-    PerceptronExercise,
-    asked_text,
-    build_network,
-    check_perceptron,
     find_certificate,
-    key_answers,
-    name_function,
-    num,
-    outputs,
-    perceptron_from_yaml,
-    read_number,
-    run_rule,
     separate,
-    solve_perceptron,
-    template_steps,
     vertex_weights,
 )
-from gradtutor.yamlio import load_yaml
+from gradtutor.exercises.perceptron.solving import (
+    asked_text,
+    key_answers,
+    solve_perceptron,
+    template_steps,
+)
+from gradtutor.exercises.perceptron.units import outputs
+from gradtutor.exercises.yamlio import load_yaml
+from gradtutor.marking.perceptron import check_perceptron
+from gradtutor.render import export, plain
 
 F = Fraction
 CUBE2 = [(F(a), F(b)) for a in (0, 1) for b in (0, 1)]
@@ -289,7 +288,7 @@ def test_solve_xor_is_not_separable_and_its_network_checks():
 
 
 def test_every_bundled_key_checks_fully_correct_and_self_tests_pass():
-    from gradtutor.catalog import run_self_tests
+    from gradtutor.grading.catalog import run_self_tests
 
     for name in ("and", "or", "xor", "nand"):
         ex = load_exercise(f"{name}-perceptron")
@@ -300,8 +299,8 @@ def test_every_bundled_key_checks_fully_correct_and_self_tests_pass():
 
 
 def test_the_bundled_samples_show_their_mistakes():
-    from gradtutor.answers import read_answers
-    from gradtutor.exercise import bundled_dir
+    from gradtutor.exercises.answers import read_answers
+    from gradtutor.exercises.exercise import bundled_dir
 
     expected = {"and": "computes-or", "or": "computes-constant", "xor": "computes-or",
                 "nand": "at-zero-convention"}
@@ -325,7 +324,7 @@ def test_solution_json_and_plain_for_a_separable_table():
 
 
 def test_rich_rendering_runs():
-    from gradtutor import render
+    from gradtutor.render import rich as render
 
     for name in ("and", "xor", "nand"):
         console = render.console()

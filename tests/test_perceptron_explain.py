@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gradtutor.cli import app
-from gradtutor.exercise import load_exercise
-from gradtutor.perceptron import PerceptronWalkthrough, explain_perceptron
-from gradtutor.walkthrough import explain
+from gradtutor.cli.app import app
+from gradtutor.exercises.exercise import load_exercise
+from gradtutor.explain.perceptron import PerceptronWalkthrough, explain_perceptron
+from gradtutor.explain.walkthrough import explain
 
 from dot_parse import parse_dot, record_fields  # tests/ is on sys.path
 

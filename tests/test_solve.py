@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gradtutor import symbolic
-from gradtutor.cli import app
-from gradtutor.graph import build_graph
-from gradtutor.parser import parse_program
-from gradtutor.solve import solve_program
+from gradtutor.cli.app import app
+from gradtutor.engine import symbolic
+from gradtutor.engine.graph import build_graph
+from gradtutor.engine.solve import solve_program
+from gradtutor.lang.parser import parse_program
 
 from bounds import HANG_SECONDS
 

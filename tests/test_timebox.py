@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from gradtutor.errors import TimeLimitError
-from gradtutor.timebox import can_bound, time_limit
+from gradtutor.base.errors import TimeLimitError
+from gradtutor.base.timebox import can_bound, time_limit
 
 pytestmark = pytest.mark.skipif(not can_bound(), reason="needs SIGALRM in the main thread")
 

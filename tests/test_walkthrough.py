@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradtutor import catalog, fmt
-from gradtutor.errors import GradtutorError
-from gradtutor.exercise import Exercise, bundled_ids, load_exercise
-from gradtutor.expr import Binary, Name, Num, Unary
-from gradtutor.solve import solve_program
-from gradtutor.terms import expr_term, formula, latex_number, latex_value, numbers
-from gradtutor.walkthrough import Walkthrough, explain
+from gradtutor.base import fmt
+from gradtutor.base.errors import GradtutorError
+from gradtutor.engine.solve import solve_program
+from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
+from gradtutor.explain.terms import expr_term, formula, latex_number, latex_value, numbers
+from gradtutor.explain.walkthrough import Walkthrough, explain
+from gradtutor.grading import catalog
+from gradtutor.lang.expr import Binary, Name, Num, Unary
 
 from oracle import ORACLES  # tests/ is not a package: pytest puts it on sys.path
 

@@ -14,9 +14,10 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gradtutor import limits, yamlio
-from gradtutor.errors import AnswersError, ExerciseError, GradtutorError
-from gradtutor.yamlio import Loaded, load_yaml, read_yaml_file
+from gradtutor.base import limits
+from gradtutor.base.errors import AnswersError, ExerciseError, GradtutorError
+from gradtutor.exercises import yamlio
+from gradtutor.exercises.yamlio import Loaded, load_yaml, read_yaml_file
 
 from bounds import HANG_SECONDS
 

@@ -1,0 +1,3 @@
+"""Layer 0, below everything: errors, number formatting, tolerances, limits, time bounds, safe
+text.
+"""

@@ -1,0 +1,456 @@
+"""The symbolic side (sympy): node expressions, local derivatives and gradients in symbols.
+
+Sympy objects are built from the project's own graph, never from user text. Gradients come
+from the chain rule applied node by node (an adjoint per node, local derivative times
+upstream), not from differentiating one swollen expression, so deep chains stay fast. The
+local derivatives follow the engine's kink conventions: relu'(0) = 0, and max/min route a
+tie to their first argument.
+
+Importing this module imports sympy (about half a second), so callers import it lazily.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions import MatrixExpr
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
+
+from ..base import limits
+from ..base.errors import GradtutorError
+from ..base.timebox import time_limit
+from .graph import Graph, Node
+
+SIMPLIFY_MAX_SIZE = 120  # bigger formulas are shown as the chain rule built them
+
+
+class sigmoid(sp.Function):  # noqa: N801 (prints as the language spells it)
+    """The logistic function, kept whole so formulas read like the notes."""
+
+    @classmethod
+    def eval(cls, x: sp.Expr) -> sp.Expr | None:
+        if x.is_Number:
+            return 1 / (1 + sp.exp(-x))
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
+        return 1 / (1 + sp.exp(-x))
+
+
+class relu(sp.Function):  # noqa: N801
+    """max(x, 0), with relu'(0) = 0."""
+
+    @classmethod
+    def eval(cls, x: sp.Expr) -> sp.Expr | None:
+        if x.is_number and x.is_extended_real:
+            return x if x > 0 else sp.Integer(0)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return _step(self.args[0] > 0)
+
+    def _eval_rewrite_as_Max(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.Max(x, 0)
+
+
+def _step(condition: sp.Basic) -> sp.Expr:
+    return sp.Piecewise((1, condition), (0, True))
+
+
+def _number(node: Node) -> sp.Expr:
+    if node.text == "e":
+        return sp.E
+    if node.text == "pi":
+        return sp.pi
+    return sp.Rational(node.text)  # exact: 0.5 is 1/2, so (a - y)**2/2 differentiates cleanly
+
+
+# op name -> (build the node from its inputs, local derivative with respect to each input)
+_Build = Callable[..., sp.Expr]
+_Locals = Callable[..., list[sp.Expr]]
+_SCALAR_OPS: dict[str, tuple[_Build, _Locals]] = {
+    "id": (lambda a: a, lambda a: [sp.Integer(1)]),
+    "add": (lambda a, b: a + b, lambda a, b: [sp.Integer(1), sp.Integer(1)]),
+    "sub": (lambda a, b: a - b, lambda a, b: [sp.Integer(1), sp.Integer(-1)]),
+    "mul": (lambda a, b: a * b, lambda a, b: [b, a]),
+    "div": (lambda a, b: a / b, lambda a, b: [1 / b, -a / b**2]),
+    "pow": (lambda a, b: a**b, lambda a, b: [b * a ** (b - 1), a**b * sp.log(a)]),
+    "neg": (lambda a: -a, lambda a: [sp.Integer(-1)]),
+    "exp": (sp.exp, lambda a: [sp.exp(a)]),
+    "log": (sp.log, lambda a: [1 / a]),
+    "sqrt": (sp.sqrt, lambda a: [1 / (2 * sp.sqrt(a))]),
+    "abs": (sp.Abs, lambda a: [sp.sign(a)]),
+    "sin": (sp.sin, lambda a: [sp.cos(a)]),
+    "cos": (sp.cos, lambda a: [-sp.sin(a)]),
+    "tanh": (sp.tanh, lambda a: [1 - sp.tanh(a) ** 2]),
+    "sigmoid": (sigmoid, lambda a: [sigmoid(a) * (1 - sigmoid(a))]),
+    "relu": (relu, lambda a: [_step(a > 0)]),
+    "max": (sp.Max, lambda a, b: [_step(a >= b), 1 - _step(a >= b)]),
+    "min": (sp.Min, lambda a, b: [_step(a <= b), 1 - _step(a <= b)]),
+    # on a scalar, reductions and transposes are the identity and softmax is the constant 1
+    "max1": (lambda a: a, lambda a: [sp.Integer(1)]),
+    "min1": (lambda a: a, lambda a: [sp.Integer(1)]),
+    "sum": (lambda a: a, lambda a: [sp.Integer(1)]),
+    "mean": (lambda a: a, lambda a: [sp.Integer(1)]),
+    "transpose": (lambda a: a, lambda a: [sp.Integer(1)]),
+    "softmax": (lambda a: sp.Integer(1), lambda a: [sp.Integer(0)]),
+}
+
+
+class NotScalar(GradtutorError):
+    """The graph needs shapes (a matrix product) that the scalar symbolic side cannot model."""
+
+
+def symbol(name: str) -> sp.Symbol:
+    return sp.Symbol(name, real=True)
+
+
+EXPAND_MAX_OPERATIONS = 40  # up to this many operations, gradients are written in the inputs
+MAX_FORMULA_SIZE = 20_000  # a formula with more parts than this is not printed
+
+
+@dataclass
+class ChainRule:
+    """The symbolic backward pass from one node.
+
+    `refs`: how each node appears inside other nodes' formulas (a symbol for an input or a
+    named node, else its own formula). `formulas`: each node's formula in those terms.
+    `adjoints`: d(of)/d(node) for every node it depends on, in the same terms.
+    """
+
+    refs: dict[int, sp.Expr]
+    formulas: dict[int, sp.Expr]
+    adjoints: dict[int, sp.Expr]
+
+
+def chain_rule(graph: Graph, of: int, *, stop_at: Callable[[Node], bool] | None = None
+               ) -> ChainRule:
+    """Node-by-node symbolic backprop from node `of`: adjoint = upstream x local derivative.
+
+    Named nodes appear as their symbols, so each formula stays the size of one step (a
+    sigmoid's local derivative reads a3*(1 - a3), not a nested expression). Propagation stops
+    at nodes for which `stop_at` is true.
+    """
+    needed = graph.ancestors(of)
+    refs: dict[int, sp.Expr] = {}
+    formulas: dict[int, sp.Expr] = {}
+    folds: dict[sp.Expr, sp.Expr] = {}  # a named node's formula -> its symbol
+    for node in graph.nodes[: of + 1]:
+        if node.index not in needed:
+            continue
+        formula = _formula(node, [refs[i] for i in node.inputs])
+        formulas[node.index] = formula
+        refs[node.index] = formula
+        if node.name is not None:
+            refs[node.index] = symbol(node.name)
+            if not formula.is_Atom:
+                folds.setdefault(formula, refs[node.index])
+    adjoints: dict[int, sp.Expr] = {of: sp.Integer(1)}
+    for index in range(of, -1, -1):
+        node = graph.nodes[index]
+        stopped = stop_at is not None and stop_at(node) and index != of
+        if index not in adjoints or not node.inputs or stopped:
+            continue
+        locals_ = _op(node)[1](*(refs[i] for i in node.inputs))
+        for source, local in zip(node.inputs, locals_, strict=True):
+            if graph.nodes[source].op == "const":
+                continue
+            contribution = adjoints[index] * local.xreplace(folds)
+            adjoints[source] = adjoints.get(source, sp.Integer(0)) + contribution
+    return ChainRule(refs, formulas, adjoints)
+
+
+def _formula(node: Node, args: list[sp.Expr]) -> sp.Expr:
+    if node.op == "input":
+        return symbol(node.label)
+    if node.op == "const":
+        return _number(node)
+    return _op(node)[0](*args)
+
+
+def _op(node: Node) -> tuple[_Build, _Locals]:
+    if node.op not in _SCALAR_OPS:
+        raise NotScalar(f"'{node.text}' needs vector or matrix shapes")
+    return _SCALAR_OPS[node.op]
+
+
+def in_inputs(graph: Graph, rule: ChainRule) -> dict[sp.Expr, sp.Expr]:
+    """The substitution that writes a named-node formula in the inputs alone."""
+    full: dict[int, sp.Expr] = {}
+    for index in sorted(rule.formulas):
+        node = graph.nodes[index]
+        full[index] = _formula(node, [full[i] for i in node.inputs])
+    return {symbol(graph.nodes[i].name): full[i] for i in full
+            if graph.nodes[i].name is not None and graph.nodes[i].op != "input"}
+
+
+def operation_count(graph: Graph, of: int) -> int:
+    return sum(1 for i in graph.ancestors(of) if graph.nodes[i].op not in ("input", "const"))
+
+
+def tree_size(expr: sp.Basic, memo: dict[int, int] | None = None) -> int:
+    """How many parts the formula has when written out (shared parts counted each time)."""
+    memo = {} if memo is None else memo
+    key = id(expr)
+    if key not in memo:
+        memo[key] = 1 + sum(tree_size(arg, memo) for arg in expr.args)
+    return memo[key]
+
+
+def simplified(expr: sp.Expr, seconds: float = limits.SIMPLIFY_SECONDS) -> sp.Expr:
+    """`expr` simplified when it is small and sympy is quick about it; else as it is.
+
+    A simplification that brings in a function the expression did not have (cosh where the
+    notes write exp) is not kept: the formula should read like the student's own working.
+    """
+    if tree_size(expr) > SIMPLIFY_MAX_SIZE or seconds <= 0:
+        return expr
+    try:
+        with time_limit(seconds, "simplification"):
+            result = sp.simplify(expr)
+    except GradtutorError:
+        return expr
+    except Exception:  # sympy's simplify can fail on odd input: keep the formula as it is
+        return expr
+    if _function_kinds(result) - _function_kinds(expr):
+        return expr
+    return result if sp.count_ops(result) <= sp.count_ops(expr) else expr
+
+
+class Budget:
+    """Seconds shared by a series of simplifications: together they take at most `total`."""
+
+    def __init__(self, total: float = limits.SIMPLIFY_SECONDS) -> None:
+        self.deadline = time.monotonic() + total
+
+    def left(self, most: float = 0.5) -> float:
+        return min(most, self.deadline - time.monotonic())
+
+
+def _function_kinds(expr: sp.Basic) -> set[type]:
+    return {type(f) for f in expr.atoms(sp.Function)}
+
+
+class _Printer(StrPrinter):
+    """Formulas in the expression language's own spelling: @ for matrix products."""
+
+    def _print_MatMul(self, expr: sp.Basic) -> str:
+        coefficient, factors = expr.as_coeff_mmul()
+        text = " @ ".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in factors.args)
+        return text if coefficient == 1 else f"{self._print(coefficient)}*{text}"
+
+    def _print_Abs(self, expr: sp.Basic) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr: sp.Basic) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr: sp.Basic) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Piecewise(self, expr: sp.Basic) -> str:
+        """(2 if w <= z else 0): a kink's two branches, read the way they are said."""
+        text = ""
+        for value, condition in expr.args:
+            if condition == sp.true:
+                return f"({text}{self._print(value)})"
+            text += f"{self._print(value)} if {self._print(condition)} else "
+        return f"({text}nan)"
+
+
+def formula(expr: sp.Basic) -> str:
+    """The formula as text, spelled the way the expression language writes it."""
+    return _Printer().doprint(expr)
+
+
+def scalar_gradients(graph: Graph, of: int | None = None) -> dict[str, sp.Expr | None]:
+    """d(of)/d(input) for every input, simplified.
+
+    Written in the inputs alone when the graph has at most EXPAND_MAX_OPERATIONS operations,
+    otherwise in the named intermediate nodes. None for a formula too large to print.
+    """
+    of = graph.output if of is None else of
+    rule = chain_rule(graph, of)
+    small = operation_count(graph, of) <= EXPAND_MAX_OPERATIONS
+    expand = in_inputs(graph, rule) if small else {}
+    gradients: dict[str, sp.Expr | None] = {}
+    memo: dict[int, int] = {}
+    budget = Budget()
+    for name in graph.inputs:
+        adjoint = rule.adjoints.get(graph.names[name], sp.Integer(0)).xreplace(expand)
+        if tree_size(adjoint, memo) > MAX_FORMULA_SIZE:
+            gradients[name] = None
+        else:
+            # in named-node form a gradient is a product of local derivatives: already simple
+            gradients[name] = simplified(adjoint, budget.left()) if small else adjoint
+    return gradients
+
+
+def local_derivatives(graph: Graph, name: str) -> dict[str, sp.Expr]:
+    """d(name)/d(each named node or input it reads directly), in those names' symbols."""
+    index = graph.names[name]
+
+    def named(node: Node) -> bool:
+        return node.name is not None
+
+    rule = chain_rule(graph, index, stop_at=named)
+    budget = Budget()
+    return {graph.nodes[i].label: simplified(adjoint, budget.left())
+            for i, adjoint in rule.adjoints.items() if i != index and named(graph.nodes[i])}
+
+
+# -- numbers from formulas ---------------------------------------------------------------
+
+
+def value_at(expr: sp.Basic, values: Mapping[str, object]) -> np.ndarray:
+    """A formula evaluated at numeric values (floats, or arrays for matrix symbols)."""
+    replacements: dict[sp.Basic, sp.Basic] = {}
+    for sym in expr.free_symbols:
+        value = np.asarray(values[str(sym)], dtype=float)
+        if isinstance(sym, sp.MatrixSymbol):
+            replacements[sym] = sp.ImmutableMatrix(value.reshape(sym.shape).tolist())
+        else:
+            replacements[sym] = sp.Float(float(value))
+    try:
+        result = expr.xreplace(replacements)
+        if isinstance(result, MatrixExpr | sp.MatrixBase):
+            matrix = sp.ImmutableMatrix(result.doit()).evalf()
+            return np.array(matrix.tolist(), dtype=float)
+        number = complex(result.evalf())
+    except (ValueError, TypeError, ArithmeticError):  # e.g. min(nan, 1): no value here
+        return np.asarray(np.nan)
+    return np.asarray(number.real if abs(number.imag) < 1e-12 else np.nan)
+
+
+# -- vectors and matrices ----------------------------------------------------------------
+
+
+class _NoCleanForm(Exception):
+    """Sympy's matrix calculus has no readable form for this graph."""
+
+
+def matrix_gradients(graph: Graph, values: list[np.ndarray], of: int | None = None
+                     ) -> dict[str, sp.Basic | None]:
+    """Gradients as matrix formulas (e.g. 2*W*x*x.T) where sympy gives a clean one.
+
+    `values` (every node's numeric value) says which operands are vectors: a vector is
+    modelled as a column, and numpy's 1-D rules for @ and .T are followed.
+    """
+    of = graph.output if of is None else of
+    try:
+        with time_limit(limits.SIMPLIFY_SECONDS, "matrix calculus"):
+            output = _matrix_expression(graph, values, of)
+            if isinstance(output, MatrixExpr) and output.shape != (1, 1):
+                return dict.fromkeys(graph.inputs)
+            forms = (output, sp.expand(output))  # distributing first helps sympy's calculus
+            return {name: _first_clean(forms, _leaf_symbol(name, values[i].shape))
+                    for name, i in ((n, graph.names[n]) for n in graph.inputs)}
+    except (_NoCleanForm, GradtutorError):
+        return dict.fromkeys(graph.inputs)
+
+
+def _leaf_symbol(name: str, shape: tuple[int, ...]) -> sp.Basic:
+    if shape == ():
+        return symbol(name)
+    rows, cols = (shape[0], 1) if len(shape) == 1 else shape
+    return sp.MatrixSymbol(name, rows, cols)
+
+
+def _first_clean(forms: tuple[sp.Basic, ...], wrt: sp.Basic) -> sp.Basic | None:
+    for form in forms:
+        derivative = _matrix_derivative(form, wrt)
+        if derivative is not None:
+            return derivative
+    return None
+
+
+def _matrix_derivative(output: sp.Basic, wrt: sp.Basic) -> sp.Basic | None:
+    try:
+        derivative = output.diff(wrt)
+    except Exception:  # sympy's matrix calculus is partial: any failure means no clean form
+        return None
+    derivative = _drop_unit_diagonals(derivative)
+    if (isinstance(derivative, MatrixExpr) and derivative.shape == (1, 1)
+            and not isinstance(wrt, sp.MatrixSymbol)):
+        derivative = derivative[0, 0]
+    text = str(derivative)
+    if any(word in text for word in ("Array", "Diag", "OneMatrix", "Lambda", "Hadamard")):
+        return None
+    return derivative if sp.count_ops(derivative) <= 30 else None
+
+
+def _drop_unit_diagonals(expr: sp.Basic) -> sp.Basic:
+    """sympy writes an identity as DiagMatrix(ones); make it one, and let it vanish."""
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    def is_unit(e: sp.Basic) -> bool:
+        if not isinstance(e, DiagMatrix):
+            return False
+        return isinstance(e.args[0], sp.OneMatrix) or e.shape == (1, 1)
+
+    replaced = expr.replace(is_unit, lambda e: sp.Identity(e.shape[0]))
+    return replaced.doit() if isinstance(replaced, sp.Basic) else replaced
+
+
+def _matrix_expression(graph: Graph, values: list[np.ndarray], of: int) -> sp.Basic:
+    needed = graph.ancestors(of)
+    built: dict[int, sp.Basic] = {}
+    for node in graph.nodes[: of + 1]:
+        if node.index in needed:
+            vectors = [values[i].ndim == 1 for i in node.inputs]
+            built[node.index] = _matrix_node(node, [built[i] for i in node.inputs], vectors,
+                                             values[node.index].shape)
+    return built[of]
+
+
+def _is_matrix(x: sp.Basic) -> bool:
+    return isinstance(x, MatrixExpr)
+
+
+def _matrix_node(node: Node, args: list[sp.Basic], vectors: list[bool],
+                 shape: tuple[int, ...]) -> sp.Basic:
+    """One node as a sympy matrix expression; _NoCleanForm where there is none."""
+    if node.op == "input":
+        return _leaf_symbol(node.label, shape)
+    if node.op == "const":
+        return _number(node)
+    if node.op == "id" or node.op == "transpose" and vectors[0]:
+        return args[0]
+    if not any(_is_matrix(a) for a in args):
+        if node.op not in _SCALAR_OPS or node.op == "softmax":
+            raise _NoCleanForm
+        return _SCALAR_OPS[node.op][0](*args)
+    both = all(_is_matrix(a) for a in args)
+    if node.op in ("add", "sub") and both and args[0].shape == args[1].shape:
+        return args[0] + args[1] if node.op == "add" else args[0] - args[1]
+    if node.op == "mul" and both and args[0].shape == args[1].shape:
+        return sp.HadamardProduct(args[0], args[1])
+    if node.op == "mul" and not both:
+        return args[0] * args[1]
+    if node.op == "div" and not _is_matrix(args[1]):
+        return args[0] * (1 / args[1])
+    if node.op == "pow" and not _is_matrix(args[1]) and args[1] == 2:
+        return sp.HadamardPower(args[0], 2)
+    if node.op == "neg":
+        return -args[0]
+    if node.op == "transpose":
+        return args[0].T
+    if node.op == "matmul":
+        a, b = args
+        if vectors[0] and vectors[1]:
+            return a.T * b
+        return b.T * a if vectors[0] else a * b
+    if node.op in ("sum", "mean") and "axis" not in node.attrs:
+        rows, cols = args[0].shape
+        total = sp.OneMatrix(1, rows) * args[0] * sp.OneMatrix(cols, 1)
+        return total if node.op == "sum" else total / (rows * cols)
+    raise _NoCleanForm  # broadcasting, elementwise functions of matrices, softmax, axes

@@ -1,0 +1,86 @@
+"""Answers files: untrusted YAML written by students, read into plain data.
+
+A file that cannot be read at all raises AnswersError (exit status 2 for that file); a
+strange value inside a readable file is kept as it is, for the checker to call `invalid`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..base.errors import AnswersError
+from .fields import kind_of
+from .yamlio import Loaded, load_yaml, read_yaml_file
+
+TOP_KEYS = ("exercise", "student", "answers")
+
+
+@dataclass
+class Answer:
+    step: str  # the key as the student wrote it
+    raw: Any  # number, text, nested lists, or anything else YAML can hold
+    texts: dict[tuple, str] = field(default_factory=dict)  # index path -> number as written
+    line: int | None = None
+
+
+@dataclass
+class Answers:
+    file: str
+    exercise: str | None
+    student: str | None
+    answers: dict[str, Answer]  # in file order
+
+
+def read_answers(path: str | Path, exercise_id: str | None = None) -> Answers:
+    loaded = read_yaml_file(path, error=AnswersError)
+    return answers_from_yaml(loaded, exercise_id)
+
+
+def parse_answers(text: str | bytes, *, file: str, exercise_id: str | None = None) -> Answers:
+    return answers_from_yaml(load_yaml(text, file=file, error=AnswersError), exercise_id)
+
+
+def answers_from_yaml(loaded: Loaded, exercise_id: str | None = None) -> Answers:
+    """Check the file's shape and that it is for this exercise; keep every answer."""
+    data, file = loaded.data, loaded.file
+    if data is None:
+        raise AnswersError("the file is empty: expected 'exercise:' and 'answers:'", file=file)
+    if not isinstance(data, dict):
+        raise AnswersError("an answers file is a mapping with 'exercise' and 'answers', not "
+                           f"{kind_of(data)}", file=file, line=loaded.line())
+    for key in data:
+        if key not in TOP_KEYS:
+            raise AnswersError(f"unknown key '{key}'; expected exercise, student and answers",
+                               file=file, line=loaded.key_lines.get((key,)), field=key)
+    exercise = _text(loaded, "exercise")
+    if exercise_id is not None and exercise is not None and exercise != exercise_id:
+        raise AnswersError(f"these answers are for exercise '{exercise}', not "
+                           f"'{exercise_id}'", file=file, line=loaded.line("exercise"),
+                           field="exercise")
+    student = _text(loaded, "student")
+    raw = data.get("answers")
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise AnswersError("'answers' must map step names to values", file=file,
+                           line=loaded.line("answers"), field="answers")
+    answers = {}
+    for step, value in raw.items():
+        path = ("answers", step)
+        texts = {key[len(path):]: text for key, text in loaded.texts.items()
+                 if key[:len(path)] == path}
+        line = loaded.key_lines.get(path) or loaded.line(*path)
+        answers[step] = Answer(step, value, texts, line)
+    return Answers(file, exercise, student, answers)
+
+
+def _text(loaded: Loaded, key: str) -> str | None:
+    value = loaded.data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise AnswersError(f"'{key}' must be text", file=loaded.file, line=loaded.line(key),
+                           field=key)
+    return str(value)

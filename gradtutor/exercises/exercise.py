@@ -1,0 +1,417 @@
+"""Exercise files: loading, checking everything an author can get wrong, bundled ids.
+
+A loaded exercise is a plain dataclass with its graph built and its given values as
+arrays. Loading collects every problem it finds (file, line, field and what was expected)
+and raises them together as one ExerciseError.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..base import fmt
+from ..base.compare import Tolerance
+from ..base.errors import ExerciseError, GradtutorError
+from ..engine.graph import Graph, build_graph, evaluate
+from ..lang.expr import Assignment, Expr, Program, free_names
+from ..lang.parser import parse_expression
+from ..lang.values import to_array
+from ..ops.specs import FUNCTIONS
+from .fields import FieldReader, SelfTest, finite_number, kind_of, shown, unknown_keys
+from .yamlio import Loaded, read_yaml_file
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+NAME_PATTERN = re.compile(r"^(?!__)[A-Za-z_][A-Za-z0-9_]*$")
+KINDS = ("graph", "network", "perceptron")
+GRAPH_KEYS = ("id", "title", "description", "kind", "given", "graph", "network", "output",
+              "ask", "tolerance", "follow_through", "tests")
+ASK_KEYS = ("step", "weight", "hint")
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step name: a node's value (`of` is None) or the derivative d`of`/d`wrt`."""
+
+    text: str
+    wrt: str  # the node or input whose value, or whose gradient, the step asks for
+    of: str | None = None
+
+    @property
+    def is_gradient(self) -> bool:
+        return self.of is not None
+
+
+def parse_step(text: str) -> Step:
+    """`f6` or `df8/df7`; raises GradtutorError when the text is neither."""
+    text = text.strip()
+    if "/" in text:
+        top, _, bottom = text.partition("/")
+        top, bottom = top.strip(), bottom.strip()
+        if top.startswith("d") and bottom.startswith("d") and \
+                NAME_PATTERN.match(top[1:]) and NAME_PATTERN.match(bottom[1:]):
+            return Step(f"d{top[1:]}/d{bottom[1:]}", bottom[1:], top[1:])
+        raise GradtutorError(f"'{text}' is not a step: write a name (f6) or dA/dB (df8/df7)")
+    if not NAME_PATTERN.match(text):
+        raise GradtutorError(f"'{text}' is not a step: write a name (f6) or dA/dB (df8/df7)")
+    return Step(text, text)
+
+
+@dataclass
+class AskItem:
+    step: Step
+    weight: float = 1.0
+    hint: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Exercise:
+    id: str
+    title: str
+    description: str
+    kind: str
+    given: dict[str, np.ndarray]
+    nodes: dict[str, str]  # node name -> its expression, in forward order
+    graph: Graph
+    output: str
+    ask: list[AskItem]
+    tolerance: Tolerance
+    follow_through: float
+    tests: list[SelfTest]
+    source: str  # the file it came from
+
+
+
+# -- finding exercises -------------------------------------------------------------------
+
+
+def bundled_dir() -> Path:
+    """Where the bundled exercises are: inside the installed package, or the source tree."""
+    packaged = resources.files("gradtutor") / "bundled"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "exercises"
+
+
+def bundled_ids() -> list[str]:
+    return sorted(path.stem for path in bundled_dir().glob("*.yaml"))
+
+
+def find_exercise(target: str) -> Path | None:
+    """The file for a path or a bundled id, or None when it is neither (an expression)."""
+    path = Path(target)
+    if target.endswith((".yaml", ".yml")) or _is_file(path):
+        return path
+    if not ID_PATTERN.match(target):
+        return None
+    candidate = bundled_dir() / f"{target}.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether the path names a file; any text may arrive here, even a long expression."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def resolve_exercise(target: str) -> Path:
+    found = find_exercise(target)
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(target, bundled_ids(), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else "; see `gradtutor list`"
+    raise ExerciseError(f"no exercise file or bundled exercise '{target}'{hint}")
+
+
+def load_exercise(target: str) -> Any:
+    """An exercise from a path or bundled id: an Exercise, or a perceptron exercise."""
+    path = resolve_exercise(target)
+    loaded = read_yaml_file(path, error=ExerciseError)
+    return exercise_from_yaml(loaded)
+
+
+def exercise_from_yaml(loaded: Loaded) -> Any:
+    data = loaded.data
+    if data is None:
+        raise ExerciseError("the file is empty: an exercise needs id, title, given, graph "
+                            "and ask", file=loaded.file)
+    if not isinstance(data, dict):
+        raise ExerciseError(f"an exercise is a mapping of keys (id, title, ...), not "
+                            f"{kind_of(data)}", file=loaded.file, line=loaded.line())
+    if data.get("kind") == "perceptron":
+        from .perceptron.loading import perceptron_from_yaml
+
+        return perceptron_from_yaml(loaded)
+    return _GraphLoader(loaded).load()
+
+
+# -- loading graph and network exercises -------------------------------------------------
+
+
+class _GraphLoader(FieldReader):
+
+    def load(self) -> Exercise:
+        problems = self.problems
+        unknown_keys(self.data, GRAPH_KEYS, (), problems)
+        ex_id = self.text("id", required=True, pattern=ID_PATTERN,
+                          expected="lower-case letters, digits and '-'")
+        title = self.text("title", required=True)
+        description = self.text("description") or ""
+        given = self.given()
+        nodes, kind = self.nodes(given)
+        if not nodes:
+            problems.raise_if_any()
+        graph = self.graph(nodes, given)
+        output = self.output(nodes)
+        if output not in graph.names:
+            problems.raise_if_any()
+        graph.output = graph.names[output]
+        tolerance = self.tolerance()
+        follow = self.number("follow_through", default=1.0, low=0.0, high=1.0)
+        ask = self.ask(graph, nodes, output)
+        tests = self.tests()
+        problems.raise_if_any()
+        exercise = Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
+                            output, ask, tolerance, follow, tests, self.loaded.file)
+        self.finite_key(exercise)
+        problems.raise_if_any()
+        return exercise
+
+    def finite_key(self, exercise: Exercise) -> None:
+        """Every asked step has a finite true value (log(0) has none to answer)."""
+        from ..marking.recompute import Recomputer
+
+        truth = Recomputer(exercise)
+        for index, item in enumerate(exercise.ask):
+            value = truth.value(item.step)
+            if not np.all(np.isfinite(value)):
+                self.problems.add(("ask", index) if "ask" in self.data else ("graph",),
+                                  f"step '{item.step.text}' has no finite true value "
+                                  f"({fmt.value(value)}): no answer could be right")
+
+    # -- fields ---------------------------------------------------------------------------
+    def given(self) -> dict[str, np.ndarray]:
+        raw = self.data.get("given") or {}
+        if not isinstance(raw, dict):
+            self.problems.add(("given",), "'given' must map input names to values")
+            return {}
+        given = {}
+        for name, value in raw.items():
+            if not NAME_PATTERN.match(name) or name in FUNCTIONS:
+                self.problems.add(("given", name), f"'{name}' is not a valid input name",
+                                  key=True)
+                continue
+            try:
+                given[name] = to_array(value)
+            except GradtutorError as error:
+                self.problems.adopt(("given", name), error)
+                continue
+            if not np.all(np.isfinite(given[name])):
+                self.problems.add(("given", name), f"'{name}' is not finite: no answer "
+                                  "computed from it could be right")
+        return given
+
+    def nodes(self, given: dict[str, np.ndarray]) -> tuple[dict[str, str], str]:
+        has_graph, has_network = "graph" in self.data, "network" in self.data
+        kind = self.data.get("kind") or ("network" if has_network else "graph")
+        if kind not in KINDS:
+            self.problems.add(("kind",), f"unknown kind '{kind}'; expected graph, network or "
+                              "perceptron")
+        if has_graph and has_network:
+            self.problems.add(("network",), "an exercise has either 'graph' or 'network', "
+                              "not both")
+            return {}, kind
+        if has_network:
+            from .network import expand_network
+
+            return expand_network(self.data["network"], given, self.problems), "network"
+        raw = self.data.get("graph")
+        if not isinstance(raw, dict) or not raw:
+            self.problems.add(("graph",) if has_graph else (),
+                              "'graph' must map node names to expressions" if has_graph
+                              else "missing 'graph' (or 'network')")
+            return {}, kind
+        nodes = {}
+        for name, expression in raw.items():
+            if not NAME_PATTERN.match(name) or name in FUNCTIONS:
+                self.problems.add(("graph", name), f"'{name}' is not a valid node name",
+                                  key=True)
+            elif name in given:
+                self.problems.add(("graph", name), f"'{name}' is both given and a node",
+                                  key=True)
+            elif isinstance(expression, bool) or not isinstance(expression, str | int | float):
+                self.problems.add(("graph", name), f"node '{name}' must be an expression, not "
+                                  f"{kind_of(expression)}")
+            else:
+                nodes[name] = str(expression)
+        return nodes, kind
+
+    def graph(self, nodes: dict[str, str], given: dict[str, np.ndarray]) -> Graph:
+        """Parse every node, order them so each comes after what it reads, build, evaluate."""
+        parsed: dict[str, Expr] = {}
+        for name, text in nodes.items():
+            try:
+                parsed[name] = parse_expression(text)
+            except GradtutorError as error:
+                self.problems.adopt(self.node_path(name), error)
+        before = len(self.problems.found)
+        self.undefined_names(parsed, given)
+        order = self.forward_order(parsed)
+        if len(self.problems.found) > before or len(parsed) < len(nodes):
+            self.problems.raise_if_any()  # nothing further can be checked without the graph
+        program = Program(tuple(Assignment(name, parsed[name]) for name in order))
+        graph = build_graph(program)
+        try:
+            evaluate(graph, given)
+        except GradtutorError as error:
+            path = self.node_path(error.field) if error.field in nodes else ("graph",)
+            error.field = None
+            self.problems.adopt(path, error)
+        return graph
+
+    def node_path(self, name: str | None) -> tuple:
+        return ("network",) if "network" in self.data else ("graph", name)
+
+    def undefined_names(self, parsed: dict[str, Expr], given: dict[str, np.ndarray]) -> None:
+        known = [*given, *parsed]
+        for name, expr in parsed.items():
+            for used in free_names(expr):
+                if used not in given and used not in parsed:
+                    close = difflib.get_close_matches(used, known, n=1)
+                    hint = f" (did you mean '{close[0]}'?)" if close else \
+                        " (give it a value under 'given' or define it as a node)"
+                    self.problems.add(self.node_path(name), f"undefined name '{used}'{hint}")
+
+    def forward_order(self, parsed: dict[str, Expr]) -> list[str]:
+        """The nodes in the author's order, moved only where a node reads a later one."""
+        reads = {name: [n for n in free_names(expr) if n in parsed and n != name]
+                 for name, expr in parsed.items()}
+        for name, expr in parsed.items():
+            if name in free_names(expr):
+                self.problems.add(self.node_path(name), f"node '{name}' reads itself")
+        order: list[str] = []
+        state: dict[str, str] = {}
+        for start in parsed:
+            cycle = _visit(start, reads, state, order)
+            if cycle:
+                self.problems.add(self.node_path(cycle[0]), "cycle: " + " -> ".join(cycle))
+                break
+        return order
+
+    def output(self, nodes: dict[str, str]) -> str:
+        output = self.data.get("output")
+        names = list(nodes)
+        if output is None:
+            return names[-1]
+        if not isinstance(output, str):
+            self.problems.add(("output",), f"'output' must be a node's name, not "
+                              f"{kind_of(output)}")
+            return names[-1]
+        if output not in nodes:
+            close = difflib.get_close_matches(str(output), names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            self.problems.add(("output",), f"output '{output}' is not a node{hint}")
+            return names[-1]
+        return str(output)
+
+    def ask(self, graph: Graph, nodes: dict[str, str], output: str) -> list[AskItem]:
+        raw = self.data.get("ask")
+        if raw is None:
+            return default_ask(graph, output)
+        if not isinstance(raw, list) or not raw:
+            self.problems.add(("ask",), "'ask' must be a list of steps")
+            return []
+        items, seen = [], set()
+        for index, entry in enumerate(raw):
+            item = self.ask_item(entry, ("ask", index), graph)
+            if item is None:
+                continue
+            if item.step.text in seen:
+                self.problems.add(("ask", index), f"step '{item.step.text}' is asked twice")
+            seen.add(item.step.text)
+            items.append(item)
+        return items
+
+    def ask_item(self, entry: object, path: tuple, graph: Graph) -> AskItem | None:
+        line = self.loaded.line(*path)
+        if isinstance(entry, dict):
+            unknown_keys(entry, ASK_KEYS, path, self.problems)
+            text, hint = entry.get("step"), entry.get("hint")
+            weight = finite_number(entry.get("weight", 1))
+            if weight is None or weight <= 0:
+                self.problems.add((*path, "weight"), "weight must be a positive number, not "
+                                  f"{shown(entry.get('weight'))}")
+                weight = 1
+            if hint is not None and not isinstance(hint, str):
+                self.problems.add((*path, "hint"), "hint must be text")
+                hint = None
+        else:
+            text, weight, hint = entry, 1, None
+        if not isinstance(text, str):
+            self.problems.add(path, "a step is a name (f6) or dA/dB (df8/df7)")
+            return None
+        try:
+            step = parse_step(text)
+        except GradtutorError as error:
+            self.problems.add(path, error.message)
+            return None
+        for name in (step.of, step.wrt):
+            if name is not None and name not in graph.names:
+                close = difflib.get_close_matches(name, list(graph.names), n=1)
+                hint_text = f" (did you mean '{close[0]}'?)" if close else ""
+                self.problems.add(path, f"step '{text}': no node or input '{name}'{hint_text}")
+                return None
+        return AskItem(step, float(weight), hint, line)
+
+def _visit(name: str, reads: dict[str, list[str]], state: dict[str, str],
+           order: list[str]) -> list[str] | None:
+    """Depth-first topological sort without recursion; returns a cycle if there is one."""
+    if state.get(name) == "done":
+        return None
+    stack: list[tuple[str, Iterator[str]]] = [(name, iter(reads[name]))]
+    state[name] = "active"
+    while stack:
+        current, pending = stack[-1]
+        following = next(pending, None)
+        if following is None:
+            stack.pop()
+            state[current] = "done"
+            order.append(current)
+        elif state.get(following) == "active":
+            path = [n for n, _ in stack]
+            return [*path[path.index(following):], following]
+        elif state.get(following) != "done":
+            state[following] = "active"
+            stack.append((following, iter(reads[following])))
+    return None
+
+
+def default_ask(graph: Graph, output: str) -> list[AskItem]:
+    """Every node's value, then d(output)/d(every node and input)."""
+    items = [AskItem(Step(name, name)) for name in graph.assigned]
+    for name in [*reversed(graph.assigned), *graph.inputs]:
+        if name != output:
+            items.append(AskItem(Step(f"d{output}/d{name}", name, output)))
+    return items
+
+
+def walk_exercises(paths: list[str]) -> list[Path]:
+    """Files named directly, and the .yaml files inside folders."""
+    found = []
+    for target in paths:
+        path = Path(target)
+        if path.is_dir():
+            found.extend(sorted(path.glob("*.y*ml")))
+        else:
+            found.append(path)
+    return found

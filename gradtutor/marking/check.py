@@ -1,0 +1,370 @@
+"""Checking one answers file against a graph exercise: a verdict and a score for every step.
+
+1. Every asked step is compared with the answer key (`correct`, `wrong`, `missing`,
+   `invalid`).
+2. A wrong step is recomputed from the student's own answers to the other steps, with the
+   right rules: if that reproduces it, the error was carried forward (`follow-through`),
+   and the message names the earliest wrong step it inherits from. Degenerate answers (a
+   zero, a NaN, the same number everywhere) are not carried forward.
+3. A step still wrong gets a diagnosis when a known mistake reproduces it (diagnosis.py).
+"""
+
+from __future__ import annotations
+
+import difflib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..base import fmt, limits
+from ..base.compare import close
+from ..base.errors import GradtutorError
+from ..base.safetext import visible
+from ..engine.graph import evaluate, graph_of
+from ..exercises.answers import Answer, Answers
+from ..exercises.exercise import AskItem, Exercise, parse_step
+from ..lang.expr import Num, Unary, free_names
+from ..lang.parser import parse_expression, parse_value_text
+from ..lang.values import to_array
+from .recompute import Overrides, Recomputer, influences
+from .results import FileResult, StepResult, finish
+
+Array = np.ndarray
+
+
+# -- the answer key ----------------------------------------------------------------------
+
+
+@dataclass
+class Key:
+    """The true value of every asked step."""
+
+    expected: dict[str, Array]  # step text -> value
+
+
+def answer_key(ex: Exercise) -> Key:
+    truth = Recomputer(ex)
+    return Key({item.step.text: truth.value(item.step) for item in ex.ask})
+
+
+# -- reading one answer ------------------------------------------------------------------
+
+
+@dataclass
+class Given:
+    """One answer, read: a number, an array, a formula, or the reason it is unreadable."""
+
+    shown: Any  # as written, for the report
+    value: Array | None = None
+    texts: list[str | None] | None = None  # each entry's number as written
+    formula: Any = None  # an expression with free names
+    problem: str | None = None
+
+
+def read_given(answer: Answer) -> Given | None:
+    """The answer read; None for an empty one (a step left blank is missing)."""
+    raw = answer.raw
+    if raw is None or isinstance(raw, str) and not raw.strip():
+        return None
+    shown = raw if isinstance(raw, str | int | float | list) else repr(raw)[:80]
+    if isinstance(raw, bool):
+        return Given(shown, problem=f"expected a number, got {str(raw).lower()}")
+    if isinstance(raw, int | float | list):
+        try:
+            value = to_array(raw)  # bounded: a 400-digit integer is no float
+        except GradtutorError as error:
+            return Given(raw if isinstance(raw, list) else visible(raw, 40),
+                         problem=error.message)
+        return Given(raw, value, _entry_texts(answer, value.shape))
+    if isinstance(raw, str):
+        return _read_text(raw)
+    return Given(shown, problem="expected a number, a list of numbers or a formula")
+
+
+def _entry_texts(answer: Answer, shape: tuple[int, ...]) -> list[str | None]:
+    """Each entry's number as written (a scalar's is at the index ())."""
+    return [answer.texts.get(index) for index in np.ndindex(*shape)]
+
+
+def _read_text(text: str) -> Given:
+    try:
+        if text.lstrip().startswith("["):
+            return Given(text, to_array(parse_value_text(text, max_chars=limits.MAX_ANSWER_CHARS)))
+        expr = parse_expression(text, max_chars=limits.MAX_ANSWER_CHARS)
+    except GradtutorError as error:
+        where = f" (column {error.column})" if error.column else ""
+        return Given(text, problem=f"{error.message}{where}")
+    if free_names(expr):
+        return Given(text, formula=expr)
+    number = expr.operand if isinstance(expr, Unary) else expr
+    literal = text.strip() if isinstance(number, Num) else None
+    try:
+        graph = graph_of(expr)
+        value = evaluate(graph, {})[graph.output]
+    except GradtutorError as error:
+        return Given(text, problem=error.message)
+    return Given(text, np.asarray(value, dtype=float), [literal] * max(value.size, 1))
+
+
+# -- checking ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    item: AskItem
+    given: Given | None
+    expected: Array
+    verdict: str = ""
+    message: str = ""
+    diagnosis: str | None = None
+    origin: str | None = None
+    line: int | None = None
+    reads: list[_Step] | None = None  # the steps its recomputation reads, once known
+
+    @property
+    def text(self) -> str:
+        return self.item.step.text
+
+
+def check_exercise(ex: Exercise, answers: Answers, key: Key | None = None) -> FileResult:
+    """Check every asked step of one answers file."""
+    key = key or answer_key(ex)
+    matched, twice, notes = _match_steps(ex, answers)
+    steps = [_Step(item, read_given(matched[item.step.text]) if item.step.text in matched
+                   else None, key.expected[item.step.text],
+                   line=matched[item.step.text].line if item.step.text in matched else None)
+             for item in ex.ask]
+    for step in steps:
+        if step.text in twice:
+            step.given = Given(None, problem=twice[step.text])
+    deadline = time.monotonic() + limits.FILE_SECONDS  # for all the symbolic work of a file
+    for step in steps:
+        _against_key(ex, step, deadline)
+    student = _student_values(ex, steps)
+    recomputed = Recomputer(ex, student)  # every step from the student's other answers
+    if not _degenerate(steps):
+        for step in _dependency_order(ex, steps):
+            if step.verdict == "wrong":
+                _carried_forward(ex, step, steps, student, recomputed)
+    replays: dict = {}  # the mistakes replayed on this student's answers, shared by steps
+    for step in steps:
+        if step.verdict == "wrong":
+            _diagnose(ex, step, student, recomputed, replays)
+    result = FileResult(ex.id, answers.file, answers.student, notes=notes)
+    result.steps = [_result(ex, step) for step in steps]
+    return finish(result)
+
+
+def _match_steps(ex: Exercise, answers: Answers
+                 ) -> tuple[dict[str, Answer], dict[str, str], list[str]]:
+    """Answers keyed by the asked step they answer; steps answered twice (two spellings
+    of one step), with the reason; notes for keys that answer no step."""
+    asked = [item.step.text for item in ex.ask]
+    matched: dict[str, Answer] = {}
+    twice: dict[str, str] = {}
+    notes: list[str] = []
+    for key, answer in answers.answers.items():
+        try:
+            name = parse_step(str(key)).text
+        except GradtutorError:
+            name = str(key)
+        if name in matched:
+            first = matched[name]
+            twice[name] = (f"answered twice: '{first.step}' (line {first.line}) and '{key}' "
+                           f"(line {answer.line}); keep one")
+            continue
+        if name in asked:
+            matched[name] = answer
+            continue
+        close_steps = difflib.get_close_matches(name, asked, n=1)
+        hint = f" (did you mean {close_steps[0]}?)" if close_steps else ""
+        where = f"line {answer.line}: " if answer.line else ""
+        notes.append(f"{where}'{key}' is not a step of this exercise{hint}")
+    return matched, twice, notes
+
+
+def _against_key(ex: Exercise, step: _Step, deadline: float) -> None:
+    given = step.given
+    if given is None:
+        step.verdict, step.message = "missing", "no answer"
+        return
+    if given.problem is not None:
+        step.verdict, step.message = "invalid", given.problem
+        return
+    if given.formula is not None:
+        _check_formula(ex, step, given.formula, deadline)
+        return
+    value = given.value
+    assert value is not None
+    if value.shape != step.expected.shape:
+        if value.ndim > 0 or step.expected.size != 1:
+            step.verdict = "wrong"
+            step.message = (f"expected shape {fmt.shape(step.expected)}, got "
+                            f"{fmt.shape(value)}")
+            return
+        given.value = value = value.reshape(step.expected.shape)  # 0.2 for a bias [0.2]
+    if close(value, step.expected, ex.tolerance, given.texts):
+        step.verdict = "correct"
+    else:
+        step.verdict = "wrong"
+
+
+def _check_formula(ex: Exercise, step: _Step, formula: Any, deadline: float) -> None:
+    """A formula answer, within what is left of the answers file's time."""
+    from .formulas import check_formula
+
+    left = deadline - time.monotonic()
+    if left <= 0:
+        step.verdict = "invalid"
+        step.message = (f"not checked: the {limits.FILE_SECONDS:g} s this answers file may "
+                        "spend on formulas ran out")
+        return
+    verdict = check_formula(ex, step.item.step, formula, min(limits.SIMPLIFY_SECONDS, left))
+    step.verdict, step.message = verdict.verdict, verdict.message
+
+
+def _student_values(ex: Exercise, steps: list[_Step]) -> Overrides:
+    """The student's numeric answers, as values to recompute other steps from."""
+    overrides = Overrides()
+    for step in steps:
+        given = step.given
+        if given is None or given.value is None or given.value.shape != step.expected.shape \
+                or not np.all(np.isfinite(given.value)):
+            continue
+        target = ex.graph.names[step.item.step.wrt]
+        if step.item.step.is_gradient:
+            of = ex.graph.names[step.item.step.of or ""]
+            overrides.backward.setdefault(of, {})[target] = given.value
+        else:
+            overrides.forward[target] = given.value
+    return overrides
+
+
+def _degenerate(steps: list[_Step]) -> bool:
+    """The same number for every step: nothing to carry forward (and no way to game it)."""
+    numbers = [float(s.given.value.ravel()[0]) for s in steps
+               if s.given is not None and s.given.value is not None and s.given.value.size == 1]
+    return len(numbers) >= 3 and len(set(numbers)) == 1
+
+
+def _dependency_order(ex: Exercise, steps: list[_Step]) -> list[_Step]:
+    """Forward values first, in node order; then gradients, from the output backwards."""
+    names = ex.graph.names
+
+    def order(step: _Step) -> tuple:
+        s = step.item.step
+        if not s.is_gradient:
+            return (0, names[s.wrt])
+        return (1, names[s.of or ""], -names[s.wrt])
+
+    return sorted(steps, key=order)
+
+
+def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
+                     recomputed: Recomputer) -> None:
+    """Follow-through: right when recomputed from the student's own earlier answers."""
+    given = step.given
+    if given is None or given.value is None or given.value.shape != step.expected.shape:
+        return
+    used = [s for s in _read_by(ex, step, steps, student) if _differs(s)]
+    if not used or any(_refused(s) for s in used):
+        return
+    if not close(given.value, recomputed.value(step.item.step), ex.tolerance, given.texts):
+        return
+    step.verdict = "follow-through"
+    step.origin = _origin(ex, step, steps, student)
+    step.message = (f"right given your earlier answers (error carried forward from "
+                    f"{step.origin}); the true value is {fmt.value(step.expected)}")
+
+
+def _read_by(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides
+             ) -> list[_Step]:
+    """The other steps whose answers the recomputation of `step` reads (worked out once:
+    the student's answers do not change while their file is checked)."""
+    if step.reads is None:
+        names = ex.graph.names
+        keys = influences(ex, step.item.step, student)
+        of = step.item.step.of
+        step.reads = [s for s in steps if s is not step and (
+            ("grad", names[s.item.step.wrt]) in keys and s.item.step.of == of
+            if s.item.step.is_gradient else ("value", names[s.item.step.wrt]) in keys)]
+    return step.reads
+
+
+def _differs(step: _Step) -> bool:
+    value = step.given.value if step.given is not None else None
+    return value is not None and value.shape == step.expected.shape and \
+        not np.allclose(value, step.expected, rtol=1e-12, atol=0)
+
+
+def _refused(step: _Step) -> bool:
+    """A degenerate wrong value (a zero, a NaN, an infinity) is never carried forward, so
+    that nobody games it by entering 0 early. A zero that is itself carried forward
+    correctly (a relu of the student's negative value) is no such thing."""
+    value = step.given.value if step.given else None
+    if value is None:
+        return True
+    degenerate = not np.all(np.isfinite(value)) or not np.any(value)
+    return degenerate and step.verdict != "follow-through"
+
+
+def _origin(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides) -> str:
+    """The earliest wrong step (in the order asked) that the error came from: through the
+    values the step read, back past follow-through and merely imprecise ones. Only when no
+    wrong step is behind it, the earliest imprecise value is named."""
+    order = [s.text for s in steps]
+    wrong, imprecise = _roots(ex, step, steps, student, frozenset())
+    return min(wrong or imprecise or {step.text}, key=order.index)
+
+
+def _roots(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
+           seen: frozenset[str]) -> tuple[set[str], set[str]]:
+    wrong: set[str] = set()
+    imprecise: set[str] = set()
+    for used in _read_by(ex, step, steps, student):
+        if not _differs(used) or used.text in seen:
+            continue
+        if used.verdict == "wrong":
+            wrong.add(used.text)
+        elif used.origin:
+            wrong.add(used.origin)
+        else:  # within tolerance but not exact: look at what it was computed from
+            deeper_wrong, deeper_imprecise = _roots(ex, used, steps, student,
+                                                    seen | {step.text})
+            wrong |= deeper_wrong
+            imprecise |= deeper_imprecise or {used.text}
+    return wrong, imprecise
+
+
+def _diagnose(ex: Exercise, step: _Step, student: Overrides, recomputed: Recomputer,
+              replays: dict) -> None:
+    from .diagnosis import Situation, diagnose
+
+    given = step.given
+    if given is None or given.value is None:
+        return
+    from_answers = recomputed.value(step.item.step) if student else None
+    situation = Situation(ex, step.item.step, given.value, given.texts, step.expected,
+                          student, ex.tolerance, from_answers, replays)
+    found = diagnose(situation)
+    expected_text = f"expected {fmt.value(step.expected)}"
+    if found is None:
+        step.message = step.message or expected_text
+        return
+    step.diagnosis = found.code
+    step.message = f"{found.explanation}; {found.fix} ({expected_text})"
+
+
+def _result(ex: Exercise, step: _Step) -> StepResult:
+    weight = step.item.weight
+    credit = {"correct": 1.0, "follow-through": ex.follow_through}.get(step.verdict, 0.0)
+    given = step.given.shown if step.given is not None else None
+    return StepResult(
+        step=step.text, verdict=step.verdict, given=given, expected=step.expected,
+        score=weight * credit, max_score=weight, diagnosis=step.diagnosis,
+        message=step.message,
+        hint=step.item.hint if step.verdict in ("wrong", "missing", "invalid") else None,
+        origin=step.origin, line=step.line,
+    )

@@ -1,0 +1,1 @@
+"""Layer 1: one spec per operation of the language (forward, vector-Jacobian product, kink)."""

@@ -1,0 +1,242 @@
+"""Machine-readable output: JSON for every command (for solve and check with the keys SPEC.md
+fixes), CSV and the grading platforms' formats for check, YAML answers files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..base.fmt import plain_data
+from ..marking.results import FileResult, StepResult
+
+if TYPE_CHECKING:  # only for the hints: a check never needs the solver
+    from ..base.errors import GradtutorError
+    from ..engine.solve import Solution
+    from ..grading.catalog import Validation
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(plain_data(data), indent=2, allow_nan=False)
+
+
+def solution_data(solution: Solution) -> dict[str, Any]:
+    """`solve --format json` of an expression or program (keys as in SPEC.md)."""
+    data: dict[str, Any] = {"output": solution.output}
+    if solution.value is not None:
+        data["value"] = solution.value
+    data["symbolic"] = solution.symbolic
+    if solution.value is not None:
+        data["gradients"] = solution.gradients
+    data["nodes"] = [
+        {"name": node.name, "expression": node.expression, "value": node.value,
+         "grad": node.grad}
+        for node in solution.nodes
+    ]
+    data["checks"] = solution.checks
+    if solution.messages:
+        data["messages"] = solution.messages
+    return data
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+def step_data(step: StepResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "step": step.step, "verdict": step.verdict, "given": step.given,
+        "expected": step.expected, "score": step.score, "max_score": step.max_score,
+        "diagnosis": step.diagnosis, "message": step.message,
+    }
+    for key in ("hint", "origin", "line"):
+        if getattr(step, key) is not None:
+            data[key] = getattr(step, key)
+    if step.details:
+        data["details"] = step.details
+    return data
+
+
+def file_data(result: FileResult) -> dict[str, Any]:
+    """`check --format json` for one answers file (keys as in SPEC.md)."""
+    data: dict[str, Any] = {
+        "exercise": result.exercise, "answers_file": result.answers_file,
+        "score": result.score, "max_score": result.max_score,
+        "steps": [step_data(step) for step in result.steps],
+    }
+    if result.student is not None:
+        data["student"] = result.student
+    if result.error is not None:
+        data["error"] = result.error
+    if result.notes:
+        data["notes"] = result.notes
+    data["summary"] = result.summary
+    return data
+
+
+def check_json(results: list[FileResult]) -> str:
+    """One object for one file, a list for several."""
+    if len(results) == 1:
+        return dumps(file_data(results[0]))
+    return dumps([file_data(r) for r in results])
+
+
+def check_csv(results: list[FileResult]) -> str:
+    """A row per student: file, name, score, then each step's score."""
+    steps: dict[str, None] = {}
+    for result in results:
+        for step in result.steps:
+            steps.setdefault(step.step)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["answers_file", "student", "score", "max_score", *steps,
+                     "first_to_fix", "error"])
+    for result in results:
+        by_step = {s.step: s for s in result.steps}
+        first = result.first_mistake()
+        writer.writerow([
+            _cell(result.answers_file), _cell(result.student or ""), f"{result.score:g}",
+            f"{result.max_score:g}",
+            *(f"{by_step[s].score:g}" if s in by_step else "" for s in steps),
+            _cell(first.step if first else ""), _cell(result.error or ""),
+        ])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def gradescope(result: FileResult) -> dict[str, Any]:
+    """The Gradescope autograder results.json for one submission."""
+    if result.error is not None:
+        return {"score": 0.0, "output": f"Your answers file could not be read: {result.error}",
+                "tests": [], "visibility": "visible"}
+    return {
+        "score": result.score,
+        "output": result.summary,
+        "visibility": "visible",
+        "tests": [
+            {"name": step.step, "score": step.score, "max_score": step.max_score,
+             "status": "passed" if step.score >= step.max_score else "failed",
+             "output": _feedback(step), "visibility": "visible"}
+            for step in result.steps
+        ],
+    }
+
+
+def prairielearn(result: FileResult) -> dict[str, Any]:
+    """The PrairieLearn external-grader results for one submission (score from 0 to 1)."""
+    if result.error is not None:
+        return {"gradable": False, "score": 0.0,
+                "message": f"Your answers file could not be read: {result.error}",
+                "format_errors": [result.error], "tests": []}
+    fraction = result.score / result.max_score if result.max_score else 0.0
+    return {
+        "gradable": True,
+        "score": round(fraction, 10),
+        "message": result.summary,
+        "tests": [
+            {"name": step.step, "points": step.score, "max_points": step.max_score,
+             "message": _feedback(step)}
+            for step in result.steps
+        ],
+    }
+
+
+def _feedback(step: StepResult) -> str:
+    parts = [step.verdict]
+    if step.diagnosis:
+        parts.append(step.diagnosis)
+    text = ": ".join(parts)
+    if step.message:
+        text += f" - {step.message}"
+    if step.hint:
+        text += f" (hint: {step.hint})"
+    return text
+
+
+# -- answer keys and templates -------------------------------------------------------------
+
+
+def yaml_number(x: float) -> str:
+    """A float YAML reads back exactly (and gradtutor's loader reads as a number)."""
+    if not math.isfinite(x):
+        return {True: ".inf", False: "-.inf"}[x > 0] if math.isinf(x) else ".nan"
+    return repr(float(x))
+
+
+def yaml_value(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return yaml_number(float(array))
+    return "[" + ", ".join(yaml_value(item) for item in array) + "]"
+
+
+def answers_yaml(exercise_id: str, answers: dict[str, Any], *, student: str = "answer-key",
+                 header: str = "") -> str:
+    """An answers file (as `check` reads it) with the given values."""
+    lines = [f"# {line}".rstrip() for line in header.splitlines()] if header else []
+    lines += [f"exercise: {exercise_id}", f"student: {student}", "answers:"]
+    for step, value in answers.items():
+        # a formula as a JSON string: valid YAML, and quoted whatever it contains
+        rendered = json.dumps(value) if isinstance(value, str) else yaml_value(value)
+        lines.append(f"  {step}: {rendered}")
+    return "\n".join(lines) + "\n"
+
+
+def template_yaml(exercise_id: str, title: str, description: str,
+                  steps: list[tuple[str, str]]) -> str:
+    """A blank answers file: every asked step with an empty value, the description as
+    comments. `steps` pairs each step with a note on what kind of value it takes."""
+    lines = [f"# {exercise_id}: {title}", "#"]
+    lines += [f"# {line}".rstrip() for line in description.strip().splitlines()]
+    lines += ["#", "# Write a value after each step: a number, a list [a, b] for a vector,",
+              "# a list of rows [[a, b], [c, d]] for a matrix, or a formula in quotes.",
+              "# Then run: gradtutor check " + exercise_id + " THIS_FILE",
+              f"exercise: {exercise_id}", "student:", "answers:"]
+    width = max((len(step) for step, _ in steps), default=0)
+    for step, note in steps:
+        lines.append(f"  {(step + ':').ljust(width + 1)}    # {note}" if note else
+                     f"  {step}:")
+    return "\n".join(lines) + "\n"
+
+
+def perceptron_data(solution: Any) -> dict[str, Any]:
+    """`solve --format json` of a perceptron exercise (keys in docs/perceptron-format.md)."""
+    from ..explain.perceptron_display import solution_data as perceptron_solution_data
+
+    return perceptron_solution_data(solution)
+
+
+# -- explain and validate ------------------------------------------------------------------
+
+
+def walkthrough_data(walk: Any) -> dict[str, Any]:
+    """`explain --format json`: the walkthrough's own data structure, field for field."""
+    from ..explain.perceptron import PerceptronWalkthrough
+
+    data = plain_data(walk)
+    return {"kind": "perceptron", **data} if isinstance(walk, PerceptronWalkthrough) else data
+
+
+def validation_data(results: list[Validation]) -> list[dict[str, Any]]:
+    """`validate --format json`: one object per exercise file."""
+    return [{
+        "file": result.file, "exercise": result.exercise, "status": result.status,
+        "problems": [problem_data(problem) for problem in result.problems],
+        "tests": [{"index": test.index, "line": test.line, "expected_score": test.expected,
+                   "score": test.got, "passed": test.passed, "summary": test.summary}
+                  for test in result.tests],
+    } for result in results]
+
+
+def problem_data(error: GradtutorError) -> dict[str, Any]:
+    return {"file": error.file, "line": error.line, "field": error.field,
+            "message": error.message}

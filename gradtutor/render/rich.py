@@ -1,0 +1,387 @@
+"""Rich output for a terminal: the one library module that imports rich."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..base import fmt
+from ..base.safetext import visible
+from ..marking.results import FileResult
+from .plain import checks_line, file_heading, given_text, step_notes
+
+if TYPE_CHECKING:
+    from ..engine.solve import Solution
+    from ..explain.walkthrough import BackwardStep, Forward, Layers, Reveal, Walkthrough
+    from ..grading.batch import ClassSummary
+
+CHECK_STYLE = {"agree": "green", "disagree": "bold red", "kink": "yellow", "singular": "yellow"}
+
+
+def solution(s: Solution) -> RenderableType:
+    title = Text(s.source.strip() if len(s.graph.assigned) > 1 else
+                 f"{s.output} = {s.graph.nodes[s.graph.output].text}", style="bold")
+    parts: list[RenderableType] = []
+    if s.value is not None:
+        parts.append(Text.assemble(("value  ", "dim"), (f"{s.output} = ", "bold"),
+                                   (fmt.value(s.value), "bold cyan")))
+        nodes = Table(box=box.SIMPLE_HEAD, title="forward and backward pass", title_justify="left")
+        for header in ("node", "expression", "value", f"∂{s.output}/∂node"):
+            nodes.add_column(header)
+        for node in s.nodes:
+            nodes.add_row(node.name or "", node.expression, fmt.value(node.value),
+                          fmt.value(node.grad))
+        parts.append(nodes)
+    grads = Table(box=box.SIMPLE_HEAD, title="gradients", title_justify="left")
+    for header in ("gradient", "symbolic", "value"):
+        grads.add_column(header)
+    for name in [*s.inputs, *(n for n in s.gradients if n not in s.inputs)]:
+        grads.add_row(f"∂{s.output}/∂{name}", s.symbolic.get(name) or "[dim]numeric only[/]",
+                      fmt.value(s.gradients.get(name)))
+    parts.append(grads)
+    worst = "agree" if set(s.checks.values()) <= {"agree", "skipped", "unavailable"} else \
+        next(v for v in s.checks.values() if v not in ("agree", "skipped", "unavailable"))
+    parts.append(Text(checks_line(s.checks), style=CHECK_STYLE.get(worst, "")))
+    parts.extend(Text(f"note: {m}", style="dim") for m in s.messages)
+    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+VERDICT_STYLE = {"correct": "green", "follow-through": "cyan", "wrong": "bold red",
+                 "missing": "yellow", "invalid": "magenta"}
+
+
+def shown(text: object, style: str = "") -> Text:
+    """Text from a file (a student's or an author's), shown as it is: rich's markup is
+    never read in it, and it stays on its own line."""
+    return Text(visible(text, 1000), style=style)
+
+
+def file_report(result: FileResult) -> RenderableType:
+    """One answers file as a table: verdicts coloured, messages and hints beside them."""
+    title = shown(file_heading(result))
+    if result.error is not None:
+        return Panel(shown(result.error, "bold red"), title=title, title_align="left")
+    table = Table(box=box.SIMPLE_HEAD, expand=False)
+    for header in ("step", "verdict", "given", "expected", "score", "notes"):
+        table.add_column(header, overflow="fold")
+    for step in result.steps:
+        verdict = Text(step.verdict, style=VERDICT_STYLE.get(step.verdict, ""))
+        if step.diagnosis:
+            verdict.append(f"\n{step.diagnosis}", style="italic")
+        table.add_row(shown(step.step), verdict, shown(given_text(step.given)),
+                      shown(fmt.value(step.expected)), f"{step.score:g}/{step.max_score:g}",
+                      Text("\n".join(step_notes(step)), style="dim"))
+    parts: list[RenderableType] = [table]
+    parts.extend(shown(f"note: {note}", "yellow") for note in result.notes)
+    style = "bold green" if result.all_correct else "bold"
+    parts.append(shown(result.summary, style))
+    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
+
+
+def class_report(summary: ClassSummary) -> RenderableType:
+    head = f"{summary.files} files, {summary.checked} checked" + \
+        (f", {len(summary.unreadable)} unreadable" if summary.unreadable else "") + \
+        (" (interrupted)" if summary.interrupted else "")
+    parts: list[RenderableType] = [Text(head, style="bold")]
+    if summary.scores:
+        parts.append(Text(f"scores out of {summary.max_score:g}: mean {summary.mean:.3g}, "
+                          f"median {summary.median:g}, lowest {summary.lowest:g}, "
+                          f"highest {summary.highest:g}"))
+        widest = max(count for _, count in summary.histogram) or 1
+        bars = Table(box=None, show_header=False, pad_edge=False)
+        for _ in range(3):
+            bars.add_column()
+        for band, count in summary.histogram:
+            bars.add_row(band, Text("█" * round(30 * count / widest), style="cyan"), str(count))
+        parts.append(bars)
+    if summary.steps:
+        steps = Table(box=box.SIMPLE_HEAD, title="steps", title_justify="left")
+        for header in ("step", "correct", "follow-through", "most common diagnosis"):
+            steps.add_column(header)
+        for s in summary.steps:
+            share = Text(f"{100 * s.share_correct:.0f}%",
+                         style="green" if s.share_correct >= 0.8 else
+                         "yellow" if s.share_correct >= 0.5 else "red")
+            common = f"{s.common_diagnosis} ({s.diagnosis_count})" if s.common_diagnosis \
+                else ""
+            steps.add_row(shown(s.step), share, f"{100 * s.share_follow_through:.0f}%", common)
+        parts.append(steps)
+    parts.extend(shown(f"unreadable: {name}", "red") for name in summary.unreadable)
+    return Panel(Group(*parts), title="class summary", title_align="left", box=box.ROUNDED)
+
+
+def exercise_list(rows: list[dict]) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD)
+    for header in ("id", "kind", "title", "asks"):
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(shown(row["id"], "bold"), row["kind"], shown(row["title"]),
+                      shown(row["asks"]))
+    return table
+
+
+def answer_key(title: str, rows: list[tuple[str, object, float]]) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, title=shown(title), title_justify="left")
+    for header in ("step", "value", "weight"):
+        table.add_column(header)
+    for step, value, weight in rows:
+        table.add_row(shown(step), shown(value if isinstance(value, str)
+                                         else fmt.value(value, 8)), f"{weight:g}")
+    return table
+
+
+def perceptron(solution: object) -> RenderableType:
+    """`solve` of a perceptron exercise, for a terminal."""
+    from ..exercises.perceptron.exact import num
+    from ..exercises.perceptron.solving import PerceptronSolution
+    from ..exercises.perceptron.units import g_text, weight_keys
+    from ..explain.perceptron_display import (
+        headline,
+        key_lines,
+        network_lines,
+        network_table,
+        reason_lines,
+        rule_text,
+        trace_table,
+        weights_table,
+    )
+
+    s: PerceptronSolution = solution  # type: ignore[assignment]
+    ex = s.exercise
+
+    parts: list[RenderableType] = [
+        Text(g_text(ex.at_zero), style="dim"),
+        Text(headline(s), style="bold green" if s.separable else "bold yellow")]
+    if s.certificate is not None:
+        parts.append(Text("\nWhy:", style="bold"))
+        parts.extend(Text(line, style="cyan" if line.startswith("  ") else "")
+                     for line in reason_lines(s))
+    if s.trace:
+        parts.append(Text("\n" + rule_text(s), style="dim"))
+        parts.append(_perceptron_table(*trace_table(s), title="learning rule"))
+    if s.weights is not None:
+        weights = ", ".join(f"{k} = {num(v)}" for k, v in
+                            zip(weight_keys(ex.n), s.weights, strict=True))
+        parts.append(Text.assemble((f"weights ({s.weights_from}): ", "dim"),
+                                   (weights, "bold cyan")))
+        parts.append(_perceptron_table(*weights_table(s)))
+    if s.network is not None:
+        parts.append(Text("\nA two-layer network computes it:", style="bold"))
+        parts.extend(Text("  " + line, style="cyan") for line in network_lines(s))
+        parts.append(_perceptron_table(*network_table(s)))
+    if s.key:
+        parts.append(Text("answers:\n" + "\n".join(key_lines(s)), style="dim"))
+    return Panel(Group(*parts), title=shown(f"{ex.id}: {ex.title}", "bold"),
+                 title_align="left", box=box.ROUNDED)
+
+
+# -- explain: the chain-rule walkthrough -------------------------------------------------
+
+
+def walkthrough(w: Walkthrough) -> RenderableType:
+    """A walkthrough for a terminal, with the graph drawn as a tree."""
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    from . import documents as doc
+
+    parts: list[RenderableType] = []
+    if w.reveal is not None:
+        parts.extend(_reveal_parts(w.reveal))
+        return Panel(Group(*parts), title=shown(w.title, "bold"),
+                     title_align="left", box=box.ROUNDED)
+    if w.description.strip():
+        parts.append(Markdown(w.description.strip()))
+    parts.append(Text(doc.given_line(w) + f"    Output: {w.output}"))
+    if w.naming:
+        parts.append(Text(f"Nodes: {w.naming}", style="dim"))
+    parts.extend(Text(f"note: {note}", style="dim") for note in w.notes)
+    parts.append(Rule(doc.SECTIONS[0], align="left", style="cyan"))
+    parts.append(_walk_graph(w))
+    parts.append(Rule(doc.SECTIONS[1], align="left", style="cyan"))
+    parts.extend(Text(doc.equation(local.symbol.text, local.formula.text))
+                 for local in w.locals)
+    parts.append(Rule(doc.SECTIONS[2], align="left", style="cyan"))
+    parts.extend(_walk_forward(line) for line in w.forward)
+    parts.append(Rule(doc.SECTIONS[3], align="left", style="cyan"))
+    parts.append(Text(f"start at the output: d{w.output}/d{w.output} = 1", style="bold"))
+    for step in w.backward:
+        parts.extend(_walk_backward(step))
+    parts.append(Rule(doc.SECTIONS[4], align="left", style="cyan"))
+    grads = Table(box=box.SIMPLE_HEAD, show_header=False)
+    grads.add_column()
+    grads.add_column(style="bold cyan")
+    for symbol, value in w.gradients:
+        grads.add_row(symbol.text, fmt.value(value))
+    parts.append(grads)
+    if w.layers is not None:
+        parts.append(_walk_layers(w.layers))
+    return Panel(Group(*parts), title=shown(w.title, "bold"),
+                 title_align="left", box=box.ROUNDED)
+
+
+def _walk_graph(w: Walkthrough) -> RenderableType:
+    from rich.tree import Tree
+
+    from . import documents as doc
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for header in ("node", "expression", "operation", "inputs"):
+        table.add_column(header)
+    for node in w.nodes:
+        if node.expression is not None:
+            table.add_row(node.name, node.expression.text, node.operation,
+                          ", ".join(node.inputs))
+    levels: list[Tree] = []
+    root: Tree | None = None
+    for depth, node, repeated in doc.graph_tree(w):
+        label = Text(doc.node_label(node), style="bold" if node.expression else "green")
+        label.append(f"  {fmt.value(node.value)}", style="cyan")
+        if repeated:
+            label.append("  (see above)", style="dim")
+        if depth == 0:
+            root = Tree(label, guide_style="dim")
+            levels = [root]
+        else:
+            del levels[depth:]
+            levels.append(levels[-1].add(label))
+    return Group(table, root) if root is not None else table
+
+
+def _walk_forward(line: Forward) -> RenderableType:
+    from . import documents as doc
+
+    text = Text(doc.forward_line(line))
+    if line.shapes:
+        text.append("   " + doc.shapes_line(line.shapes), style="dim")
+    return text
+
+
+def _walk_backward(step: BackwardStep) -> list[RenderableType]:
+    from rich.padding import Padding
+
+    from . import documents as doc
+
+    parts: list[RenderableType] = [Text(doc.step_heading(step), style="bold")]
+    for note in ([step.pattern] if step.pattern else []) + step.notes:
+        parts.append(Padding(Text(note, style="yellow"), (0, 0, 0, 4)))
+    sums = {total.name: total for total in step.sums}
+    for edge in step.edges:
+        line = Text("  " + doc.edge_line(edge))
+        if edge.part:
+            line.append("   " + doc.part_note(edge), style="dim")
+        parts.append(line)
+        if edge.shapes:
+            parts.append(Text("    " + doc.shapes_line(edge.shapes), style="dim"))
+        if edge.wrt in sums:
+            total = sums[edge.wrt]
+            line = Text("  " + doc.sum_line(total), style="bold")
+            line.append("   " + doc.sum_note(total), style="dim")
+            parts.append(line)
+    return parts
+
+
+def _walk_layers(layers: Layers) -> RenderableType:
+    from . import documents as doc
+
+    table = Table(box=box.SIMPLE_HEAD, title="gradient size layer by layer, from the output "
+                  "back (norms)", title_justify="left")
+    for header in doc.layer_headers(layers):
+        table.add_column(header)
+    for row in doc.layer_rows(layers):
+        table.add_row(*row)
+    style = {"vanishing": "bold yellow", "exploding": "bold red"}.get(
+        layers.verdict, "green")
+    return Group(table, Text(layers.remark, style=style))
+
+
+def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
+    from . import documents as doc
+
+    r = reveal
+    weight = f" (weight {fmt.number(r.weight)})" if r.weight != 1 else ""
+    parts: list[RenderableType] = [
+        Text(f"Step {r.number} of {r.count}: {r.step}{weight}", style="bold"), Text(""),
+        Text.assemble(("Hint: ", "bold yellow"), r.hint), Text(""),
+    ]
+    if r.hint_only:
+        parts.append(Text("Try it, then run again without --hint to see the step worked out.",
+                          style="dim"))
+        return parts
+    parts.append(Text("Worked out:", style="bold"))
+    parts.extend(Text("  " + doc.forward_line(line)) for line in r.forward)
+    for edge in r.edges:
+        line = Text("  " + doc.edge_line(edge))
+        if edge.part:
+            line.append("   " + doc.part_note(edge), style="dim")
+        parts.append(line)
+    parts.extend(Text("  " + doc.sum_line(t)) for t in r.sums)
+    parts.extend(Text("  " + note, style="yellow") for note in r.notes)
+    parts.append(Text(""))
+    parts.append(Text.assemble(("Answer: ", "bold"), (doc.equation(
+        r.answer_symbol.text, fmt.value(r.answer)), "bold cyan")))
+    return parts
+
+
+# -- explain: a perceptron exercise's walkthrough ----------------------------------------
+
+if TYPE_CHECKING:
+    from ..explain.perceptron import PerceptronWalkthrough
+    from .documents import Block
+
+
+def perceptron_walkthrough(w: PerceptronWalkthrough) -> RenderableType:
+    """A perceptron exercise's walkthrough for a terminal: the blocks every format draws."""
+    from . import documents as doc
+
+    parts = [part for block in doc.perceptron_blocks(w) for part in _perceptron_block(block)]
+    return Panel(Group(*parts), title=shown(w.title, "bold"), title_align="left",
+                 box=box.ROUNDED)
+
+
+def _perceptron_block(block: Block) -> list[RenderableType]:
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    kind, text = block.kind, block.text
+    styles = {"step": "bold", "heading": "bold cyan", "strong": "bold", "worked": "cyan"}
+    if kind == "description":
+        return [Markdown(text)]
+    if kind == "section":
+        return [Rule(text, align="left", style="cyan")]
+    if kind == "hint":
+        return [Text(""), Text.assemble(("Hint: ", "bold yellow"), text), Text("")]
+    if kind == "worked":
+        return [Text("Worked out:", style="bold"), Text(text, style="cyan")]
+    if kind == "answer":
+        return [Text(""), Text("Answer:", style="bold"),
+                *(Text("  " + line, style="bold cyan") for line in block.lines)]
+    if kind in ("code", "reason"):
+        return [Text(line, style="cyan" if line.startswith("  ") or kind == "code" else "")
+                for line in block.lines]
+    if kind == "table":
+        return [_perceptron_table(block.headers, block.rows)]
+    if kind == "gap":
+        return [Text("")]
+    return [Text(text, style=styles.get(kind, ""))] if text else []
+
+
+def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = "") -> Table:
+    """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title or None,
+                  title_justify="left")
+    for header in headers:
+        table.add_column(header, no_wrap=header == "z")  # z's arithmetic reads as one line
+    for row in rows:
+        table.add_row(*(shown(cell, {"ok": "green", "wrong": "bold red"}.get(cell, ""))
+                        for cell in row))
+    return table

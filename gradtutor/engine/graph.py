@@ -95,8 +95,7 @@ def build_graph(program: Program, *, output_name: str = "f") -> Graph:
                                   source=program.source)
         name = statement.name
         if name is None:  # a bare expression's output is f, unless it reads an f of its own
-            name = _free_name(output_name, {**builder.names,
-                                            **dict.fromkeys(free_names(statement.expr))})
+            name = _free_name(output_name, {*builder.names, *free_names(statement.expr)})
         builder.assign(name, statement.expr, statement.pos)
     return builder.graph()
 
@@ -106,7 +105,7 @@ def graph_of(expr: Expr) -> Graph:
     return build_graph(Program((Assignment(None, expr),)))
 
 
-def _free_name(wanted: str, taken: Mapping[str, int]) -> str:
+def _free_name(wanted: str, taken: Collection[str]) -> str:
     if wanted not in taken:
         return wanted
     return next(f"{wanted}{i}" for i in range(1, len(taken) + 2) if f"{wanted}{i}" not in taken)

@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 from yaml.events import (
     AliasEvent,
+    CollectionStartEvent,
     DocumentStartEvent,
     Event,
     MappingEndEvent,
@@ -285,28 +286,27 @@ class _Builder:
         self.documents = 0
 
     def feed(self, event: Event) -> None:
-        kind = type(event)
-        if kind is ScalarEvent:
+        if isinstance(event, ScalarEvent):
             self._scalar(event)
-        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+        elif isinstance(event, MappingStartEvent | SequenceStartEvent):
             self._start(event)
-        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+        elif isinstance(event, MappingEndEvent | SequenceEndEvent):
             self.stack.pop()
-        elif kind is AliasEvent:
-            raise self._fail(f"YAML aliases are not allowed (found {_shown('*' + event.anchor)}); "
+        elif isinstance(event, AliasEvent):
+            raise self._fail(f"YAML aliases are not allowed (found {_shown(f'*{event.anchor}')}); "
                              "write the value out in full", event, self._here())
-        elif kind is DocumentStartEvent:
+        elif isinstance(event, DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
                 raise self._fail("more than one YAML document in the file "
                                  "(a second one starts here)", event)
 
     def _fail(self, message: str, event: Event, path: tuple = ()) -> GradtutorError:
-        mark = event.start_mark
-        return self.error(message, file=self.loaded.file, line=mark.line + 1,
-                          column=mark.column + 1, field=_field(path))
+        return self.error(message, file=self.loaded.file, line=_line(event),
+                          column=event.start_mark.column + 1 if event.start_mark else None,
+                          field=_field(path))
 
-    def _check_node(self, event: NodeEvent, path: tuple) -> None:
+    def _check_node(self, event: ScalarEvent | CollectionStartEvent, path: tuple) -> None:
         if event.anchor is not None:
             raise self._fail(f"YAML anchors are not allowed (found {_shown('&' + event.anchor)}); "
                              "write the value out in full", event, path)
@@ -353,7 +353,7 @@ class _Builder:
             first = self.loaded.key_lines[path]
             raise self._fail(f"duplicate key {_shown(key)} (first at line {first})",
                              event, frame.path)
-        self.loaded.key_lines[path] = event.start_mark.line + 1
+        self.loaded.key_lines[path] = _line(event)
         frame.key = key
 
     def _start(self, event: MappingStartEvent | SequenceStartEvent) -> None:
@@ -371,16 +371,21 @@ class _Builder:
         self.stack.append(_Frame(container, path, is_map))
 
     def _attach(self, path: tuple, value: Any, event: NodeEvent) -> None:
-        self.loaded.lines[path] = event.start_mark.line + 1
+        self.loaded.lines[path] = _line(event)
         if not self.stack:
             self.loaded.data = value
             return
         frame = self.stack[-1]
-        if frame.is_map:
+        if isinstance(frame.container, dict):
             frame.container[frame.key] = value
             frame.key = None
         else:
             frame.container.append(value)
+
+
+def _line(event: Event) -> int:
+    """The 1-based line an event starts on (PyYAML's parser always sets the mark)."""
+    return event.start_mark.line + 1 if event.start_mark else 0
 
 
 def _tag_message(tag: str) -> str:

@@ -37,8 +37,8 @@ def read_number(raw: object, text: str | None = None) -> Fraction:
     elif isinstance(raw, float):
         if not math.isfinite(raw):
             raise ValueError(f"expected a finite number, not {fmt.number(raw)}")
-        value = _from_text(text) if text else None
-        value = Fraction(raw) if value is None else value
+        from_text = _from_text(text) if text else None
+        value = Fraction(raw) if from_text is None else from_text
     elif isinstance(raw, str):
         value = _from_string(raw)
     else:

@@ -95,7 +95,7 @@ def _radon(group: tuple[int, ...], rows: Sequence[Row], targets: Sequence[int]
     total = sum(v for v in lam if v > 0)
     ones = tuple((i, v / total) for i, v in zip(group, lam, strict=True) if v > 0)
     zeros = tuple((i, -v / total) for i, v in zip(group, lam, strict=True) if v < 0)
-    point = tuple(sum(c * rows[i][k] for i, c in ones) for k in range(n))
+    point = tuple(sum((c * rows[i][k] for i, c in ones), Fraction(0)) for k in range(n))
     return Certificate(ones, zeros, point)
 
 
@@ -116,7 +116,8 @@ def vertex_weights(rows: Sequence[Row], targets: Sequence[int]) -> Weights | Non
         coefficients = solve_square([reduced[i] for i in group], [signs[i] for i in group])
         if coefficients is None:
             continue
-        weights = tuple(sum(c * b[k] for c, b in zip(coefficients, basis, strict=True))
+        weights = tuple(sum((c * b[k] for c, b in zip(coefficients, basis, strict=True)),
+                            Fraction(0))
                         for k in range(len(lifted[0])))
         if all(s * dot(a, weights) >= 1 for s, a in zip(signs, lifted, strict=True)):
             return weights

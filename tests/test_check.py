@@ -13,8 +13,10 @@ from gradtutor.base.compare import Tolerance, close, matches_rounding, written_p
 from gradtutor.base.errors import AnswersError
 from gradtutor.cli.app import app
 from gradtutor.exercises.answers import parse_answers
-from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
-from gradtutor.marking.check import answer_key, check_exercise
+from gradtutor.exercises.exercise import Exercise, bundled_ids
+from gradtutor.grading.batch import check_answers
+from gradtutor.kinds import load_exercise
+from gradtutor.marking.check import answer_key
 
 from oracle import ORACLES
 
@@ -26,7 +28,7 @@ GRAPH_IDS = [i for i in bundled_ids() if isinstance(load_exercise(i), Exercise)]
 
 def check_text(exercise_id: str, answers: str) -> dict:
     ex = load_exercise(exercise_id)
-    result = check_exercise(ex, parse_answers(answers, file="a.yaml", exercise_id=ex.id))
+    result = check_answers(ex, parse_answers(answers, file="a.yaml", exercise_id=ex.id))
     return {s.step: s for s in result.steps} | {"_result": result}
 
 
@@ -35,7 +37,7 @@ def test_each_sample_answers_file_gets_the_verdicts_its_mistakes_deserve(exercis
                                                                           ) -> None:
     expected = EXPECTATIONS["exercises"][exercise_id]
     ex = load_exercise(exercise_id)
-    result = check_exercise(ex, parse_answers((ROOT / expected["answers"]).read_bytes(),
+    result = check_answers(ex, parse_answers((ROOT / expected["answers"]).read_bytes(),
                                               file=expected["answers"], exercise_id=ex.id))
     for step in result.steps:
         want = expected["steps"][step.step]
@@ -218,7 +220,7 @@ def test_follow_through_credit_is_configurable(tmp_path: Path) -> None:
     ex = load_exercise(str(path))
     assert ex.follow_through == 0.5
     answers = parse_answers("answers: {df9/df7: 248, df9/dx: 31000}", file="a.yaml")
-    result = check_exercise(ex, answers)
+    result = check_answers(ex, answers)
     carried = [s for s in result.steps if s.verdict == "follow-through"]
     assert [s.step for s in carried] == ["df9/dx"]
     assert carried[0].score == 0.5 * carried[0].max_score

@@ -14,8 +14,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from gradtutor.exercises.answers import Answer, Answers, parse_answers
-from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
-from gradtutor.marking.check import answer_key, check_exercise
+from gradtutor.exercises.exercise import Exercise, bundled_ids
+from gradtutor.grading.batch import check_answers
+from gradtutor.kinds import load_exercise
+from gradtutor.marking.check import answer_key
 from gradtutor.marking.diagnosis import CATALOGUE, CODES, by_code
 from gradtutor.marking.recompute import Overrides, step_value
 
@@ -54,7 +56,7 @@ def test_each_mistake_gets_exactly_its_diagnosis(code: str) -> None:
     exercise_id, answers, step = MISTAKES[code]
     ex = load_exercise(exercise_id)
     text = f"exercise: {exercise_id}\nanswers:\n  {answers}\n"
-    result = check_exercise(ex, parse_answers(text, file=f"{code}.yaml", exercise_id=ex.id))
+    result = check_answers(ex, parse_answers(text, file=f"{code}.yaml", exercise_id=ex.id))
     found = {s.step: s for s in result.steps}
     assert found[step].verdict == "wrong"
     assert found[step].diagnosis == code
@@ -82,19 +84,19 @@ def test_a_correct_answer_never_gets_a_diagnosis(exercise_id: str) -> None:
         for step, value in key.expected.items():
             shown = value if figures is None else np.round(value, figures)
             answers[step] = Answer(step, np.asarray(shown).tolist(), {}, None)
-        result = check_exercise(ex, Answers("key.yaml", ex.id, None, answers))
+        result = check_answers(ex, Answers("key.yaml", ex.id, None, answers))
         assert all(s.diagnosis is None for s in result.steps)
 
 
 def test_the_notes_slips_are_caught() -> None:
     ex = load_exercise("vectorized-norm")
-    result = check_exercise(ex, parse_answers(
+    result = check_answers(ex, parse_answers(
         "answers: {df/dW: [[0.088, 0.104], [0.176, 0.208]]}", file="notes.yaml"))
     assert {s.step: s.diagnosis for s in result.steps}["df/dW"] == "transposed"
     ex = load_exercise("vanishing-sigmoid-chain")
     text = (Path(__file__).parent.parent / "exercises" / "answers" /
             "vanishing-sigmoid-chain.yaml").read_text()
-    result = check_exercise(ex, parse_answers(text, file="notes.yaml"))
+    result = check_answers(ex, parse_answers(text, file="notes.yaml"))
     verdicts = {s.step: (s.verdict, s.diagnosis, s.origin) for s in result.steps}
     assert verdicts["dL/dz3"] == ("wrong", "sigmoid-prime-from-z", None)
     for step in ("dL/da2", "dL/dz2", "dL/da1", "dL/dz1", "dL/dw3", "dL/dw2", "dL/dw1"):
@@ -127,7 +129,7 @@ def test_a_corrupted_forward_value_is_wrong_and_what_follows_is_follow_through(
         value = bad if item is corrupted_item else step_value(ex, item.step, student)
         assume(np.all(np.isfinite(value)))  # NaN is always wrong, never carried forward
         answers[item.step.text] = Answer(item.step.text, np.asarray(value).tolist(), {}, None)
-    result = check_exercise(ex, Answers("corrupted.yaml", ex.id, None, answers))
+    result = check_answers(ex, Answers("corrupted.yaml", ex.id, None, answers))
     verdicts = {s.step: s for s in result.steps}
     assert verdicts[corrupted_item.step.text].verdict == "wrong"
     for item in ex.ask:

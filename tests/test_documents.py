@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from gradtutor.base import fmt
-from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
+from gradtutor.exercises.exercise import Exercise, bundled_ids
 from gradtutor.explain.terms import latex_value
-from gradtutor.explain.walkthrough import Walkthrough, explain
+from gradtutor.explain.walkthrough import Walkthrough
+from gradtutor.kinds import explain, load_exercise
 from gradtutor.render import documents
 
 from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path

@@ -11,11 +11,10 @@ from gradtutor.cli.app import app
 from gradtutor.exercises.exercise import (
     Exercise,
     bundled_ids,
-    exercise_from_yaml,
-    load_exercise,
     parse_step,
 )
 from gradtutor.exercises.yamlio import load_yaml
+from gradtutor.kinds import exercise_from_yaml, load_exercise
 
 runner = CliRunner()
 

@@ -29,9 +29,10 @@ from gradtutor.base import limits
 from gradtutor.base.errors import ExerciseError, GradtutorError
 from gradtutor.cli.app import app
 from gradtutor.exercises.answers import parse_answers
-from gradtutor.exercises.exercise import Exercise, exercise_from_yaml, load_exercise
+from gradtutor.exercises.exercise import Exercise
 from gradtutor.exercises.yamlio import load_yaml
 from gradtutor.grading.batch import check_answers
+from gradtutor.kinds import exercise_from_yaml, load_exercise
 from gradtutor.lang.parser import parse_program, parse_value_text
 from gradtutor.lang.values import parse_assignment, to_array
 from gradtutor.marking.check import answer_key, check_exercise
@@ -316,7 +317,7 @@ def test_the_exercise_loader_on_random_documents(document: dict) -> None:
         return
     blank = parse_answers(f"exercise: {exercise.id}\nanswers: {{}}\n", file="a.yaml",
                           exercise_id=exercise.id)
-    result = check_exercise(exercise, blank)
+    result = check_answers(exercise, blank)
     assert [s.verdict for s in result.steps] == ["missing"] * len(exercise.ask)
     assert result.score == 0
 

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from gradtutor.cli.app import app
-from gradtutor.exercises.exercise import load_exercise
 from gradtutor.grading import batch as grading
 from gradtutor.grading.batch import answer_files, check_file, check_files, summarize
+from gradtutor.kinds import load_exercise
 
 SAMPLES = Path(__file__).resolve().parent.parent / "exercises" / "answers"
 runner = CliRunner()

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from gradtutor.base.errors import ExerciseError
 from gradtutor.exercises.answers import Answer, Answers, parse_answers
-from gradtutor.exercises.exercise import load_exercise
 from gradtutor.exercises.perceptron.exact import num, read_number
 from gradtutor.exercises.perceptron.functions import name_function
 from gradtutor.exercises.perceptron.learning import LearningRule, run_rule
@@ -32,6 +31,7 @@ from gradtutor.exercises.perceptron.solving import (
 )
 from gradtutor.exercises.perceptron.units import outputs
 from gradtutor.exercises.yamlio import load_yaml
+from gradtutor.kinds import load_exercise
 from gradtutor.marking.perceptron import check_perceptron
 from gradtutor.render import export, plain
 

@@ -14,9 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gradtutor.cli.app import app
-from gradtutor.exercises.exercise import load_exercise
 from gradtutor.explain.perceptron import PerceptronWalkthrough, explain_perceptron
-from gradtutor.explain.walkthrough import explain
+from gradtutor.kinds import explain, load_exercise
 
 from dot_parse import parse_dot, record_fields  # tests/ is on sys.path
 

@@ -8,10 +8,11 @@ import pytest
 from gradtutor.base import fmt
 from gradtutor.base.errors import GradtutorError
 from gradtutor.engine.solve import solve_program
-from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
+from gradtutor.exercises.exercise import Exercise, bundled_ids
 from gradtutor.explain.terms import expr_term, formula, latex_number, latex_value, numbers
-from gradtutor.explain.walkthrough import Walkthrough, explain
+from gradtutor.explain.walkthrough import Walkthrough
 from gradtutor.grading import catalog
+from gradtutor.kinds import explain, load_exercise
 from gradtutor.lang.expr import Binary, Name, Num, Unary
 
 from oracle import ORACLES  # tests/ is not a package: pytest puts it on sys.path

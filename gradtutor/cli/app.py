@@ -19,7 +19,10 @@ import typer
 from ..base.version import __version__
 
 if TYPE_CHECKING:
+    from ..exercises.perceptron.solving import PerceptronSolution
     from ..grading.catalog import Validation
+    from ..kinds import AnyExercise
+    from ..kinds.graph import AnswerKey
 
 T = TypeVar("T")
 
@@ -201,22 +204,30 @@ def _solve_expression(target: str, chosen: str, at: list[str] | None) -> None:
 
 def _solve_exercise(target: str, chosen: str, at: list[str] | None) -> None:
     from ..base.errors import GradtutorError
-    from ..exercises.exercise import Exercise, load_exercise
-    from ..grading import catalog
-    from ..render import export, plain
+    from ..exercises.perceptron.solving import PerceptronSolution
+    from ..kinds import kind_of, load_exercise
+    from ..render import export
 
     if at:
         raise GradtutorError("an exercise has its own given values; --at is for expressions",
                              field="--at")
     ex = load_exercise(target)
     if chosen == "yaml":
-        _print(export.answers_yaml(ex.id, catalog.key_answers(ex),
+        _print(export.answers_yaml(ex.id, kind_of(ex).key(ex),
                                    header=f"Answer key for {ex.id}: {ex.title}"))
         return
-    if not isinstance(ex, Exercise):
-        _solve_perceptron(ex, chosen)
-        return
-    rows = catalog.key_rows(ex)
+    solution = kind_of(ex).solve(ex)
+    if isinstance(solution, PerceptronSolution):
+        _solve_perceptron(solution, chosen)
+    else:
+        _answer_key(solution, chosen)
+
+
+def _answer_key(solution: AnswerKey, chosen: str) -> None:
+    from ..render import export, plain
+
+    ex = solution.exercise
+    rows: list[tuple[str, object, float]] = list(solution.rows)
     title = f"{ex.id}: {ex.title}"
     if chosen == "json":
         _print(export.dumps({"exercise": ex.id, "title": ex.title, "output": ex.output,
@@ -230,11 +241,9 @@ def _solve_exercise(target: str, chosen: str, at: list[str] | None) -> None:
         _print(render.answer_key(title, rows))
 
 
-def _solve_perceptron(ex: object, chosen: str) -> None:
-    from ..exercises.perceptron.solving import solve_perceptron
+def _solve_perceptron(solution: PerceptronSolution, chosen: str) -> None:
     from ..render import export, plain
 
-    solution = solve_perceptron(ex)  # type: ignore[arg-type]
     if chosen == "json":
         _print(export.dumps(export.perceptron_data(solution)))  # type: ignore[attr-defined]
     elif chosen == "plain":
@@ -273,8 +282,9 @@ def check(
     """Check students' answers: a verdict, a score and a diagnosis for every step."""
     with _guard():
         from ..base.errors import GradtutorError
-        from ..exercises.exercise import find_exercise, load_exercise
+        from ..exercises.exercise import find_exercise
         from ..grading.batch import answer_files, default_jobs
+        from ..kinds import load_exercise
 
         ex = load_exercise(exercise)
         paths = answer_files(answers)
@@ -310,7 +320,7 @@ def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found
     raise typer.Exit(2)
 
 
-def _grade(ex: object, target: str, paths: list[Path], jobs: int) -> tuple[list, bool]:
+def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[list, bool]:
     """Check every file, with a progress bar on a terminal; Ctrl-C keeps what is done."""
     from ..grading.batch import check_files
 
@@ -471,8 +481,8 @@ def template(
 ) -> None:
     """A blank answers file: every asked step with an empty value, ready to fill in."""
     with _guard():
-        from ..exercises.exercise import load_exercise
         from ..grading import catalog
+        from ..kinds import load_exercise
         from ..render import export
 
         ex = load_exercise(exercise)
@@ -584,7 +594,7 @@ def explain(
     with _guard():
         from ..base.errors import GradtutorError
         from ..explain.walkthrough import Walkthrough
-        from ..explain.walkthrough import explain as build
+        from ..kinds import explain as build
         from ..lang.values import parse_assignment
 
         chosen = _format(format)

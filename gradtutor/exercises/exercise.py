@@ -2,22 +2,21 @@
 
 A loaded exercise is a plain dataclass with its graph built and its given values as
 arrays. Loading collects every problem it finds (file, line, field and what was expected)
-and raises them together as one ExerciseError.
+and raises them together as one ExerciseError. Which loader reads a file is the kind
+registry's choice (gradtutor.kinds), by the file's `kind:`.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ..base import fmt
 from ..base.compare import Tolerance
 from ..base.errors import ExerciseError, GradtutorError
 from ..engine.graph import Graph, build_graph, evaluate
@@ -26,11 +25,11 @@ from ..lang.parser import parse_expression
 from ..lang.values import to_array
 from ..ops.specs import FUNCTIONS
 from .fields import FieldReader, SelfTest, finite_number, kind_of, shown, unknown_keys
-from .yamlio import Loaded, read_yaml_file
+from .yamlio import Loaded
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^(?!__)[A-Za-z_][A-Za-z0-9_]*$")
-KINDS = ("graph", "network", "perceptron")
+GRAPH_KINDS = ("graph", "network")
 GRAPH_KEYS = ("id", "title", "description", "kind", "given", "graph", "network", "output",
               "ask", "tolerance", "follow_through", "tests")
 ASK_KEYS = ("step", "weight", "hint")
@@ -87,7 +86,13 @@ class Exercise:
     follow_through: float
     tests: list[SelfTest]
     source: str  # the file it came from
-
+    # the true value of every asked step, filled by the graph kind on first use
+    key: dict[str, np.ndarray] | None = field(default=None, init=False, repr=False,
+                                              compare=False)
+    # the exercise recomputed under each named rule (right or mistaken), filled by the
+    # diagnosis: the same for every student, so a class is graded with each computed once
+    truths: dict[str, object] = field(default_factory=dict, init=False, repr=False,
+                                      compare=False)
 
 
 # -- finding exercises -------------------------------------------------------------------
@@ -133,32 +138,16 @@ def resolve_exercise(target: str) -> Path:
     raise ExerciseError(f"no exercise file or bundled exercise '{target}'{hint}")
 
 
-def load_exercise(target: str) -> Any:
-    """An exercise from a path or bundled id: an Exercise, or a perceptron exercise."""
-    path = resolve_exercise(target)
-    loaded = read_yaml_file(path, error=ExerciseError)
-    return exercise_from_yaml(loaded)
-
-
-def exercise_from_yaml(loaded: Loaded) -> Any:
-    data = loaded.data
-    if data is None:
-        raise ExerciseError("the file is empty: an exercise needs id, title, given, graph "
-                            "and ask", file=loaded.file)
-    if not isinstance(data, dict):
-        raise ExerciseError(f"an exercise is a mapping of keys (id, title, ...), not "
-                            f"{kind_of(data)}", file=loaded.file, line=loaded.line())
-    if data.get("kind") == "perceptron":
-        from .perceptron.loading import perceptron_from_yaml
-
-        return perceptron_from_yaml(loaded)
-    return _GraphLoader(loaded).load()
-
-
 # -- loading graph and network exercises -------------------------------------------------
 
 
-class _GraphLoader(FieldReader):
+class GraphLoader(FieldReader):
+    """Reads a graph or network exercise; `known_kinds` name every kind in a message about
+    an unknown one."""
+
+    def __init__(self, loaded: Loaded, known_kinds: Sequence[str]) -> None:
+        super().__init__(loaded)
+        self.known_kinds = known_kinds
 
     def load(self) -> Exercise:
         problems = self.problems
@@ -181,23 +170,8 @@ class _GraphLoader(FieldReader):
         ask = self.ask(graph, nodes, output)
         tests = self.tests()
         problems.raise_if_any()
-        exercise = Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
-                            output, ask, tolerance, follow, tests, self.loaded.file)
-        self.finite_key(exercise)
-        problems.raise_if_any()
-        return exercise
-
-    def finite_key(self, exercise: Exercise) -> None:
-        """Every asked step has a finite true value (log(0) has none to answer)."""
-        from ..marking.recompute import Recomputer
-
-        truth = Recomputer(exercise)
-        for index, item in enumerate(exercise.ask):
-            value = truth.value(item.step)
-            if not np.all(np.isfinite(value)):
-                self.problems.add(("ask", index) if "ask" in self.data else ("graph",),
-                                  f"step '{item.step.text}' has no finite true value "
-                                  f"({fmt.value(value)}): no answer could be right")
+        return Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
+                        output, ask, tolerance, follow, tests, self.loaded.file)
 
     # -- fields ---------------------------------------------------------------------------
     def given(self) -> dict[str, np.ndarray]:
@@ -224,9 +198,9 @@ class _GraphLoader(FieldReader):
     def nodes(self, given: dict[str, np.ndarray]) -> tuple[dict[str, str], str]:
         has_graph, has_network = "graph" in self.data, "network" in self.data
         kind = self.data.get("kind") or ("network" if has_network else "graph")
-        if kind not in KINDS:
-            self.problems.add(("kind",), f"unknown kind '{kind}'; expected graph, network or "
-                              "perceptron")
+        if kind not in GRAPH_KINDS:
+            self.problems.add(("kind",), f"unknown kind '{kind}'; expected "
+                              f"{either(self.known_kinds)}")
         if has_graph and has_network:
             self.problems.add(("network",), "an exercise has either 'graph' or 'network', "
                               "not both")
@@ -403,6 +377,12 @@ def default_ask(graph: Graph, output: str) -> list[AskItem]:
         if name != output:
             items.append(AskItem(Step(f"d{output}/d{name}", name, output)))
     return items
+
+
+def either(names: Sequence[str]) -> str:
+    """'graph, network or perceptron'."""
+    *rest, last = names
+    return f"{', '.join(rest)} or {last}" if rest else last
 
 
 def walk_exercises(paths: list[str]) -> list[Path]:

@@ -53,7 +53,7 @@ from .terms import (
 )
 
 if TYPE_CHECKING:
-    from .perceptron import PerceptronWalkthrough
+    from ..exercises.exercise import Exercise
 
 Array = np.ndarray
 
@@ -269,22 +269,6 @@ class _Context:
         return expr_term(self.steps[name].expr, self.named)
 
 
-def explain(target: str, values: Mapping[str, Array] | None = None, *,
-            step: int | None = None, hint_only: bool = False
-            ) -> Walkthrough | PerceptronWalkthrough:
-    """The walkthrough of an expression, a program, or an exercise (a file or a bundled id)."""
-    from ..exercises.exercise import find_exercise
-
-    values = dict(values or {})
-    path = find_exercise(target)
-    if path is not None and (target.endswith((".yaml", ".yml")) or path.is_file()):
-        return explain_exercise(target, values, step=step, hint_only=hint_only)
-    if step is not None:
-        raise GradtutorError("--step reveals the asked steps of an exercise; "
-                             f"'{target}' is not an exercise", field="--step")
-    return explain_source(target, values)
-
-
 def explain_source(source: str, values: Mapping[str, Array]) -> Walkthrough:
     """The walkthrough of an expression (one node per operation) or a program."""
     try:
@@ -357,25 +341,17 @@ def _operation_steps(graph: Graph) -> list[tuple[str, Expr]]:
             for node in graph.nodes if node.index in names]
 
 
-def explain_exercise(target: str, values: Mapping[str, Array], *, step: int | None = None,
-                     hint_only: bool = False) -> Walkthrough | PerceptronWalkthrough:
-    from ..exercises.exercise import Exercise, load_exercise
-
-    exercise = load_exercise(target)
-    if values:
-        raise GradtutorError("an exercise has its own given values; --at is for expressions",
-                             field="--at")
-    if not isinstance(exercise, Exercise):  # a perceptron exercise has its own walkthrough
-        from .perceptron import explain_perceptron
-
-        return explain_perceptron(exercise, target=target, step=step, hint_only=hint_only)
+def explain_graph_exercise(exercise: Exercise, *, target: str, network: bool = False,
+                           step: int | None = None, hint_only: bool = False) -> Walkthrough:
+    """The walkthrough of a graph exercise (`network`: written as layers); with `step`, its
+    N-th asked step revealed."""
     given = dict(exercise.given)
     graph = exercise.graph
     steps = [(name, parse_expression(exercise.nodes[name])) for name in graph.assigned]
     context = _Context(steps, given, exercise.output)
     walk = _walkthrough(context, title=exercise.title, target=target, kind="exercise",
                         naming=None, description=exercise.description,
-                        network=exercise.kind == "network")
+                        network=network)
     if step is not None:
         walk.reveal = _reveal(context, walk, exercise, step, hint_only)
     elif hint_only:

@@ -12,11 +12,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..base.errors import GradtutorError
 from ..exercises.answers import Answers, read_answers
-from ..exercises.exercise import Exercise, load_exercise
+from ..kinds import AnyExercise, kind_of, load_exercise
 from ..marking.results import FileResult
 
 ANSWER_SUFFIXES = (".yaml", ".yml")
@@ -58,18 +57,12 @@ def _files_in(folder: Path) -> Iterator[Path]:
                 yield path
 
 
-def check_answers(ex: Any, answers: Answers) -> FileResult:
-    """Check parsed answers against a graph or perceptron exercise."""
-    if isinstance(ex, Exercise):
-        from ..marking.check import check_exercise
-
-        return check_exercise(ex, answers, _key(ex))
-    from ..marking.perceptron import check_perceptron
-
-    return check_perceptron(ex, answers)
+def check_answers(ex: AnyExercise, answers: Answers) -> FileResult:
+    """Check parsed answers against an exercise of any kind."""
+    return kind_of(ex).check(ex, answers)
 
 
-def check_file(ex: Any, path: Path | str) -> FileResult:
+def check_file(ex: AnyExercise, path: Path | str) -> FileResult:
     """Check one answers file; a file that cannot be read becomes the result's error."""
     try:
         answers = read_answers(path, ex.id)
@@ -78,20 +71,7 @@ def check_file(ex: Any, path: Path | str) -> FileResult:
         return FileResult(ex.id, str(path), error=str(error))
 
 
-_last_key: list[tuple[Exercise, Any]] = []  # the last exercise and its answer key
-
-
-def _key(ex: Exercise) -> Any:
-    """The answer key, computed once for the exercise being graded. The exercise itself is
-    kept and compared, not its id: a later exercise could reuse a freed one's id."""
-    from ..marking.check import answer_key
-
-    if not _last_key or _last_key[0][0] is not ex:
-        _last_key[:] = [(ex, answer_key(ex))]
-    return _last_key[0][1]
-
-
-def check_files(ex: Any, paths: list[Path], *, jobs: int = 1, exercise_target: str = "",
+def check_files(ex: AnyExercise, paths: list[Path], *, jobs: int = 1, exercise_target: str = "",
                 on_result: Callable[[FileResult], None] | None = None) -> Iterator[FileResult]:
     """Check every file, yielding results in the order of `paths`."""
     if jobs <= 1 or len(paths) < PARALLEL_FROM or not exercise_target:
@@ -116,7 +96,7 @@ def check_files(ex: Any, paths: list[Path], *, jobs: int = 1, exercise_target: s
             raise
 
 
-_worker_exercise: list[Any] = []
+_worker_exercise: list[AnyExercise] = []
 
 
 def _start_worker(target: str) -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ..base import fmt
 from ..base.errors import GradtutorError
 from ..exercises.answers import Answer, Answers
-from ..exercises.exercise import Exercise, bundled_dir, load_exercise
+from ..exercises.exercise import bundled_dir
+from ..kinds import AnyExercise, kind_of, load_exercise
 from .batch import check_answers
 
 
@@ -20,63 +18,23 @@ def list_rows() -> list[dict[str, str]]:
     rows = []
     for path in sorted(bundled_dir().glob("*.yaml")):
         ex = load_exercise(str(path))
-        rows.append({"id": ex.id, "title": ex.title, "kind": ex.kind, "asks": _asks(ex),
-                     "steps": template_steps(ex)})
+        rows.append({"id": ex.id, "title": ex.title, "kind": ex.kind,
+                     "asks": kind_of(ex).asks(ex), "steps": template_steps(ex)})
     return rows
 
 
-def _asks(ex: Any) -> str:
-    if not isinstance(ex, Exercise):
-        from ..exercises.perceptron.solving import asked_text
-
-        return asked_text(ex)
-    steps = template_steps(ex)
-    return f"{len(steps)} steps: " + ", ".join(steps[:4]) + (", ..." if len(steps) > 4 else "")
+def template_steps(ex: AnyExercise) -> list[str]:
+    return kind_of(ex).template_steps(ex)
 
 
-def template_steps(ex: Any) -> list[str]:
-    if isinstance(ex, Exercise):
-        return [item.step.text for item in ex.ask]
-    from ..exercises.perceptron.solving import template_steps as perceptron_steps
-
-    return perceptron_steps(ex)
-
-
-def key_answers(ex: Any) -> dict[str, Any]:
+def key_answers(ex: AnyExercise) -> dict[str, Any]:
     """An answers mapping that `check` scores as fully correct."""
-    if isinstance(ex, Exercise):
-        from ..marking.check import answer_key
-
-        return answer_key(ex).expected
-    from ..exercises.perceptron.solving import key_answers as perceptron_key
-
-    return perceptron_key(ex)
+    return kind_of(ex).key(ex)
 
 
-def key_rows(ex: Any) -> list[tuple[str, Any, float]]:
-    """(step, value, weight) for the answer key."""
-    answers = key_answers(ex)
-    weights = {item.step.text: item.weight for item in ex.ask} if isinstance(ex, Exercise) \
-        else {}
-    return [(step, value, weights.get(step, 1.0)) for step, value in answers.items()]
-
-
-def template_notes(ex: Any) -> list[tuple[str, str]]:
+def template_notes(ex: AnyExercise) -> list[tuple[str, str]]:
     """Each asked step with a note on the kind of value it takes."""
-    if not isinstance(ex, Exercise):
-        return [(step, 'a number, or text such as "-1/2"') for step in template_steps(ex)]
-    from ..marking.check import answer_key
-
-    expected = answer_key(ex).expected
-    return [(step, _kind_note(expected[step])) for step in template_steps(ex)]
-
-
-def _kind_note(value: np.ndarray) -> str:
-    if value.ndim == 0:
-        return "a number"
-    if value.ndim == 1:
-        return f"a vector of {value.shape[0]}: [a, b, ...]"
-    return f"a {fmt.shape(value)} matrix: [[...], [...]]"
+    return kind_of(ex).template_notes(ex)
 
 
 @dataclass
@@ -92,7 +50,7 @@ class SelfTestResult:
         return abs(self.expected - self.got) <= 1e-9
 
 
-def run_self_tests(ex: Any) -> list[SelfTestResult]:
+def run_self_tests(ex: AnyExercise) -> list[SelfTestResult]:
     """Check each embedded self-test's answers; each must get exactly its stated score."""
     results = []
     for index, test in enumerate(ex.tests):

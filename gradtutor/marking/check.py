@@ -45,6 +45,7 @@ class Key:
 
 
 def answer_key(ex: Exercise) -> Key:
+    """The key computed; the graph kind keeps it on the exercise (gradtutor.kinds)."""
     truth = Recomputer(ex)
     return Key({item.step.text: truth.value(item.step) for item in ex.ask})
 
@@ -128,9 +129,8 @@ class _Step:
         return self.item.step.text
 
 
-def check_exercise(ex: Exercise, answers: Answers, key: Key | None = None) -> FileResult:
-    """Check every asked step of one answers file."""
-    key = key or answer_key(ex)
+def check_exercise(ex: Exercise, answers: Answers, key: Key) -> FileResult:
+    """Check every asked step of one answers file against the exercise's answer key."""
     matched, twice, notes = _match_steps(ex, answers)
     steps = [_Step(item, read_given(matched[item.step.text]) if item.step.text in matched
                    else None, key.expected[item.step.text],

@@ -63,20 +63,15 @@ class Situation:
             yield self.replays[name].value(self.step)
 
 
-_truths: dict[tuple[int, str], tuple[Exercise, Recomputer]] = {}
-
-
 def truth(ex: Exercise, name: str, *, rules: Rules = DEFAULT_RULES,
           transform: Transform | None = None) -> Recomputer:
     """The exercise recomputed from its given values under a named rule. It is the same for
-    every student, so a class is graded with each computed once."""
-    found = _truths.get((id(ex), name))
-    if found is None or found[0] is not ex:  # the exercise is kept, so its id stays its own
-        if len(_truths) > 512:
-            _truths.clear()
-        found = (ex, Recomputer(ex, rules=rules, transform=transform))
-        _truths[(id(ex), name)] = found
-    return found[1]
+    every student, so it is kept on the exercise and a class is graded with each computed
+    once."""
+    found = ex.truths.get(name)
+    if not isinstance(found, Recomputer):
+        found = ex.truths[name] = Recomputer(ex, rules=rules, transform=transform)
+    return found
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from ...base.compare import Tolerance
 from ...base.errors import LimitError
@@ -62,6 +63,8 @@ class PerceptronExercise:
     separable: bool = True
     kind: str = "perceptron"
     lines: dict[str, int] = field(default_factory=dict)
+    # an answers mapping scored fully correct, filled by the perceptron kind on first use
+    key: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n(self) -> int:

@@ -1,0 +1,69 @@
+"""What every kind of exercise offers the commands, and what every loaded exercise has."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from ..exercises.answers import Answers
+    from ..exercises.fields import SelfTest
+    from ..exercises.perceptron.solving import PerceptronSolution
+    from ..exercises.yamlio import Loaded
+    from ..explain.perceptron import PerceptronWalkthrough
+    from ..explain.walkthrough import Walkthrough
+    from ..marking.results import FileResult
+    from .graph import AnswerKey
+
+
+class AnyExercise(Protocol):
+    """A loaded exercise of any kind: what the commands read without asking its kind."""
+
+    id: str
+    title: str
+    description: str
+    kind: str  # the file's `kind:`, the registry's key for the exercise's ExerciseKind
+    source: str  # the file it came from
+    tests: list[SelfTest]
+
+
+E = TypeVar("E", bound=AnyExercise)
+
+
+class ExerciseKind(Protocol[E]):
+    """One kind of exercise: how its files load, its answer key, what a blank answers file
+    holds, how answers are checked, its walkthrough and its solution. One registry entry
+    (registry.KINDS) per `kind:` value."""
+
+    def load(self, loaded: Loaded) -> E:
+        """The exercise from its parsed file; every problem raised at once (ExerciseError)."""
+        ...
+
+    def key(self, exercise: E) -> dict[str, Any]:
+        """An answers mapping that `check` scores as fully correct; computed once and kept
+        on the exercise."""
+        ...
+
+    def template_steps(self, exercise: E) -> list[str]:
+        """The keys of a blank answers file, in the order they are asked."""
+        ...
+
+    def template_notes(self, exercise: E) -> list[tuple[str, str]]:
+        """Each key of a blank answers file with a note on the kind of value it takes."""
+        ...
+
+    def asks(self, exercise: E) -> str:
+        """What the exercise asks, in a few words, for `list`."""
+        ...
+
+    def check(self, exercise: E, answers: Answers) -> FileResult:
+        """Every asked step of one answers file checked: verdicts and a score."""
+        ...
+
+    def explain(self, exercise: E, *, target: str, step: int | None = None,
+                hint_only: bool = False) -> Walkthrough | PerceptronWalkthrough:
+        """The walkthrough (the explain layer's data); with `step`, one asked step revealed."""
+        ...
+
+    def solve(self, exercise: E) -> AnswerKey | PerceptronSolution:
+        """The solution that `solve` draws: the answer key, and for some kinds its working."""
+        ...

@@ -13,7 +13,7 @@ from ..kinds import AnyExercise, kind_of, load_exercise
 from .batch import check_answers
 
 
-def list_rows() -> list[dict[str, str]]:
+def list_rows() -> list[dict[str, Any]]:
     """Every bundled exercise: id, title, kind, and what it asks."""
     rows = []
     for path in sorted(bundled_dir().glob("*.yaml")):

@@ -67,9 +67,9 @@ def _shape_of(nested: object) -> tuple[int, ...]:
         return (len(nested),)
     if not all(isinstance(item, list) for item in nested):
         raise ParseError("a matrix mixes numbers and rows")
-    widths = {len(row) for row in nested}  # type: ignore[arg-type]
+    widths = {len(row) for row in nested}
     if len(widths) != 1:
-        lengths = ", ".join(str(len(row)) for row in nested[:6])  # type: ignore[arg-type]
+        lengths = ", ".join(str(len(row)) for row in nested[:6])
         raise ParseError(f"ragged matrix: rows have lengths {lengths}")
     return (len(nested), widths.pop())
 

@@ -18,7 +18,7 @@ import numpy as np
 from ..base import limits
 from ..base.errors import GradtutorError, TimeLimitError
 from ..base.timebox import time_limit
-from ..engine.graph import evaluate, graph_of
+from ..engine.graph import Graph, evaluate, graph_of
 from ..exercises.exercise import Exercise, Step
 from ..lang.expr import Expr, free_names, to_text
 from .recompute import Recomputer
@@ -75,7 +75,7 @@ def _points(ex: Exercise, step: Step) -> list[dict[str, np.ndarray]]:
     return points
 
 
-def _at(ex: Exercise, step: Step, graph: object, point: dict[str, np.ndarray]
+def _at(ex: Exercise, step: Step, graph: Graph, point: dict[str, np.ndarray]
         ) -> tuple[np.ndarray | None, np.ndarray | None]:
     moved = dataclasses.replace(ex, given=point)
     try:
@@ -83,7 +83,7 @@ def _at(ex: Exercise, step: Step, graph: object, point: dict[str, np.ndarray]
         values = truth.values
         expected = truth.value(step)
         bound = {name: values[index] for name, index in ex.graph.names.items()}
-        mine = evaluate(graph, bound)[graph.output]  # type: ignore[arg-type]
+        mine = evaluate(graph, bound)[graph.output]
     except GradtutorError:
         return None, None
     mine = np.broadcast_to(mine, np.shape(expected)) if np.ndim(mine) == 0 else mine

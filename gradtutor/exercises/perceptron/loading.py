@@ -269,7 +269,7 @@ class _Loader(FieldReader):
         if hint is not None and not isinstance(hint, str):
             self.problems.add((*path, "hint"), "hint must be text")
             hint = None
-        return AskPart(str(what), float(weight), hint, line)  # type: ignore[arg-type]
+        return AskPart(str(what), float(weight), hint, line)
 
     def rule(self, n: int) -> LearningRule:
         zero = tuple(Fraction(0) for _ in range(n + 1))

@@ -280,8 +280,8 @@ def explain(target: str, values: Mapping[str, Array] | None = None, *,
     if path is not None and (target.endswith((".yaml", ".yml")) or path.is_file()):
         return explain_exercise(target, values, step=step, hint_only=hint_only)
     if step is not None:
-        raise GradtutorError("--step reveals the asked steps of an exercise; "
-                             f"'{target}' is not an exercise", field="--step")
+        raise GradtutorError("step reveals the asked steps of an exercise; "
+                             f"'{target}' is not an exercise", field="step")
     return explain_source(target, values)
 
 
@@ -326,11 +326,11 @@ def _check_values(graph: Graph, values: Mapping[str, Array]) -> None:
             close = difflib.get_close_matches(name, graph.inputs, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise GradtutorError(f"'{name}' is {known}{hint}; the inputs are "
-                                 f"{', '.join(graph.inputs)}", field=f"--at {name}")
+                                 f"{', '.join(graph.inputs)}", field=f"value {name}")
     missing = [name for name in graph.inputs if name not in values]
     if missing:
         raise GradtutorError("explain fills in every number: give a value for "
-                             + ", ".join(missing) + " with --at NAME=VALUE", field="--at")
+                             + ", ".join(missing), field="values")
 
 
 def _operation_steps(graph: Graph) -> list[tuple[str, Expr]]:
@@ -363,8 +363,8 @@ def explain_exercise(target: str, values: Mapping[str, Array], *, step: int | No
 
     exercise = load_exercise(target)
     if values:
-        raise GradtutorError("an exercise has its own given values; --at is for expressions",
-                             field="--at")
+        raise GradtutorError("an exercise has its own given values; values are for "
+                             "expressions", field="values")
     if not isinstance(exercise, Exercise):  # a perceptron exercise has its own walkthrough
         from .perceptron import explain_perceptron
 
@@ -379,7 +379,7 @@ def explain_exercise(target: str, values: Mapping[str, Array], *, step: int | No
     if step is not None:
         walk.reveal = _reveal(context, walk, exercise, step, hint_only)
     elif hint_only:
-        raise GradtutorError("--hint goes with --step N", field="--hint")
+        raise GradtutorError("a hint is for one step: give the step too", field="hint")
     return walk
 
 
@@ -987,8 +987,8 @@ def _reveal(context: _Context, walk: Walkthrough, exercise: Any, number: int,
             hint_only: bool) -> Reveal:
     count = len(exercise.ask)
     if not 1 <= number <= count:
-        raise GradtutorError(f"{exercise.id} asks {count} steps: --step takes 1 to {count}, "
-                             f"not {number}", field="--step")
+        raise GradtutorError(f"{exercise.id} asks {count} steps: step takes 1 to {count}, "
+                             f"not {number}", field="step")
     item = exercise.ask[number - 1]
     step = item.step
     if step.of is None:

@@ -226,15 +226,16 @@ def walkthrough_data(walk: Any) -> dict[str, Any]:
     return {"kind": "perceptron", **data} if isinstance(walk, PerceptronWalkthrough) else data
 
 
-def validation_data(results: list[Validation]) -> list[dict[str, Any]]:
-    """`validate --format json`: one object per exercise file."""
+def validation_data(results: list[Validation], statuses: list[int]) -> list[dict[str, Any]]:
+    """`validate --format json`: one object per exercise file, with the exit status the
+    caller gives it (the library reports problems and failed self-tests, not statuses)."""
     return [{
-        "file": result.file, "exercise": result.exercise, "status": result.status,
+        "file": result.file, "exercise": result.exercise, "status": status,
         "problems": [problem_data(problem) for problem in result.problems],
         "tests": [{"index": test.index, "line": test.line, "expected_score": test.expected,
                    "score": test.got, "passed": test.passed, "summary": test.summary}
                   for test in result.tests],
-    } for result in results]
+    } for result, status in zip(results, statuses, strict=True)]
 
 
 def problem_data(error: GradtutorError) -> dict[str, Any]:

@@ -14,6 +14,7 @@ the process or returns an exit status.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,7 +95,7 @@ class Solution:
         return "\n".join(lines + [""] + [f"*{_md_text(m)}*" for m in self.messages]) + "\n"
 
     def _repr_html_(self) -> str:
-        return _pre(self.text())
+        return _html(self._repr_markdown_())
 
 
 @dataclass
@@ -127,7 +128,7 @@ class AnswerKey:
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
-        return _pre(self.text())
+        return _html(self._repr_markdown_())
 
 
 def solve(target: str | Path | Exercise, /, **values: Any) -> Solution | AnswerKey:
@@ -249,7 +250,7 @@ class CheckResult:
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
-        return _pre(self.text())
+        return _html(self._repr_markdown_())
 
 
 @dataclass
@@ -282,7 +283,7 @@ class CheckResults:
         return "\n".join(lines) + "\n"
 
     def _repr_html_(self) -> str:
-        return _pre(self.text())
+        return _html(self._repr_markdown_())
 
 
 def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] | Answers
@@ -359,7 +360,7 @@ class Explanation:
         return self.render("markdown")
 
     def _repr_html_(self) -> str:
-        return _pre(self.text())
+        return _html(self._repr_markdown_())
 
 
 def explain(target: str | Path | Exercise, /, *, step: int | None = None, hint: bool = False,
@@ -377,8 +378,23 @@ def explain(target: str | Path | Exercise, /, *, step: int | None = None, hint: 
 # -- display helpers -------------------------------------------------------------------------
 
 
-def _pre(text: str) -> str:
-    return f"<pre>{html.escape(text)}</pre>"
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+
+
+def _html(markdown: str) -> str:
+    """The Markdown as HTML, its `$`/`$$` math kept as written for the notebook to typeset
+    (Markdown would read a LaTeX `\\` or `_` as its own syntax)."""
+    from markdown_it import MarkdownIt  # rich's Markdown parser
+
+    spans: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        spans.append(html.escape(match.group(0), quote=False))
+        return f"gtmath{len(spans) - 1}x"
+
+    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(
+        MATH.sub(hold, markdown))  # no raw HTML: descriptions and answers are untrusted
+    return re.sub(r"gtmath(\d+)x", lambda m: spans[int(m.group(1))], rendered)
 
 
 def _math_name(name: str) -> str:

@@ -98,7 +98,7 @@ def test_solve_display() -> None:
     assert "$\\mathrm{f} = -12$" in markdown
     assert "| $\\partial \\mathrm{f} / \\partial \\mathrm{x}$ | $-4$ | `z` |" in markdown
     html = gt.solve("(x+y)*z", **AT)._repr_html_()
-    assert html.startswith("<pre>") and "df/dx" in html
+    assert "<td>$\\partial \\mathrm{f} / \\partial \\mathrm{x}$</td>\n<td>$-4$</td>" in html
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -168,7 +168,15 @@ def test_explain_to_dict_is_the_cli_json(args: tuple[str, ...]) -> None:
 def test_explain_displays_math() -> None:
     assert "$$" in gt.explain("max-gate")._repr_markdown_()
     assert "$$" in gt.explain("and-perceptron")._repr_markdown_()
-    assert gt.explain("max-gate")._repr_html_().startswith("<pre>")
+    html = gt.explain("max-gate")._repr_html_()
+    assert html.startswith("<h1>A max gate routes the gradient")
+    assert "\\frac{\\partial f_{1}}{\\partial x} &amp;= y \\\\\n" in html  # LaTeX kept as is
+
+
+def test_html_holds_no_raw_html_from_the_input() -> None:
+    checked = gt.check("sigmoid-neuron", {"f8": "<script>alert(1)</script>"})
+    assert "<script>" not in checked._repr_html_()
+    assert "<script>" not in gt.solve("max-gate")._repr_html_()
     assert gt.explain("max-gate").render("latex").startswith("\\documentclass")
 
 
@@ -203,3 +211,15 @@ def test_errors_are_named_exceptions_not_exits(call, error: type, message: str) 
     with pytest.raises(error) as caught:
         call()
     assert message in str(caught.value)
+
+
+def test_the_readme_example_runs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    code = readme.split("<!-- python-api -->\n```python\n")[1].split("```\n<!-- /python-api")[0]
+    code += "\nprint(walk._repr_markdown_().count('$$') > 0, key.exercise, blank[:2])\n"
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    assert ran.stdout.splitlines() == [
+        "{'x': -4.0, 'y': -4.0, 'z': 3.0}", "-12.0 {'x': 'z', 'y': 'z', 'z': 'x + y'}",
+        "score 1/17; 1 of 16 steps correct; first to fix: f4 (missing)",
+        "True sigmoid-neuron # "]

@@ -146,14 +146,16 @@ def solve(target: str | Path | Exercise, /, **values: Any) -> Solution | AnswerK
     solution = solve_program(str(target), _arrays(values))
     return Solution(
         expression=str(target), output=solution.output, value=_number(solution.value),
-        gradients={name: _number(g) for name, g in solution.gradients.items()},
+        gradients={name: _scalar_or_array(g) for name, g in solution.gradients.items()},
         formulas=dict(solution.symbolic), checks=dict(solution.checks),
         messages=list(solution.messages), solution=solution)
 
 
 def _answer_key(ex: Exercise) -> AnswerKey:
+    from .exercises.exercise import Exercise as GraphExercise  # the kind registry will dispatch
+
     steps = catalog.key_answers(ex)
-    if isinstance(ex, _graph_exercise()):
+    if isinstance(ex, GraphExercise):
         weights = {step: weight for step, _, weight in catalog.key_rows(ex)}
         data = {"exercise": ex.id, "title": ex.title, "output": ex.output,
                 "steps": [{"step": s, "expected": v, "weight": weights[s]}
@@ -164,12 +166,6 @@ def _answer_key(ex: Exercise) -> AnswerKey:
         weights = {}
         data = export.perceptron_data(solve_perceptron(ex))
     return AnswerKey(ex.id, ex.title, steps, weights, data)
-
-
-def _graph_exercise() -> type:
-    from .exercises.exercise import Exercise as GraphExercise
-
-    return GraphExercise
 
 
 def _is_exercise(target: object) -> bool:
@@ -192,9 +188,11 @@ def _plain(raw: Any) -> Any:
 
 
 def _number(value: Any) -> float | np.ndarray | None:
+    return None if value is None else _scalar_or_array(value)
+
+
+def _scalar_or_array(value: Any) -> float | np.ndarray:
     """A scalar as a float, a vector or matrix as an array."""
-    if value is None:
-        return None
     array = np.asarray(value, dtype=float)
     return float(array) if array.ndim == 0 else array
 

@@ -70,19 +70,19 @@ def test_step_then_hint() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["(x+y)*z", "--at", "x=1"], "error: --at: explain fills in every number: give a value "
-                                 "for y, z with --at NAME=VALUE\n"),
+                                 "for y, z\n"),
     (["(x+"], "error: expected a number, a name or '(', found end of input (column 4)\n"
               "  (x+\n     ^\n"),
     (["sigmoid-nueron"], "did you mean sigmoid-neuron?"),
     (["missing.yaml"], "missing.yaml"),
     (["and-perceptron", "--step", "2"], "error: --step: and-perceptron asks 1 part (weights): "
-                                         "--step takes 1 to 1, not 2\n"),
+                                         "step takes 1 to 1, not 2\n"),
     (["add-mul-gate", "--at", "x=1"], "error: --at: an exercise has its own given values"),
-    (["add-mul-gate", "--step", "9"], "error: --step: add-mul-gate asks 8 steps: --step "
+    (["add-mul-gate", "--step", "9"], "error: --step: add-mul-gate asks 8 steps: step "
                                       "takes 1 to 8, not 9\n"),
     (["add-mul-gate", "--hint"], "error: --hint: --hint goes with --step N\n"),
     (["add-mul-gate", "--step", "1", "-f", "dot"], "--step shows one step in words"),
-    (["(x+y)*z", *AT, "--step", "1"], "--step reveals the asked steps of an exercise"),
+    (["(x+y)*z", *AT, "--step", "1"], "error: --step: step reveals the asked steps of an exercise"),
 ])
 def test_bad_input_exits_2_with_one_message(args: list[str], message: str) -> None:
     code, out, err = explain(*args)

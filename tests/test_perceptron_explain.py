@@ -256,7 +256,7 @@ def test_step_in_the_other_formats(form: str) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["xor-perceptron", "--step", "2"], "error: --step: xor-perceptron asks 1 part (network): "
-                                        "--step takes 1 to 1, not 2\n"),
+                                        "step takes 1 to 1, not 2\n"),
     (["and-perceptron", "--at", "x1=1"], "error: --at: an exercise has its own given values"),
     (["and-perceptron", "--hint"], "error: --hint: --hint goes with --step N\n"),
     (["and-perceptron", "--step", "1", "-f", "dot"], "--step shows one step in words"),

@@ -323,7 +323,7 @@ def test_a_vector_output_is_summed() -> None:
 
 
 @pytest.mark.parametrize(("target", "values", "message"), [
-    ("(x+y)*z", {"x": 1.0}, "give a value for y, z with --at NAME=VALUE"),
+    ("(x+y)*z", {"x": 1.0}, "values: explain fills in every number: give a value for y, z"),
     ("(x+y)*z", {"x": 1.0, "y": 1.0, "z": 1.0, "w": 2.0}, "'w' is not an input"),
     ("q = x + 1; q * 2", {"x": 1.0, "q": 2.0}, "'q' is computed by the program"),
     ("add-mul-gate", {"x": 1.0}, "an exercise has its own given values"),
@@ -376,9 +376,9 @@ def test_generated_hints() -> None:
 
 def test_reveal_hint_only_and_range() -> None:
     assert explain("max-gate", step=2, hint_only=True).reveal.hint_only
-    with pytest.raises(GradtutorError, match="max-gate asks 11 steps: --step takes 1 to 11"):
+    with pytest.raises(GradtutorError, match="step: max-gate asks 11 steps: step takes 1 to 11"):
         explain("max-gate", step=12)
-    with pytest.raises(GradtutorError, match="--step reveals the asked steps of an exercise"):
+    with pytest.raises(GradtutorError, match="step: step reveals the asked steps of an exercise"):
         explain("(x+y)*z", AT, step=1)
 
 

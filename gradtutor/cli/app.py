@@ -1,8 +1,9 @@
 """The command line: a thin typer layer over the library.
 
 Library modules are imported inside the commands, so `gradtutor --help` stays light. Every
-command runs inside `_guard`, which turns the library's errors into one message on stderr
-and exit status 2 (a bug becomes one line and exit status 3; `--debug` shows the traceback).
+command runs inside `_guard`, the one place that turns an exception into a message on stderr
+and an `ExitStatus` (a library error names a field; `_guard` names the option it came from).
+A bug becomes one line and exit status 3; `--debug` shows the traceback.
 """
 
 from __future__ import annotations
@@ -17,8 +18,16 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from ..base.version import __version__
+from .status import (
+    ExitStatus,
+    status_of_check,
+    status_of_error,
+    status_of_validation,
+    status_of_validations,
+)
 
 if TYPE_CHECKING:
+    from ..base.errors import GradtutorError
     from ..exercises.perceptron.solving import PerceptronSolution
     from ..grading.catalog import Validation
     from ..kinds import AnyExercise
@@ -86,19 +95,33 @@ def _guard() -> Iterator[None]:
         yield
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
-    except GradtutorError as error:
+    except Exception as error:
         if _state["debug"]:
             raise
-        _error(str(error), error.caret())
-        raise typer.Exit(2) from None
-    except Exception as error:  # a bug: one line, never a traceback unless asked for
-        if _state["debug"]:
-            raise
-        detail = str(error)
-        detail = detail if len(detail) <= 200 else detail[:200] + "..."
-        _error(f"internal error: {type(error).__name__}: {detail} (run with --debug for the "
-               "traceback, and please report it)")
-        raise typer.Exit(3) from None
+        status = status_of_error(error)
+        if isinstance(error, GradtutorError):
+            _error(str(_as_option(error)), error.caret())
+        else:  # a bug: one line, never a traceback unless asked for
+            detail = str(error)
+            detail = detail if len(detail) <= 200 else detail[:200] + "..."
+            _error(f"internal error: {type(error).__name__}: {detail} (run with --debug for "
+                   "the traceback, and please report it)")
+        raise typer.Exit(int(status)) from None
+
+
+# The library names the argument a problem is in ("values", "value x", "step", "hint"); on
+# the command line that is an option.
+OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint"}
+
+
+def _as_option(error: GradtutorError) -> GradtutorError:
+    """The error with its field named as the option it came from (errors in files keep
+    theirs: a field of an exercise or answers file is a key in that file)."""
+    if error.file is None and error.field:
+        head, space, rest = error.field.partition(" ")
+        if head in OPTION_OF_FIELD:
+            error.field = OPTION_OF_FIELD[head] + space + rest
+    return error
 
 
 def _error(message: str, caret: str | None = None) -> None:
@@ -230,9 +253,7 @@ def _answer_key(solution: AnswerKey, chosen: str) -> None:
     rows: list[tuple[str, object, float]] = list(solution.rows)
     title = f"{ex.id}: {ex.title}"
     if chosen == "json":
-        _print(export.dumps({"exercise": ex.id, "title": ex.title, "output": ex.output,
-                             "steps": [{"step": s, "expected": v, "weight": w}
-                                       for s, v, w in rows]}))
+        _print(export.dumps(export.answer_key_data(solution)))
     elif chosen == "plain":
         _print(plain.answer_key(title, rows))
     else:
@@ -301,10 +322,7 @@ def check(
                 _error(result.error)
         if interrupted:
             _error(f"interrupted: {len(results)} of {len(paths)} files checked")
-            raise typer.Exit(130)
-        if any(r.error is not None for r in results):
-            raise typer.Exit(2)
-        raise typer.Exit(0 if all(r.all_correct for r in results) else 1)
+        raise typer.Exit(int(status_of_check(results, interrupted=interrupted)))
 
 
 def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found: int,
@@ -317,7 +335,7 @@ def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found
     result = FileResult(exercise_id, ", ".join(answers), error=problem)
     _emit(_check_report([result], chosen, 1), output)
     _error(f"--format {chosen}: {problem}")
-    raise typer.Exit(2)
+    raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
 
 def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[list, bool]:
@@ -521,22 +539,22 @@ def validate(
         if format is ValidateFormat.json:
             from ..render.export import dumps, validation_data
 
-            _print(dumps(validation_data(results)))
+            statuses = [int(status_of_validation(result)) for result in results]
+            _print(dumps(validation_data(results, statuses)))
         else:
             for result in results:
                 _report_validation(result)
-        raise typer.Exit(max((result.status for result in results), default=0))
+        raise typer.Exit(int(status_of_validations(results)))
 
 
 def _report_validation(result: Validation) -> None:
     if result.problems:  # one message, its later lines indented, as every command prints it
         _error("\n".join(str(problem) for problem in result.problems))
-    failed = [test for test in result.tests if not test.passed]
-    for test in failed:
+    for test in result.failed_tests:
         where = f"{result.file}:{test.line}" if test.line else result.file
         _error(f"{where}: tests[{test.index}]: expected score {test.expected:g}, got "
                f"{test.got:g} ({test.summary})")
-    if result.status == 0:
+    if status_of_validation(result) is ExitStatus.SUCCESS:
         count = len(result.tests)
         typer.echo(f"ok: {result.file} ({result.exercise}, {count} self-test"
                    f"{'s' if count != 1 else ''} pass)")

@@ -51,7 +51,7 @@ def solve_program(source: str, values: Mapping[str, Array] | None = None, *,
     missing = [name for name in graph.inputs if name not in values]
     messages = []
     if missing and values:
-        messages.append("no value for " + ", ".join(missing) + ": give --at NAME=VALUE for "
+        messages.append("no value for " + ", ".join(missing) + ": give every input a value for "
                         "numbers; showing the symbolic result only")
     node_values = None if missing else evaluate(graph, values)
     grads = backprop(graph, node_values, graph.output) if node_values is not None else {}
@@ -76,11 +76,11 @@ def _check_value_names(graph: Graph, values: Mapping[str, Array]) -> None:
             continue
         if name in graph.names:
             raise GradtutorError(f"'{name}' is computed by the program; only its inputs "
-                                 f"({', '.join(graph.inputs)}) take values", field=f"--at {name}")
+                                 f"({', '.join(graph.inputs)}) take values", field=f"value {name}")
         close = difflib.get_close_matches(name, graph.inputs, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise GradtutorError(f"'{name}' does not appear in the expression{hint}",
-                             field=f"--at {name}")
+                             field=f"value {name}")
 
 
 def _named_gradients(graph: Graph, grads: Mapping[int, Array],
@@ -124,8 +124,8 @@ def _symbolic(graph: Graph, node_values: list[Array] | None, values: Mapping[str
         else:
             exprs = {}
     except symbolic.NotScalar:
-        messages.append("the symbolic form of a vector or matrix expression needs --at "
-                        "values, to know the shapes")
+        messages.append("the symbolic form of a vector or matrix expression needs values "
+                        "for its inputs, to know the shapes")
         return dict.fromkeys(graph.inputs), {}
     formulas = {name: None if expr is None else symbolic.formula(expr)
                 for name, expr in exprs.items()}

@@ -160,7 +160,7 @@ def explain_perceptron(ex: PerceptronExercise, *, target: str | None = None,
                        ) -> PerceptronWalkthrough:
     """The walkthrough of a perceptron exercise; with `step`, its N-th asked part revealed."""
     if hint_only and step is None:
-        raise GradtutorError("--hint goes with --step N", field="--hint")
+        raise GradtutorError("a hint is for one step: give the step too", field="hint")
     s = solve_perceptron(ex)
     walk = PerceptronWalkthrough(
         title=ex.title, exercise=ex.id, target=target or ex.id, description=ex.description,
@@ -317,7 +317,7 @@ def _reveal(s: PerceptronSolution, number: int, hint_only: bool) -> PerceptronRe
     if not 1 <= number <= count:
         parts = "part" if count == 1 else "parts"
         raise GradtutorError(f"{ex.id} asks {count} {parts} ({', '.join(p.what for p in ex.ask)})"
-                             f": --step takes 1 to {count}, not {number}", field="--step")
+                             f": step takes 1 to {count}, not {number}", field="step")
     part = ex.ask[number - 1]
     return PerceptronReveal(number, count, part.what, part.hint or _hint(s, part),
                             part.hint is not None, part.weight, _answer(s, part), hint_only)

@@ -310,11 +310,11 @@ def _check_values(graph: Graph, values: Mapping[str, Array]) -> None:
             close = difflib.get_close_matches(name, graph.inputs, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise GradtutorError(f"'{name}' is {known}{hint}; the inputs are "
-                                 f"{', '.join(graph.inputs)}", field=f"--at {name}")
+                                 f"{', '.join(graph.inputs)}", field=f"value {name}")
     missing = [name for name in graph.inputs if name not in values]
     if missing:
         raise GradtutorError("explain fills in every number: give a value for "
-                             + ", ".join(missing) + " with --at NAME=VALUE", field="--at")
+                             + ", ".join(missing), field="values")
 
 
 def _operation_steps(graph: Graph) -> list[tuple[str, Expr]]:
@@ -355,7 +355,7 @@ def explain_graph_exercise(exercise: Exercise, *, target: str, network: bool = F
     if step is not None:
         walk.reveal = _reveal(context, walk, exercise, step, hint_only)
     elif hint_only:
-        raise GradtutorError("--hint goes with --step N", field="--hint")
+        raise GradtutorError("a hint is for one step: give the step too", field="hint")
     return walk
 
 
@@ -963,8 +963,8 @@ def _reveal(context: _Context, walk: Walkthrough, exercise: Any, number: int,
             hint_only: bool) -> Reveal:
     count = len(exercise.ask)
     if not 1 <= number <= count:
-        raise GradtutorError(f"{exercise.id} asks {count} steps: --step takes 1 to {count}, "
-                             f"not {number}", field="--step")
+        raise GradtutorError(f"{exercise.id} asks {count} steps: step takes 1 to {count}, "
+                             f"not {number}", field="step")
     item = exercise.ask[number - 1]
     step = item.step
     if step.of is None:

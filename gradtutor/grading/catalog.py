@@ -78,11 +78,9 @@ class Validation:
     tests: list[SelfTestResult]
 
     @property
-    def status(self) -> int:
-        """The exit status it earns: 2 a problem, 1 a self-test off its score, else 0."""
-        if self.problems:
-            return 2
-        return 1 if any(not test.passed for test in self.tests) else 0
+    def failed_tests(self) -> list[SelfTestResult]:
+        """The self-tests that did not get their stated score."""
+        return [test for test in self.tests if not test.passed]
 
 
 def validate(path: str) -> Validation:

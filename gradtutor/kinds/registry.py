@@ -65,11 +65,11 @@ def explain(target: str, values: Mapping[str, np.ndarray] | None = None, *,
     if path is not None and (target.endswith((".yaml", ".yml")) or path.is_file()):
         exercise = load_exercise(target)
         if values:
-            raise GradtutorError("an exercise has its own given values; --at is for "
-                                 "expressions", field="--at")
+            raise GradtutorError("an exercise has its own given values; values are for "
+                                 "expressions", field="values")
         return kind_of(exercise).explain(exercise, target=target, step=step,
                                          hint_only=hint_only)
     if step is not None:
-        raise GradtutorError("--step reveals the asked steps of an exercise; "
-                             f"'{target}' is not an exercise", field="--step")
+        raise GradtutorError("step reveals the asked steps of an exercise; "
+                             f"'{target}' is not an exercise", field="step")
     return explain_source(target, values)

@@ -79,10 +79,10 @@ def parse_assignment(text: str) -> tuple[str, np.ndarray]:
     name, sep, value = text.partition("=")
     name = name.strip()
     if not sep or not name:
-        raise GradtutorError(f"expected NAME=VALUE, got {text!r}", field="--at")
+        raise GradtutorError(f"expected NAME=VALUE, got {text!r}", field="values")
     if not name.isidentifier() or name.startswith("__"):
-        raise GradtutorError(f"{name!r} is not a valid name", field="--at")
-    return name, to_array(value.strip(), what=f"--at {name}")
+        raise GradtutorError(f"{name!r} is not a valid name", field="values")
+    return name, to_array(value.strip(), what=f"value {name}")
 
 
 def shape_text(shape: tuple[int, ...]) -> str:

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..base.fmt import plain_data
+from ..kinds.graph import AnswerKey
 from ..marking.results import FileResult, StepResult
 
 if TYPE_CHECKING:  # only for the hints: a check never needs the solver
     from ..base.errors import GradtutorError
     from ..engine.solve import Solution
+    from ..exercises.perceptron.solving import PerceptronSolution
     from ..grading.catalog import Validation
 
 
@@ -208,6 +210,20 @@ def template_yaml(exercise_id: str, title: str, description: str,
     return "\n".join(lines) + "\n"
 
 
+def answer_key_data(solution: AnswerKey) -> dict[str, Any]:
+    """`solve --format json` of a graph exercise: every asked step's true value and weight."""
+    ex = solution.exercise
+    return {"exercise": ex.id, "title": ex.title, "output": ex.output,
+            "steps": [{"step": s, "expected": v, "weight": w} for s, v, w in solution.rows]}
+
+
+def exercise_solution_data(solution: AnswerKey | PerceptronSolution) -> dict[str, Any]:
+    """`solve --format json` of an exercise of any kind."""
+    if isinstance(solution, AnswerKey):
+        return answer_key_data(solution)
+    return perceptron_data(solution)
+
+
 def perceptron_data(solution: Any) -> dict[str, Any]:
     """`solve --format json` of a perceptron exercise (keys in docs/perceptron-format.md)."""
     from ..explain.perceptron_display import solution_data as perceptron_solution_data
@@ -226,15 +242,16 @@ def walkthrough_data(walk: Any) -> dict[str, Any]:
     return {"kind": "perceptron", **data} if isinstance(walk, PerceptronWalkthrough) else data
 
 
-def validation_data(results: list[Validation]) -> list[dict[str, Any]]:
-    """`validate --format json`: one object per exercise file."""
+def validation_data(results: list[Validation], statuses: list[int]) -> list[dict[str, Any]]:
+    """`validate --format json`: one object per exercise file, with the exit status the
+    caller gives it (the library reports problems and failed self-tests, not statuses)."""
     return [{
-        "file": result.file, "exercise": result.exercise, "status": result.status,
+        "file": result.file, "exercise": result.exercise, "status": status,
         "problems": [problem_data(problem) for problem in result.problems],
         "tests": [{"index": test.index, "line": test.line, "expected_score": test.expected,
                    "score": test.got, "passed": test.passed, "summary": test.summary}
                   for test in result.tests],
-    } for result in results]
+    } for result, status in zip(results, statuses, strict=True)]
 
 
 def problem_data(error: GradtutorError) -> dict[str, Any]:

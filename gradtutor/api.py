@@ -1,0 +1,407 @@
+"""The public Python API: what the commands do, as functions that return results.
+
+    import gradtutor as gt
+    gt.solve("(x+y)*z", x=-2, y=5, z=-4).gradients   # {'x': -4.0, 'y': -4.0, 'z': 3.0}
+    gt.check("sigmoid-neuron", {"f8": 0.73}).score
+    gt.explain("max-gate")                            # a walkthrough, shown with math
+
+Every result has `.to_dict()`, the object the command prints with `--format json` for the
+same input, and displays in a notebook (`_repr_markdown_`, `_repr_html_`). Bad input raises
+one of the named errors of `gradtutor.base.errors` (all `GradtutorError`); nothing here ends
+the process or returns an exit status.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .base.errors import GradtutorError
+from .base.fmt import plain_data
+from .base.fmt import value as value_text
+from .exercises.answers import Answer, Answers, read_answers
+from .grading import catalog
+from .grading.batch import ClassSummary, answer_files, check_answers, summarize
+from .grading.batch import check_files as _check_each
+from .kinds import AnyExercise, kind_of
+from .kinds import explain as _explain_target
+from .kinds import load_exercise as _load_exercise
+from .marking.results import FileResult, StepResult
+from .render import documents, export, plain
+
+PathLike = str | Path
+Exercise = AnyExercise  # a loaded exercise of any kind
+
+
+# -- exercises and answers -----------------------------------------------------------------
+
+
+def load_exercise(exercise: PathLike | Exercise) -> Exercise:
+    """An exercise from a bundled id or a file path (an exercise already loaded is returned)."""
+    if isinstance(exercise, str | Path):
+        return _load_exercise(str(exercise))
+    return exercise
+
+
+def load_answers(path: PathLike, exercise: PathLike | Exercise | None = None) -> Answers:
+    """An answers file, read as `check` reads it (checked to be for `exercise`, if given)."""
+    exercise_id = None if exercise is None else load_exercise(exercise).id
+    return read_answers(path, exercise_id)
+
+
+def template(exercise: PathLike | Exercise) -> str:
+    """The text of a blank answers file for the exercise, as `gradtutor template` prints it."""
+    ex = load_exercise(exercise)
+    return export.template_yaml(ex.id, ex.title, ex.description, catalog.template_notes(ex))
+
+
+# -- solve -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Solution:
+    """An expression or program differentiated at a point: `gradtutor solve EXPR --at ...`."""
+
+    expression: str
+    output: str
+    value: float | np.ndarray | None  # None without values for every input
+    gradients: dict[str, float | np.ndarray]  # d(output)/d(every input and named node)
+    formulas: dict[str, str | None]  # d(output)/d(input) in symbols; None: numeric only
+    checks: dict[str, str]  # finite_difference and symbolic: agree, or why not
+    messages: list[str]
+    solution: Any = field(repr=False)  # the engine's own Solution
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain_data(export.solution_data(self.solution))
+
+    def text(self) -> str:
+        return plain.solution(self.solution)
+
+    def _repr_markdown_(self) -> str:
+        out = _math_name(self.output)
+        lines = [f"**{_md_code(self.expression)}**", ""]
+        if self.value is not None:
+            lines += [f"${out} = {_math_value(self.value)}$", ""]
+        lines += ["| gradient | value | formula |", "| --- | --- | --- |"]
+        for name, formula in self.formulas.items():
+            grad = self.gradients.get(name)
+            shown = "" if grad is None else f"${_math_value(grad)}$"
+            lines.append(f"| $\\partial {out} / \\partial {_math_name(name)}$ | {shown} | "
+                         f"{_md_code(formula) if formula else 'numeric only'} |")
+        return "\n".join(lines + [""] + [f"*{_md_text(m)}*" for m in self.messages]) + "\n"
+
+    def _repr_html_(self) -> str:
+        return _html(self._repr_markdown_())
+
+
+@dataclass
+class AnswerKey:
+    """An exercise's answer key: `gradtutor solve EXERCISE`."""
+
+    exercise: str
+    title: str
+    steps: dict[str, Any]  # step -> the expected value (a number, a list, or a formula)
+    weights: dict[str, float]
+    data: dict[str, Any] = field(repr=False)  # the JSON `solve --format json` prints
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain_data(self.data)
+
+    def text(self) -> str:
+        return plain.answer_key(f"{self.exercise}: {self.title}",
+                                [(s, v, self.weights.get(s, 1.0)) for s, v in self.steps.items()])
+
+    def answers_yaml(self) -> str:
+        """An answers file that `check` scores as fully correct (`solve --format yaml`)."""
+        return export.answers_yaml(self.exercise, self.steps,
+                                   header=f"Answer key for {self.exercise}: {self.title}")
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{_md_text(self.exercise)}: {_md_text(self.title)}**", "",
+                 "| step | expected | weight |", "| --- | --- | --- |"]
+        lines += [f"| {_md_code(step)} | {_md_code(value_text(value))} | "
+                  f"{self.weights.get(step, 1.0):g} |" for step, value in self.steps.items()]
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        return _html(self._repr_markdown_())
+
+
+def solve(target: str | Path | Exercise, /, **values: Any) -> Solution | AnswerKey:
+    """Differentiate an expression or program at `values`, or give an exercise's answer key.
+
+    `values` are numbers, lists (vectors), lists of rows (matrices), numpy arrays, or
+    constant text such as "-1/2"."""
+    if _is_exercise(target):
+        if values:
+            raise GradtutorError("an exercise has its own given values; values are for "
+                                 "expressions", field="values")
+        return _answer_key(load_exercise(target))
+    from .engine.solve import solve_program
+
+    solution = solve_program(str(target), _arrays(values))
+    return Solution(
+        expression=str(target), output=solution.output, value=_number(solution.value),
+        gradients={name: _scalar_or_array(g) for name, g in solution.gradients.items()},
+        formulas=dict(solution.symbolic), checks=dict(solution.checks),
+        messages=list(solution.messages), solution=solution)
+
+
+def _answer_key(ex: Exercise) -> AnswerKey:
+    kind = kind_of(ex)
+    solution = kind.solve(ex)
+    weights = {step: weight for step, _, weight in getattr(solution, "rows", ())}
+    return AnswerKey(ex.id, ex.title, kind.key(ex), weights,
+                     export.exercise_solution_data(solution))
+
+
+def _is_exercise(target: object) -> bool:
+    if not isinstance(target, str | Path):
+        return True
+    from .exercises.exercise import find_exercise
+
+    return find_exercise(str(target)) is not None
+
+
+def _arrays(values: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    from .lang.values import to_array
+
+    return {name: to_array(_plain(raw), what=f"value {name}") for name, raw in values.items()}
+
+
+def _plain(raw: Any) -> Any:
+    """numpy values as the Python numbers and lists a YAML file or the CLI would give."""
+    return raw.tolist() if isinstance(raw, np.ndarray | np.generic) else raw
+
+
+def _number(value: Any) -> float | np.ndarray | None:
+    return None if value is None else _scalar_or_array(value)
+
+
+def _scalar_or_array(value: Any) -> float | np.ndarray:
+    """A scalar as a float, a vector or matrix as an array."""
+    array = np.asarray(value, dtype=float)
+    return float(array) if array.ndim == 0 else array
+
+
+# -- check ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckResult:
+    """One answers file checked: `gradtutor check EXERCISE FILE`."""
+
+    result: FileResult = field(repr=False)
+
+    @property
+    def score(self) -> float:
+        return self.result.score
+
+    @property
+    def max_score(self) -> float:
+        return self.result.max_score
+
+    @property
+    def steps(self) -> list[StepResult]:
+        return self.result.steps
+
+    @property
+    def all_correct(self) -> bool:
+        return self.result.all_correct
+
+    @property
+    def summary(self) -> str:
+        return self.result.summary
+
+    def __repr__(self) -> str:
+        return f"CheckResult({self.result.exercise}: {self.summary})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain_data(export.file_data(self.result))
+
+    def text(self) -> str:
+        return plain.file_report(self.result)
+
+    def _repr_markdown_(self) -> str:
+        r = self.result
+        lines = [f"**{_md_text(r.exercise)}**, {_md_code(r.answers_file)}: "
+                 f"{_md_text(r.summary)}", ""]
+        if r.steps:
+            lines += ["| step | verdict | given | expected | score | diagnosis |",
+                      "| --- | --- | --- | --- | --- | --- |"]
+            lines += [f"| {_md_code(s.step)} | {s.verdict} | {_md_code(value_text(s.given))} | "
+                      f"{_md_code(value_text(s.expected))} | {s.score:g}/{s.max_score:g} | "
+                      f"{_md_text(s.diagnosis or '')} |" for s in r.steps]
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        return _html(self._repr_markdown_())
+
+
+@dataclass
+class CheckResults:
+    """Many answers files checked, and the class summary: `gradtutor check EXERCISE FILES...`.
+
+    A file that cannot be read is that file's `error`, as on the command line."""
+
+    results: list[CheckResult]
+    summary: ClassSummary
+
+    def to_dict(self) -> Any:
+        """The CLI's JSON: a list with an object per file (one file: its object alone)."""
+        data = [result.to_dict() for result in self.results]
+        return data[0] if len(data) == 1 else data
+
+    def text(self) -> str:
+        parts = [result.text() for result in self.results]
+        if len(self.results) > 1:
+            parts.append(plain.class_report(self.summary))
+        return "\n".join(parts)
+
+    def _repr_markdown_(self) -> str:
+        s = self.summary
+        lines = [f"**{s.checked} of {s.files} files checked**" + (
+            f", mean score {s.mean:g}/{s.max_score:g}" if s.mean is not None else ""), "",
+            "| file | student | score | summary |", "| --- | --- | --- | --- |"]
+        lines += [f"| {_md_code(r.result.answers_file)} | {_md_text(r.result.student or '')} | "
+                  f"{r.score:g}/{r.max_score:g} | {_md_text(r.summary)} |" for r in self.results]
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        return _html(self._repr_markdown_())
+
+
+def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] | Answers
+          ) -> CheckResult:
+    """Check one student's answers: a file, a mapping of step -> value, or loaded Answers.
+
+    A file that cannot be read raises AnswersError (a strange value inside is that step's
+    verdict, `invalid`)."""
+    ex = load_exercise(exercise)
+    if isinstance(answers, str | Path):
+        answers = read_answers(answers, ex.id)
+    elif isinstance(answers, Mapping):
+        answers = _answers_from_mapping(ex.id, answers)
+    return CheckResult(check_answers(ex, answers))
+
+
+def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLike]
+                ) -> CheckResults:
+    """Check many answers files (folders and glob patterns too), with the class summary."""
+    ex = load_exercise(exercise)
+    targets = [str(paths)] if isinstance(paths, str | Path) else [str(p) for p in paths]
+    files = answer_files(targets)
+    if not files:
+        raise GradtutorError("no answers files found in " + ", ".join(targets))
+    results = list(_check_each(ex, files))
+    return CheckResults([CheckResult(r) for r in results], summarize(results))
+
+
+def _answers_from_mapping(exercise_id: str, answers: Mapping[str, Any]) -> Answers:
+    """Answers given in Python, read as the same values in a file would be."""
+    return Answers("<answers>", exercise_id, None, {
+        str(step): Answer(str(step), _plain(raw), _texts(_plain(raw)))
+        for step, raw in answers.items()})
+
+
+def _texts(raw: Any, index: tuple[int, ...] = ()) -> dict[tuple, str]:
+    """Each number as a student would write it (repr is the shortest exact form): how many
+    digits were given decides how close a rounded answer must be."""
+    if isinstance(raw, float | int) and not isinstance(raw, bool):
+        return {index: repr(raw)}
+    if isinstance(raw, list | tuple):
+        texts: dict[tuple, str] = {}
+        for i, item in enumerate(raw):
+            texts.update(_texts(item, (*index, i)))
+        return texts
+    return {}
+
+
+# -- explain ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Explanation:
+    """A chain-rule walkthrough: `gradtutor explain TARGET`."""
+
+    title: str
+    walkthrough: Any = field(repr=False)  # the explain layer's Walkthrough
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain_data(export.walkthrough_data(self.walkthrough))
+
+    def render(self, format: str = "plain") -> str:
+        """The walkthrough as plain text, markdown, latex (a document) or dot (Graphviz)."""
+        from .explain.walkthrough import Walkthrough
+
+        if isinstance(self.walkthrough, Walkthrough):
+            return documents.render(self.walkthrough, format)
+        return documents.render_perceptron(self.walkthrough, format)
+
+    def text(self) -> str:
+        return self.render("plain")
+
+    def _repr_markdown_(self) -> str:
+        return self.render("markdown")
+
+    def _repr_html_(self) -> str:
+        return _html(self._repr_markdown_())
+
+
+def explain(target: str | Path | Exercise, /, *, step: int | None = None, hint: bool = False,
+            **values: Any) -> Explanation:
+    """The walkthrough of an expression or program at `values`, or of an exercise; `step`
+    reveals one asked step of an exercise (`hint`: only its hint)."""
+    if isinstance(target, str | Path):
+        walk = _explain_target(str(target), _arrays(values), step=step, hint_only=hint)
+    elif values:
+        raise GradtutorError("an exercise has its own given values; values are for "
+                             "expressions", field="values")
+    else:
+        walk = kind_of(target).explain(target, target=target.id, step=step, hint_only=hint)
+    return Explanation(walk.title, walk)
+
+
+# -- display helpers -------------------------------------------------------------------------
+
+
+MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
+
+
+def _html(markdown: str) -> str:
+    """The Markdown as HTML, its `$`/`$$` math kept as written for the notebook to typeset
+    (Markdown would read a LaTeX `\\` or `_` as its own syntax)."""
+    from markdown_it import MarkdownIt  # rich's Markdown parser
+
+    spans: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        spans.append(html.escape(match.group(0), quote=False))
+        return f"gtmath{len(spans) - 1}x"
+
+    rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(
+        MATH.sub(hold, markdown))  # no raw HTML: descriptions and answers are untrusted
+    return re.sub(r"gtmath(\d+)x", lambda m: spans[int(m.group(1))], rendered)
+
+
+def _math_name(name: str) -> str:
+    return "\\mathrm{" + name.replace("_", "\\_") + "}"
+
+
+def _math_value(value: Any) -> str:
+    return value_text(value).replace("[", "\\left[").replace("]", "\\right]")
+
+
+def _md_code(text: str) -> str:
+    return "`" + str(text).replace("`", "'").replace("|", "\\|") + "`"
+
+
+def _md_text(text: str) -> str:
+    escaped = "".join("\\" + c if c in "\\`*_[]<>|$#" else c for c in str(text))
+    return escaped.replace("\n", " ")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -54,9 +54,17 @@ SLOPE = Option("slope", "the slope: a number such as 0.2", lambda v: bool(np.isf
 
 @dataclass(frozen=True)
 class Op:
+    """Everything about one operation. To add one: an entry in `OPS` with a numpy forward, a
+    `grad` written with operators and the algebra's helpers, a `sympy` form (a function of
+    `sympy_forms`, adding one there if sympy lacks it), `call`/`arity`/`option` for the
+    parser, and `kink` where the derivative jumps; then its tests (see tests/test_ops.py)."""
+
     name: str
     forward: Forward
-    vjp: Vjp = None  # type: ignore[assignment]  # None: `grad` evaluated with numpy
+    # None: `grad` evaluated with numpy. The older entries that keep a rule of their own
+    # (div, sqrt, tanh, sigmoid: grouped differently) give the exact floats the golden files
+    # pin; tests/test_ops.py checks that they agree with their `grad`.
+    numeric_vjp: Vjp | None = None
     grad: Grad | None = None  # None: a hook of its own (the walkthrough's matrix rules)
     gate: str | None = None  # the backward pattern the notes name: "add", "mul", "max", "relu"
     kink: Kink | None = None
@@ -71,11 +79,17 @@ class Op:
     activation: bool = False  # ends a layer in a walkthrough's layer table
 
     def __post_init__(self) -> None:
-        if self.vjp is None:
-            assert self.grad is not None, self.name
-            object.__setattr__(self, "vjp", _numeric(self.grad))
+        assert self.numeric_vjp is not None or self.grad is not None, self.name
         if not self.words:
             object.__setattr__(self, "words", self.call or self.name)
+
+    @cached_property
+    def vjp(self) -> Vjp:
+        """The engine's vector-Jacobian product."""
+        if self.numeric_vjp is not None:
+            return self.numeric_vjp
+        assert self.grad is not None
+        return _numeric(self.grad)
 
     def symbolic(self, args: Sequence[Any], attrs: Mapping[str, Any]) -> Any:
         """The node as a sympy expression of its inputs' expressions."""
@@ -295,9 +309,9 @@ OPS: dict[str, Op] = {
                 sympy=lambda forms, args, attrs: args[0] * args[1], words="multiply"),
         # the numbers keep their own rule: -g * out / b is what every pinned output computed
         _binary("div", np.divide, lambda x, g, a, b, out: [g / b, -(a / b ** 2 * g)],
-                vjp=_local(lambda g, ins, out: [g / ins[1], -g * out / ins[1]]),
+                numeric_vjp=_local(lambda g, ins, out: [g / ins[1], -g * out / ins[1]]),
                 sympy=lambda forms, args, attrs: args[0] / args[1], words="divide"),
-        _binary("pow", np.power, _pow_grad, vjp=_pow_vjp,
+        _binary("pow", np.power, _pow_grad, numeric_vjp=_pow_vjp,
                 sympy=lambda forms, args, attrs: args[0] ** args[1], words="power"),
         Op("matmul", lambda ins, attrs: np.asarray(np.matmul(ins[0], ins[1])), _matmul_vjp,
            elementwise=False, words="matrix product"),
@@ -311,7 +325,7 @@ OPS: dict[str, Op] = {
                latex=r"\exp"),
         _unary("log", np.log, lambda x, g, a, out: g / a, sympy=_sympy("log"), latex=r"\log"),
         _unary("sqrt", np.sqrt, lambda x, g, a, out: g / (2 * out),
-               vjp=_local(lambda g, ins, out: [g * 0.5 / out]), sympy=_sympy("sqrt"),
+               numeric_vjp=_local(lambda g, ins, out: [g * 0.5 / out]), sympy=_sympy("sqrt"),
                words="square root"),
         _unary("abs", np.abs, lambda x, g, a, out: x.fn("sign", a) * g,
                kink=lambda ins, attrs: np.sign(ins[0]), sympy=_sympy("Abs")),
@@ -323,10 +337,10 @@ OPS: dict[str, Op] = {
         _unary("cos", np.cos, lambda x, g, a, out: -(x.fn("sin", a) * g), sympy=_sympy("cos"),
                latex=r"\cos"),
         _unary("tanh", np.tanh, lambda x, g, a, out: (1 - out ** 2) * g,
-               vjp=_local(lambda g, ins, out: [g * (1.0 - out * out)]), sympy=_sympy("tanh"),
-               latex=r"\tanh", activation=True),
+               numeric_vjp=_local(lambda g, ins, out: [g * (1.0 - out * out)]),
+               sympy=_sympy("tanh"), latex=r"\tanh", activation=True),
         _unary("sigmoid", _sigmoid, lambda x, g, a, out: out * (1 - out) * g,
-               vjp=_local(lambda g, ins, out: [g * out * (1.0 - out)]),
+               numeric_vjp=_local(lambda g, ins, out: [g * out * (1.0 - out)]),
                sympy=_sympy("sigmoid"), latex=r"\sigma", activation=True),
         _unary("relu", lambda x: np.maximum(x, 0.0), lambda x, g, a, out: x.cond(a, ">", 0) * g,
                gate="relu", kink=lambda ins, attrs: ins[0] > 0, sympy=_sympy("relu"),

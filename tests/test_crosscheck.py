@@ -21,8 +21,13 @@ from gradtutor.lang.parser import parse_program
 SCALAR_FUNCS = {
     "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "sin": sp.sin,
     "cos": sp.cos, "tanh": sp.tanh, "sigmoid": lambda u: 1 / (1 + sp.exp(-u)),
-    "relu": lambda u: sp.Max(u, 0),
+    "relu": lambda u: sp.Max(u, 0), "softplus": lambda u: sp.log(1 + sp.exp(u)),
+    "sign": sp.sign,
 }
+
+
+def leaky_relu(u: object, slope: object) -> object:
+    return sp.Piecewise((u, u > 0), (slope * u, True))
 
 
 def to_sympy(node: object, env: dict) -> object:
@@ -46,6 +51,9 @@ def to_sympy(node: object, env: dict) -> object:
     x = args[0]
     if node.func in SCALAR_FUNCS:
         return elementwise(SCALAR_FUNCS[node.func], x)
+    if node.func == "leaky_relu":
+        slope = args[1] if len(args) == 2 else sp.Rational(1, 100)
+        return elementwise(lambda u: leaky_relu(u, slope), x)
     if node.func == "sum":
         return sum(x) if isinstance(x, sp.MatrixBase) else x
     if node.func == "mean":
@@ -136,7 +144,8 @@ def oracle_gradients(source: str, inputs: dict[str, np.ndarray]) -> dict[str, np
 # -- random expressions ---------------------------------------------------------------------------
 
 SAFE_UNARY = ["exp({})", "log({} * {} + 1)", "sqrt({} * {} + 1)", "abs({})", "sin({})",
-              "cos({})", "tanh({})", "sigmoid({})", "relu({})", "-{}"]
+              "cos({})", "tanh({})", "sigmoid({})", "relu({})", "-{}", "softplus({})",
+              "leaky_relu({})", "leaky_relu({}, 0.2)", "sign({}) * {}"]
 SAFE_BINARY = ["{} + {}", "{} - {}", "{} * {}", "{} / ({} * {} + 1)", "max({}, {})",
                "min({}, {})"]
 
@@ -163,10 +172,11 @@ values = st.floats(-2.0, 2.0, allow_nan=False).map(lambda v: round(v, 3))
 
 
 def on_a_kink(graph: Graph, node_values: list[np.ndarray]) -> bool:
-    """A relu or abs at 0, or a max or min tied: there the conventions rule, not calculus."""
+    """A relu, leaky relu, abs or sign at 0, or a max or min tied: there the conventions rule,
+    not calculus."""
     for node in graph.nodes:
         ins = [node_values[i] for i in node.inputs]
-        if node.op in ("relu", "abs") and np.any(ins[0] == 0):
+        if node.op in ("relu", "leaky_relu", "abs", "sign") and np.any(ins[0] == 0):
             return True
         if node.op in ("max", "min") and np.any(ins[0] == ins[1]):
             return True
@@ -215,6 +225,8 @@ ARRAY_TEMPLATES = [
     "mean(relu(A @ v - b))", "sum(softmax(A @ v) * b)", "sum(exp(A * A) / (B * B + 1))",
     "sum(max(A, B) @ v)", "sum(A @ B @ v)", "mean(A * B) + sum(v * b)",
     "sum(log(A @ A.T * A @ A.T + 1))", "v @ A @ b", "sum(min(A, B.T) * A)",
+    "sum(leaky_relu(A @ v, 0.2) * b)", "mean(softplus(A * B) + sign(B) * A)",
+    "sum(leaky_relu(A - B.T) @ v)",
 ]
 small = st.floats(-1.5, 1.5, allow_nan=False).map(lambda v: round(v, 2))
 

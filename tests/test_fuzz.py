@@ -50,7 +50,7 @@ COMMANDS = settings(max_examples=25, deadline=SYMBOLIC_DEADLINE,
                     suppress_health_check=[HealthCheck.too_slow])
 
 FUNCTIONS = ["exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "max",
-             "min", "sum", "mean", "softmax"]
+             "min", "sum", "mean", "softmax", "softplus", "leaky_relu", "sign"]
 NUMBERS = ["0", "1", "2", "2.5", "-3", "1e-3", "1e308", "1e999", ".5", "7.", "9", "10",
            "0.0", "4300"]
 NAMES = ["x", "y", "z", "W", "b", "q", "f", "e", "pi", "_a", "x0", "__x", "__import__"]
@@ -82,8 +82,8 @@ def expression(draw: st.DrawFn, names: list[str], depth: int = 0) -> str:
     if kind == "call":
         return f"{draw(st.sampled_from(FUNCTIONS))}({draw(inner)})"
     if kind == "call2":
-        func = draw(st.sampled_from(["max", "min", "sum", "mean", "softmax"]))
-        second = draw(inner | st.sampled_from(["0", "1", "-1", "2"]))
+        func = draw(st.sampled_from(["max", "min", "sum", "mean", "softmax", "leaky_relu"]))
+        second = draw(inner | st.sampled_from(["0", "1", "-1", "2", "0.2", "1e999"]))
         return f"{func}({draw(inner)}, {second})"
     if kind == "transpose":
         return f"({draw(inner)}).T"

@@ -32,7 +32,15 @@ from ..lang.expr import (
     to_text,
 )
 from ..lang.values import shape_text
-from ..ops.specs import AXIS_FUNCTIONS, BINARY_OPS, CONSTANTS, OPS, Vjp, op_for_call, sum_to_shape
+from ..ops.specs import (
+    BINARY_OPS,
+    CONSTANTS,
+    OPS,
+    Vjp,
+    op_for_call,
+    option_of,
+    sum_to_shape,
+)
 
 Array = np.ndarray
 
@@ -155,11 +163,13 @@ class _Builder:
         assert isinstance(expr, Call)
         args = expr.args
         attrs: dict[str, Any] = {}
-        if expr.func in AXIS_FUNCTIONS and len(args) == 2:
-            attrs["axis"] = int(args[1].value)  # type: ignore[union-attr]
-            args = args[:1]
+        op = op_for_call(expr.func, len(args))
+        option = option_of(expr.func, len(args))
+        if option is not None:
+            attrs[option.name] = option.convert(args[-1].value)  # type: ignore[union-attr]
+            args = args[:-1]
         inputs = tuple(self.build(arg) for arg in args)
-        return self.add(op_for_call(expr.func, len(inputs)), inputs, text, **attrs)
+        return self.add(op, inputs, text, **attrs)
 
     def name(self, expr: Name) -> int:
         if expr.id in self.names:

@@ -2,9 +2,9 @@
 
 Sympy objects are built from the project's own graph, never from user text. Gradients come
 from the chain rule applied node by node (an adjoint per node, local derivative times
-upstream), not from differentiating one swollen expression, so deep chains stay fast. The
-local derivatives follow the engine's kink conventions: relu'(0) = 0, and max/min route a
-tie to their first argument.
+upstream), not from differentiating one swollen expression, so deep chains stay fast. Each
+operation's sympy form and local derivatives come from its spec (ops/specs.py), so they follow
+the engine's kink conventions: relu'(0) = 0, and max/min route a tie to their first argument.
 
 Importing this module imports sympy (about half a second), so callers import it lazily.
 """
@@ -24,46 +24,10 @@ from sympy.printing.str import StrPrinter
 from ..base import limits
 from ..base.errors import GradtutorError
 from ..base.timebox import time_limit
+from ..ops.specs import OPS, Op
 from .graph import Graph, Node
 
 SIMPLIFY_MAX_SIZE = 120  # bigger formulas are shown as the chain rule built them
-
-
-class sigmoid(sp.Function):  # noqa: N801 (prints as the language spells it)
-    """The logistic function, kept whole so formulas read like the notes."""
-
-    @classmethod
-    def eval(cls, x: sp.Expr) -> sp.Expr | None:
-        if x.is_Number:
-            return 1 / (1 + sp.exp(-x))
-        return None
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
-
-    def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
-        return 1 / (1 + sp.exp(-x))
-
-
-class relu(sp.Function):  # noqa: N801
-    """max(x, 0), with relu'(0) = 0."""
-
-    @classmethod
-    def eval(cls, x: sp.Expr) -> sp.Expr | None:
-        if x.is_number and x.is_extended_real:
-            return x if x > 0 else sp.Integer(0)
-        return None
-
-    def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return _step(self.args[0] > 0)
-
-    def _eval_rewrite_as_Max(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
-        return sp.Max(x, 0)
-
-
-def _step(condition: sp.Basic) -> sp.Expr:
-    return sp.Piecewise((1, condition), (0, True))
 
 
 def _number(node: Node) -> sp.Expr:
@@ -72,38 +36,6 @@ def _number(node: Node) -> sp.Expr:
     if node.text == "pi":
         return sp.pi
     return sp.Rational(node.text)  # exact: 0.5 is 1/2, so (a - y)**2/2 differentiates cleanly
-
-
-# op name -> (build the node from its inputs, local derivative with respect to each input)
-_Build = Callable[..., sp.Expr]
-_Locals = Callable[..., list[sp.Expr]]
-_SCALAR_OPS: dict[str, tuple[_Build, _Locals]] = {
-    "id": (lambda a: a, lambda a: [sp.Integer(1)]),
-    "add": (lambda a, b: a + b, lambda a, b: [sp.Integer(1), sp.Integer(1)]),
-    "sub": (lambda a, b: a - b, lambda a, b: [sp.Integer(1), sp.Integer(-1)]),
-    "mul": (lambda a, b: a * b, lambda a, b: [b, a]),
-    "div": (lambda a, b: a / b, lambda a, b: [1 / b, -a / b**2]),
-    "pow": (lambda a, b: a**b, lambda a, b: [b * a ** (b - 1), a**b * sp.log(a)]),
-    "neg": (lambda a: -a, lambda a: [sp.Integer(-1)]),
-    "exp": (sp.exp, lambda a: [sp.exp(a)]),
-    "log": (sp.log, lambda a: [1 / a]),
-    "sqrt": (sp.sqrt, lambda a: [1 / (2 * sp.sqrt(a))]),
-    "abs": (sp.Abs, lambda a: [sp.sign(a)]),
-    "sin": (sp.sin, lambda a: [sp.cos(a)]),
-    "cos": (sp.cos, lambda a: [-sp.sin(a)]),
-    "tanh": (sp.tanh, lambda a: [1 - sp.tanh(a) ** 2]),
-    "sigmoid": (sigmoid, lambda a: [sigmoid(a) * (1 - sigmoid(a))]),
-    "relu": (relu, lambda a: [_step(a > 0)]),
-    "max": (sp.Max, lambda a, b: [_step(a >= b), 1 - _step(a >= b)]),
-    "min": (sp.Min, lambda a, b: [_step(a <= b), 1 - _step(a <= b)]),
-    # on a scalar, reductions and transposes are the identity and softmax is the constant 1
-    "max1": (lambda a: a, lambda a: [sp.Integer(1)]),
-    "min1": (lambda a: a, lambda a: [sp.Integer(1)]),
-    "sum": (lambda a: a, lambda a: [sp.Integer(1)]),
-    "mean": (lambda a: a, lambda a: [sp.Integer(1)]),
-    "transpose": (lambda a: a, lambda a: [sp.Integer(1)]),
-    "softmax": (lambda a: sp.Integer(1), lambda a: [sp.Integer(0)]),
-}
 
 
 class NotScalar(GradtutorError):
@@ -160,7 +92,7 @@ def chain_rule(graph: Graph, of: int, *, stop_at: Callable[[Node], bool] | None 
         stopped = stop_at is not None and stop_at(node) and index != of
         if index not in adjoints or not node.inputs or stopped:
             continue
-        locals_ = _op(node)[1](*(refs[i] for i in node.inputs))
+        locals_ = _op(node).local_derivatives([refs[i] for i in node.inputs], node.attrs)
         for source, local in zip(node.inputs, locals_, strict=True):
             if graph.nodes[source].op == "const":
                 continue
@@ -174,13 +106,14 @@ def _formula(node: Node, args: list[sp.Expr]) -> sp.Expr:
         return symbol(node.label)
     if node.op == "const":
         return _number(node)
-    return _op(node)[0](*args)
+    return _op(node).symbolic(args, node.attrs)
 
 
-def _op(node: Node) -> tuple[_Build, _Locals]:
-    if node.op not in _SCALAR_OPS:
+def _op(node: Node) -> Op:
+    op = OPS[node.op]
+    if op.sympy is None:
         raise NotScalar(f"'{node.text}' needs vector or matrix shapes")
-    return _SCALAR_OPS[node.op]
+    return op
 
 
 def in_inputs(graph: Graph, rule: ChainRule) -> dict[sp.Expr, sp.Expr]:
@@ -426,9 +359,9 @@ def _matrix_node(node: Node, args: list[sp.Basic], vectors: list[bool],
     if node.op == "id" or node.op == "transpose" and vectors[0]:
         return args[0]
     if not any(_is_matrix(a) for a in args):
-        if node.op not in _SCALAR_OPS or node.op == "softmax":
+        if OPS[node.op].sympy is None or node.op == "softmax":
             raise _NoCleanForm
-        return _SCALAR_OPS[node.op][0](*args)
+        return OPS[node.op].symbolic(args, node.attrs)
     both = all(_is_matrix(a) for a in args)
     if node.op in ("add", "sub") and both and args[0].shape == args[1].shape:
         return args[0] + args[1] if node.op == "add" else args[0] - args[1]

@@ -13,7 +13,8 @@ import numpy as np
 from ..base import fmt
 from ..engine.graph import Node as GraphNode
 from ..lang.expr import Binary, Call, Const, Expr, Name, Num, Transpose, Unary
-from ..ops.specs import BINARY_OPS, CONSTANTS
+from ..ops.algebra import OPPOSITE
+from ..ops.specs import BINARY_OPS, CONSTANTS, OPS, call_latex, option_of
 
 Array = np.ndarray
 
@@ -31,14 +32,13 @@ _STRENGTH = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "neg": 3, "pow
 _SYMBOL = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**"}
 _KIND_OF = {symbol: BINARY_OPS[symbol] for symbol in BINARY_OPS}
 _OP_SYMBOL = {op: symbol for symbol, op in BINARY_OPS.items() if symbol != "^"}
+_OPTION_CALLS = frozenset(op.call for op in OPS.values() if op.option is not None)
 _LATEX_RELATION = {">": ">", ">=": r"\geq", "<": "<", "<=": r"\leq", "==": "="}
-_LATEX_FUNCTION = {"exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos",
-                   "tanh": r"\tanh", "sigmoid": r"\sigma", "max": r"\max", "min": r"\min"}
 
 
 @dataclass(frozen=True, eq=False)
 class Term:
-    kind: str  # leaf, add, sub, mul, div, pow, matmul, neg, T, call, cond
+    kind: str  # leaf, add, sub, mul, div, pow, matmul, neg, T, call, cond, select
     args: tuple[Term, ...] = ()
     text: str = ""  # a leaf's text, a call's function, a condition's relation
     latex: str = ""
@@ -47,6 +47,72 @@ class Term:
     loose: bool = False  # a leaf whose text needs parentheses inside any operation (dL/dY)
     ndim: int = 0
     column: bool = False  # a vector leaf written as a column (a factor of a matrix product)
+
+    # operators, so that an operation's spec writes its gradient once (ops/algebra.py)
+    def __add__(self, other: Term | float) -> Term:
+        return op_term("add", self, _term(other))
+
+    def __radd__(self, other: float) -> Term:
+        return op_term("add", _term(other), self)
+
+    def __sub__(self, other: Term | float) -> Term:
+        return op_term("sub", self, _term(other))
+
+    def __rsub__(self, other: float) -> Term:
+        return op_term("sub", _term(other), self)
+
+    def __mul__(self, other: Term | float) -> Term:
+        return op_term("mul", self, _term(other))
+
+    def __rmul__(self, other: float) -> Term:
+        return op_term("mul", _term(other), self)
+
+    def __truediv__(self, other: Term | float) -> Term:
+        return op_term("div", self, _term(other))
+
+    def __rtruediv__(self, other: float) -> Term:
+        return op_term("div", _term(other), self)
+
+    def __pow__(self, other: Term | float) -> Term:
+        return op_term("pow", self, _term(other))
+
+    def __neg__(self) -> Term:
+        return op_term("neg", self)
+
+
+def _term(x: Term | float) -> Term:
+    return x if isinstance(x, Term) else number(float(x))
+
+
+class TermAlgebra:
+    """Gradients as walkthrough formulas: the algebra of ops/algebra.py over Terms."""
+
+    def fn(self, op: str, *args: Term) -> Term:
+        return call(OPS[op].call or op, *args)
+
+    def cond(self, a: Term, relation: str, b: Term | float) -> Term:
+        return op_term("cond", a, _term(b), text=relation)
+
+    def otherwise(self, condition: Term) -> Term:
+        return op_term("cond", *condition.args, text=OPPOSITE[condition.text])
+
+    def where(self, a: Term, relation: str, b: Term | float, then: Term | float,
+              other: Term | float) -> Term:
+        return op_term("select", a, _term(b), _term(then), _term(other), text=relation)
+
+    def transpose(self, a: Term) -> Term:
+        return op_term("T", a)
+
+    def literal(self, value: float) -> Term:
+        return number(value)
+
+    def constant(self, a: Term) -> float | None:
+        if a.kind == "leaf" and a.label is None and a.value is not None:
+            return float(a.value)
+        return None
+
+
+TERMS = TermAlgebra()
 
 
 def leaf(text: str, latex: str, value: Any = None, *, label: str | None = None,
@@ -119,6 +185,8 @@ def show(term: Term, *, latex: bool = False, numbers: bool = False) -> str:
         return wrap(term.args[0], _ATOM) + (r"^{\top}" if latex else ".T")
     if term.kind == "call":
         return _show_call(term, latex=latex, numbers=numbers)
+    if term.kind == "select":
+        return _show_select(term, latex=latex, numbers=numbers)
     if term.kind == "cond":
         left, right = (show(a, latex=latex, numbers=numbers) for a in term.args)
         if latex:
@@ -154,6 +222,15 @@ def _show_binary(term: Term, wrap: Any, *, latex: bool, numbers: bool) -> str:
     return left_text + joiner + right_text
 
 
+def _show_select(term: Term, *, latex: bool, numbers: bool) -> str:
+    """(1 if z > 0 else 0.01): the two branches of a kink, as `solve` prints them."""
+    a, b, then, other = (show(arg, latex=latex, numbers=numbers) for arg in term.args)
+    if latex:
+        return (rf"\begin{{cases}} {then} & {a} {_LATEX_RELATION[term.text]} {b} \\ "
+                rf"{other} & \text{{otherwise}} \end{{cases}}")
+    return f"({then} if {a} {term.text} {b} else {other})"
+
+
 def _show_call(term: Term, *, latex: bool, numbers: bool) -> str:
     args = [show(a, latex=latex, numbers=numbers) for a in term.args]
     func = term.text
@@ -165,7 +242,7 @@ def _show_call(term: Term, *, latex: bool, numbers: bool) -> str:
         under = rf"_{{\text{{axis }} {args[1]}}}" if len(args) > 1 else ""
         word = r"\sum" if func == "sum" else r"\operatorname{mean}"
         return rf"{word}{under}\left({args[0]}\right)"
-    name = _LATEX_FUNCTION.get(func, rf"\operatorname{{{func}}}")
+    name = call_latex(func) or rf"\operatorname{{{func}}}"
     return rf"{name}\left({', '.join(args)}\right)"
 
 
@@ -256,10 +333,11 @@ def op_expr(node: GraphNode, args: list[Expr]) -> Expr:
         return Transpose(args[0])
     if node.op == "id":
         return args[0]
-    func = node.op[:-1] if node.op in ("max1", "min1") else node.op
-    if "axis" in node.attrs:
-        axis = int(node.attrs["axis"])
-        return Call(func, (*args, Num(float(axis), str(axis))))
+    func = OPS[node.op].call or node.op
+    option = option_of(func, len(args) + 1) if func in _OPTION_CALLS else None
+    if option is not None and option.name in node.attrs:
+        literal = node.attrs[option.name]
+        return Call(func, (*args, Num(float(literal), str(literal))))
     return Call(func, tuple(args))
 
 

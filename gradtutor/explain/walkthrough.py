@@ -33,6 +33,7 @@ from ..lang.expr import Assignment, Expr, Name, Program
 from ..lang.parser import parse_expression, parse_program
 from ..ops.specs import OPS
 from .terms import (
+    TERMS,
     Formula,
     Term,
     call,
@@ -198,13 +199,6 @@ class Walkthrough:
 
 # -- building ----------------------------------------------------------------------------
 
-OP_WORDS = {
-    "add": "add", "sub": "subtract", "mul": "multiply", "div": "divide", "pow": "power",
-    "matmul": "matrix product", "neg": "negate", "transpose": "transpose", "id": "copy",
-    "max": "max", "min": "min", "max1": "max of the entries", "min1": "min of the entries",
-    "sqrt": "square root", "sum": "sum", "mean": "mean",
-}
-ACTIVATIONS = frozenset({"sigmoid", "relu", "tanh", "softmax"})
 NAMING = ("each operation is one node, named n1, n2, ... in forward order; the output is {out}")
 
 
@@ -403,9 +397,9 @@ def _nodes(context: _Context, grads: Mapping[int, Array], leads: set[int]) -> li
 def _operation(step: _Step) -> str:
     if step.gate is not None:
         op = step.gate.op
-        word = OP_WORDS.get(op, op)
+        word = OPS[op].words
         return f"{word} gate" if OPS[op].gate else word
-    return "composite: " + ", ".join(OP_WORDS.get(n.op, n.op) for n in step.ops)
+    return "composite: " + ", ".join(OPS[n.op].words for n in step.ops)
 
 
 # -- local derivatives -------------------------------------------------------------------
@@ -580,58 +574,25 @@ def _vjp_terms(node: GraphNode, g: Term, args: list[Term], out: Term, arg_values
     """The gradient each argument receives, as formulas in the upstream gradient g."""
     op = node.op
     a = args[0]
-    b = args[1] if len(args) > 1 else None
-    one = number(1.0)
-    simple: dict[str, Any] = {
-        "id": lambda: [g], "add": lambda: [g, g], "sub": lambda: [g, op_term("neg", g)],
-        "mul": lambda: [op_term("mul", b, g), op_term("mul", a, g)],
-        "div": lambda: [op_term("div", g, b),
-                        op_term("neg", op_term("mul", op_term("div", a, op_term(
-                            "pow", b, number(2))), g))],
-        "neg": lambda: [op_term("neg", g)], "transpose": lambda: [op_term("T", g)],
-        "exp": lambda: [op_term("mul", out, g)], "log": lambda: [op_term("div", g, a)],
-        "sqrt": lambda: [op_term("div", g, op_term("mul", number(2), out))],
-        "abs": lambda: [op_term("mul", call("sign", a), g)],
-        "sin": lambda: [op_term("mul", call("cos", a), g)],
-        "cos": lambda: [op_term("neg", op_term("mul", call("sin", a), g))],
-        "tanh": lambda: [op_term("mul", op_term("sub", one, op_term("pow", out, number(2))), g)],
-        "sigmoid": lambda: [op_term("mul", op_term("mul", out, op_term("sub", one, out)), g)],
-        "relu": lambda: [op_term("mul", op_term("cond", a, number(0), text=">"), g)],
-        "max": lambda: [op_term("mul", op_term("cond", a, b, text=">="), g),
-                        op_term("mul", op_term("cond", a, b, text="<"), g)],
-        "min": lambda: [op_term("mul", op_term("cond", a, b, text="<="), g),
-                        op_term("mul", op_term("cond", a, b, text=">"), g)],
-        "max1": lambda: [op_term("mul", op_term("cond", a, call("max", a), text="=="), g)],
-        "min1": lambda: [op_term("mul", op_term("cond", a, call("min", a), text="=="), g)],
-        "sum": lambda: [_spread(g, node, arg_values[0])],
-        "mean": lambda: [op_term("div", _spread(g, node, arg_values[0]),
-                             number(_count(node, arg_values[0])))],
-        "softmax": lambda: [op_term("mul", out, op_term("sub", g, _softmax_sum(g, out, node)))],
-    }
     said = []
     if op in ("sum", "mean") and np.ndim(arg_values[0]) > 0:
         said.append(f"{op}({show(a)}): every entry of {show(a)} gets the upstream gradient"
                     + (f", divided by the {fmt.number(_count(node, arg_values[0]))} entries "
                        "averaged" if op == "mean" else "") + " (copied to each entry)")
-    if op == "pow":
-        return _pow_terms(node, g, a, b, out), said
     if op == "matmul":
-        return _matmul_terms(g, a, b, arg_values)
+        return _matmul_terms(g, a, args[1], arg_values)
     if op == "softmax":
         said.append(f"softmax: {show(a)} gets a * (G - sum(G * a)) with a = softmax({show(a)}), "
                     "the softmax Jacobian applied to the upstream gradient G")
-    return simple[op](), said
-
-
-def _pow_terms(node: GraphNode, g: Term, a: Term, b: Term | None, out: Term
-               ) -> list[Term | None]:
-    assert b is not None
-    if b.kind == "leaf" and b.label is None and b.value is not None:
-        exponent = float(b.value)
-        power = a if exponent == 2 else op_term("pow", a, number(exponent - 1))
-        return [op_term("mul", op_term("mul", number(exponent), power), g), None]
-    return [op_term("mul", op_term("mul", b, op_term("pow", a, op_term("sub", b, number(1)))), g),
-            op_term("mul", op_term("mul", out, call("log", a)), g)]
+        return [op_term("mul", out, op_term("sub", g, _softmax_sum(g, out, node)))], said
+    if op == "sum":
+        return [_spread(g, node, arg_values[0])], said
+    if op == "mean":
+        return [op_term("div", _spread(g, node, arg_values[0]),
+                        number(_count(node, arg_values[0])))], said
+    grad = OPS[op].grad  # every other operation's gradient is written once, in its spec
+    assert grad is not None, op
+    return grad(TERMS, g, args, out, node.attrs), said
 
 
 def _matmul_terms(g: Term, a: Term, b: Term | None, arg_values: list[Array]
@@ -927,7 +888,7 @@ def _layers(context: _Context, grads: Mapping[int, Array], network: bool) -> Lay
 
 
 def _is_activation(step: _Step, network: bool) -> bool:
-    if step.root.op in ACTIVATIONS:
+    if OPS[step.root.op].activation:
         return True
     return network and step.name.startswith("a") and step.name[1:].isdigit()
 

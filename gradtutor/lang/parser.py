@@ -21,12 +21,21 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..base import limits
 from ..base.errors import ExpressionError, LimitError, ParseError
-from ..ops.specs import AXIS_FUNCTIONS, BINARY_OPS, CONSTANTS, FUNCTIONS, OPS, op_for_call
+from ..ops.specs import (
+    BINARY_OPS,
+    CONSTANTS,
+    FUNCTIONS,
+    OPS,
+    Option,
+    op_for_call,
+    option_of,
+)
 from .expr import (
     Assignment,
     Binary,
@@ -278,14 +287,16 @@ class _Parser:
             wanted = str(fewest) if fewest == most else f"{fewest} or {most}"
             raise ExpressionError(f"{name.text}() takes {wanted} argument(s), got {len(args)}",
                                   column=name.pos, source=self.source)
-        if name.text in AXIS_FUNCTIONS and len(args) == 2:
-            self.check_axis(name, args[1])
+        option = option_of(name.text, len(args))
+        if option is not None:
+            self.check_option(name, option, args[-1])
         return self.note_const(self.made(Call(name.text, tuple(args), name.pos)))
 
-    def check_axis(self, name: Token, axis: Expr) -> None:
-        if not (isinstance(axis, Num) and axis.value in (-2, -1, 0, 1)):
-            raise ExpressionError(f"the second argument of {name.text}() is an axis: "
-                                  "0, 1, -1 or -2", column=name.pos, source=self.source)
+    def check_option(self, name: Token, option: Option, arg: Expr) -> None:
+        """An axis or a slope is a literal number, kept as an attribute of the node."""
+        if not (isinstance(arg, Num) and option.accepts(arg.value)):
+            raise ExpressionError(f"the second argument of {name.text}() is {option.what}",
+                                  column=name.pos, source=self.source)
 
     def number(self, token: Token) -> Num:
         value = float(token.text)
@@ -340,24 +351,27 @@ def _constant_value(node: Expr, consts: NodeFacts) -> float | None:
     if isinstance(node, Const):
         return CONSTANTS[node.name]
     if isinstance(node, Name | Transpose) or isinstance(node, Binary) and node.op == "@":
-        kids = children(node)
         if isinstance(node, Transpose):
-            return consts.get(kids[0])
+            return consts.get(node.operand)
         return None
-    kids = [consts.get(child) for child in children(node)]
-    if any(k is None for k in kids):
+    known = [consts.get(child) for child in children(node)]
+    kids = [k for k in known if k is not None]
+    if len(kids) < len(known):
         return None
+    attrs: dict[str, Any] = {}
     if isinstance(node, Unary):
         op_name = "neg"
     elif isinstance(node, Binary):
         op_name = BINARY_OPS[node.op]
     else:
         assert isinstance(node, Call)
-        if node.func in AXIS_FUNCTIONS and len(kids) == 2:
-            kids = kids[:1]
+        option = option_of(node.func, len(kids))
         op_name = op_for_call(node.func, len(kids))
+        if option is not None:  # a literal axis or slope: an attribute, not an operand
+            attrs = {option.name: option.convert(kids[-1])}
+            kids = kids[:-1]
     with np.errstate(all="ignore"):
-        value = OPS[op_name].forward([np.float64(k) for k in kids], {})
+        value = OPS[op_name].forward([np.asarray(k, dtype=np.float64) for k in kids], attrs)
     return float(value)
 
 

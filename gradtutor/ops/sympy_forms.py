@@ -1,0 +1,133 @@
+"""The operations' sympy side: the functions sympy lacks, and the algebra of local derivatives.
+
+Importing this module imports sympy (about half a second): only the symbolic side imports it,
+lazily. The functions are kept whole (sigmoid(x), not 1/(1 + exp(-x))) so formulas read like
+the notes, and follow the engine's kink conventions (relu'(0) = 0, leaky_relu'(0) = slope).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy as sp
+from sympy import Abs, Max, Min, cos, exp, log, sign, sin, sqrt, tanh  # noqa: F401 (for specs)
+
+from .algebra import RELATIONS
+
+DEFAULT_SLOPE = sp.Rational(1, 100)
+
+
+def step(condition: sp.Basic) -> sp.Expr:
+    return sp.Piecewise((1, condition), (0, True))
+
+
+class sigmoid(sp.Function):  # noqa: N801 (prints as the language spells it)
+    """The logistic function, kept whole so formulas read like the notes."""
+
+    @classmethod
+    def eval(cls, x: sp.Expr) -> sp.Expr | None:
+        if x.is_Number:
+            return 1 / (1 + sp.exp(-x))
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
+        return 1 / (1 + sp.exp(-x))
+
+
+class relu(sp.Function):  # noqa: N801
+    """max(x, 0), with relu'(0) = 0."""
+
+    @classmethod
+    def eval(cls, x: sp.Expr) -> sp.Expr | None:
+        if x.is_number and x.is_extended_real:
+            return x if x > 0 else sp.Integer(0)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return step(self.args[0] > 0)
+
+    def _eval_rewrite_as_Max(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.Max(x, 0)
+
+
+class softplus(sp.Function):  # noqa: N801
+    """log(1 + e^x), whose derivative is sigmoid(x)."""
+
+    @classmethod
+    def eval(cls, x: sp.Expr) -> sp.Expr | None:
+        if x.is_Number:
+            return sp.log(1 + sp.exp(x))
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sigmoid(self.args[0])
+
+    def _eval_rewrite_as_log(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.log(1 + sp.exp(x))
+
+
+class leaky_relu(sp.Function):  # noqa: N801
+    """x for x > 0, else slope * x; the derivative at 0 is the slope (as relu'(0) = 0)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, x: sp.Expr, slope: sp.Expr) -> sp.Expr | None:
+        if x.is_number and x.is_extended_real:
+            return x if x > 0 else slope * x
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        x, slope = self.args
+        if argindex == 1:
+            return sp.Piecewise((1, x > 0), (slope, True))
+        return sp.Piecewise((0, x > 0), (x, True))
+
+    def _eval_rewrite_as_Piecewise(self, x: sp.Expr, slope: sp.Expr, **kwargs: object
+                                   ) -> sp.Expr:
+        return sp.Piecewise((x, x > 0), (slope * x, True))
+
+    def _sympystr(self, printer: Any) -> str:
+        x, slope = self.args
+        if slope == DEFAULT_SLOPE:
+            return f"leaky_relu({printer._print(x)})"
+        return f"leaky_relu({printer._print(x)}, {float(slope)!r})"
+
+
+def exact(value: float) -> sp.Expr:
+    """A number of a spec, exact as the numbers of a formula are: 0.2 is 1/5."""
+    return sp.Rational(repr(float(value)))
+
+
+class SympyAlgebra:
+    """Local derivatives as sympy expressions (the gradient with upstream g = 1)."""
+
+    def __init__(self, ops: Mapping[str, Any]) -> None:
+        self.ops = ops
+
+    def fn(self, op: str, *args: Any) -> Any:
+        return self.ops[op].symbolic(list(args), {})
+
+    def cond(self, a: Any, relation: str, b: Any) -> Any:
+        return step(sp.Eq(a, b) if relation == "==" else RELATIONS[relation](a, b))
+
+    def otherwise(self, condition: Any) -> Any:
+        return 1 - condition
+
+    def where(self, a: Any, relation: str, b: Any, then: Any, other: Any) -> Any:
+        return sp.Piecewise((then, RELATIONS[relation](a, b)), (other, True))
+
+    def transpose(self, a: Any) -> Any:
+        return a  # a scalar
+
+    def literal(self, value: float) -> Any:
+        return exact(value)
+
+    def constant(self, a: Any) -> float | None:
+        return None
+

@@ -122,8 +122,9 @@ def in_inputs(graph: Graph, rule: ChainRule) -> dict[sp.Expr, sp.Expr]:
     for index in sorted(rule.formulas):
         node = graph.nodes[index]
         full[index] = _formula(node, [full[i] for i in node.inputs])
-    return {symbol(graph.nodes[i].name): full[i] for i in full
-            if graph.nodes[i].name is not None and graph.nodes[i].op != "input"}
+    named = {i: name for i in full
+             if (name := graph.nodes[i].name) is not None and graph.nodes[i].op != "input"}
+    return {symbol(name): full[i] for i, name in named.items()}
 
 
 def operation_count(graph: Graph, of: int) -> int:

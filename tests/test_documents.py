@@ -13,8 +13,9 @@ import pytest
 
 from gradtutor.base import fmt
 from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
+from gradtutor.explain.model import Walkthrough
 from gradtutor.explain.terms import latex_value
-from gradtutor.explain.walkthrough import Walkthrough, explain
+from gradtutor.explain.walkthrough import explain
 from gradtutor.render import documents
 
 from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path

@@ -583,7 +583,7 @@ def explain(
     """
     with _guard():
         from ..base.errors import GradtutorError
-        from ..explain.walkthrough import Walkthrough
+        from ..explain.model import Walkthrough
         from ..explain.walkthrough import explain as build
         from ..lang.values import parse_assignment
 

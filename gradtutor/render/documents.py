@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from ..base import fmt
 from ..explain import perceptron as pw
-from ..explain.terms import latex_value
-from ..explain.walkthrough import (
+from ..explain.model import (
     BackwardStep,
     Edge,
     FanIn,
@@ -28,6 +27,7 @@ from ..explain.walkthrough import (
     Reveal,
     Walkthrough,
 )
+from ..explain.terms import latex_value
 
 WIDTH = 88
 INDENT = "   "

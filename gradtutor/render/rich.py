@@ -17,7 +17,7 @@ from .plain import checks_line, file_heading, given_text, step_notes
 
 if TYPE_CHECKING:
     from ..engine.solve import Solution
-    from ..explain.walkthrough import BackwardStep, Forward, Layers, Reveal, Walkthrough
+    from ..explain.model import BackwardStep, Forward, Layers, Reveal, Walkthrough
     from ..grading.batch import ClassSummary
 
 CHECK_STYLE = {"agree": "green", "disagree": "bold red", "kink": "yellow", "singular": "yellow"}

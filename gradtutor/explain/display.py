@@ -1,0 +1,42 @@
+"""Display rules of a walkthrough: how operations, shapes and lists of names are worded."""
+
+from __future__ import annotations
+
+from ..base import fmt
+from ..engine.graph import Node as GraphNode
+from ..ops.specs import OPS
+from .model import Array
+from .steps import Step
+
+OP_WORDS = {
+    "add": "add", "sub": "subtract", "mul": "multiply", "div": "divide", "pow": "power",
+    "matmul": "matrix product", "neg": "negate", "transpose": "transpose", "id": "copy",
+    "max": "max", "min": "min", "max1": "max of the entries", "min1": "min of the entries",
+    "sqrt": "square root", "sum": "sum", "mean": "mean",
+}
+ACTIVATIONS = frozenset({"sigmoid", "relu", "tanh", "softmax"})
+NAMING = ("each operation is one node, named n1, n2, ... in forward order; the output is {out}")
+
+
+def operation(step: Step) -> str:
+    if step.gate is not None:
+        op = step.gate.op
+        word = OP_WORDS.get(op, op)
+        return f"{word} gate" if OPS[op].gate else word
+    return "composite: " + ", ".join(OP_WORDS.get(n.op, n.op) for n in step.ops)
+
+
+def shape_labels(pairs: list[tuple[str, Array]]) -> list[tuple[str, str]]:
+    return [(name, fmt.shape(value)) for name, value in pairs]
+
+
+def arg_label(node: GraphNode) -> str:
+    return node.label if node.op != "const" else node.text
+
+
+def and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

@@ -16,7 +16,7 @@ from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
 from gradtutor.explain.model import Walkthrough
 from gradtutor.explain.terms import latex_value
 from gradtutor.explain.walkthrough import explain
-from gradtutor.render import documents
+from gradtutor.render import documents, dot
 
 from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
 
@@ -339,7 +339,7 @@ def test_dot_of_the_max_gate() -> None:
 
 
 def test_dot_escapes_record_characters() -> None:
-    escaped = documents._record_escape("a{b}|<c>\\")
+    escaped = dot.record_escape("a{b}|<c>\\")
     assert escaped == "a\\{b\\}\\|\\<c\\>\\\\"
     assert record_fields("{ " + escaped + " | x }") == ["a{b}|<c>\\", "x"]
 

@@ -600,15 +600,18 @@ def explain(
             from ..render.export import dumps, walkthrough_data
 
             _print(dumps(walkthrough_data(walk)))
+        elif not graph:  # laid out as blocks, drawn by the format's renderer
+            from ..render.draw import render as draw
+
+            _print(draw(walk, chosen))
         elif chosen == "rich":
             from ..render import rich as render
 
-            _print(render.walkthrough(walk) if graph else render.perceptron_walkthrough(walk))
+            _print(render.walkthrough(walk))
         else:
             from ..render import documents
 
-            _print(documents.render(walk, chosen) if graph else
-                   documents.render_perceptron(walk, chosen))
+            _print(documents.render(walk, chosen))
 
 
 def main() -> None:

@@ -9,14 +9,9 @@ and gradient, an operation node per computed value, and the local derivative on 
 
 from __future__ import annotations
 
-import re
-import textwrap
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from ..base import fmt
-from ..explain import perceptron as pw
 from ..explain.model import (
     BackwardStep,
     Edge,
@@ -28,9 +23,16 @@ from ..explain.model import (
     Walkthrough,
 )
 from ..explain.terms import latex_value
+from .latex import LATEX_PREAMBLE
+from .latex import description_lines as _latex_description
+from .latex import text_escape as _text_escape
+from .latex import verbatim_safe as _verbatim_safe
+from .layout import equation, node_label
+from .markdown import escape as _md_escape
+from .plain import INDENT, WIDTH
+from .plain import indented_table as _table
+from .plain import wrap as _wrap
 
-WIDTH = 88
-INDENT = "   "
 SECTIONS = (
     "1) The sub-functions and the computational graph",
     "2) Local derivatives of every edge",
@@ -41,15 +43,6 @@ SECTIONS = (
 
 
 # -- shared pieces (also used by the rich renderer) --------------------------------------
-
-
-def equation(lhs: str, *parts: str) -> str:
-    """`lhs = a = b = c`, leaving out a part that repeats the one before it."""
-    shown = [lhs]
-    for part in parts:
-        if part != shown[-1]:
-            shown.append(part)
-    return " = ".join(shown)
 
 
 def forward_line(line: Forward) -> str:
@@ -115,21 +108,6 @@ def graph_tree(w: Walkthrough) -> Iterator[tuple[int, Node, bool]]:
         yield depth, node, repeated
         if not repeated:
             stack.extend((depth + 1, child) for child in reversed(node.inputs))
-
-
-def node_label(node: Node) -> str:
-    return node.name if node.expression is None else f"{node.name} = {node.expression.text}"
-
-
-def _table(headers: list[str], rows: list[list[str]], indent: str = INDENT) -> list[str]:
-    from .plain import table
-
-    return [indent + line for line in table(headers, rows).splitlines()]
-
-
-def _wrap(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_on_hyphens=False) or [indent]
 
 
 # -- plain -------------------------------------------------------------------------------
@@ -339,57 +317,7 @@ def _md_reveal(reveal: Reveal) -> list[str]:
     return lines
 
 
-def _md_escape(text: str) -> str:
-    """Prose for Markdown: characters that would start emphasis or a tag are escaped."""
-    return re.sub(r"([\\`*_<>\[\]|#])", r"\\\1", text)
-
-
 # -- latex -------------------------------------------------------------------------------
-
-LATEX_PREAMBLE = r"""\documentclass[11pt]{article}
-\usepackage[utf8]{inputenc}
-\usepackage{amsmath,amssymb}
-\usepackage[margin=2cm]{geometry}
-\setcounter{MaxMatrixCols}{200}
-\allowdisplaybreaks
-\setlength{\parindent}{0pt}
-\setlength{\parskip}{0.5em}
-"""
-
-_UNICODE = {
-    "\u2212": r"\ensuremath{-}", "\u00b7": r"\ensuremath{\cdot}", "\u00d7": r"\ensuremath{\times}",
-    "\u03c3": r"\ensuremath{\sigma}", "\u2202": r"\ensuremath{\partial}",
-    "\u2192": r"\ensuremath{\rightarrow}", "\u2190": r"\ensuremath{\leftarrow}",
-    "\u00b2": r"\ensuremath{^2}", "\u00b3": r"\ensuremath{^3}", "\u2264": r"\ensuremath{\leq}",
-    "\u2265": r"\ensuremath{\geq}", "\u2014": "---", "\u2013": "--", "\u2026": r"\ldots{}",
-    "\u2018": "`", "\u2019": "'", "\u201c": "``", "\u201d": "''", "\u00a0": "~",
-    "\u2207": r"\ensuremath{\nabla}", "\u2211": r"\ensuremath{\sum}",
-}
-_TEXT_SPECIALS = {
-    "\\": r"\ensuremath{\backslash}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-    "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}", "<": r"\ensuremath{<}",
-    ">": r"\ensuremath{>}", "|": r"\ensuremath{|}",
-}
-
-
-def _unicode(char: str) -> str:
-    if char in _UNICODE:
-        return _UNICODE[char]
-    if ord(char) < 128:
-        return char
-    ascii_form = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-    return ascii_form or "?"
-
-
-def _text_escape(text: str) -> str:
-    """Text for LaTeX's text mode: special characters escaped, unicode made safe."""
-    return "".join(_TEXT_SPECIALS.get(c, _unicode(c)) for c in text)
-
-
-def _math_safe(text: str) -> str:
-    """Math written by an exercise author, with unicode made safe for pdflatex."""
-    return "".join(_unicode(c) for c in text)
-
 
 def latex(w: Walkthrough) -> str:
     """A standalone LaTeX document (pdflatex)."""
@@ -433,10 +361,6 @@ def _latex_ident(name: str) -> str:
     from ..explain.terms import latex_name
 
     return latex_name(name)
-
-
-def _verbatim_safe(line: str) -> str:
-    return "".join(_unicode(c) for c in line).replace(r"\end{verbatim}", r"\end {verbatim}")
 
 
 def _align(rows: list[tuple[str, list[str]]]) -> list[str]:
@@ -494,146 +418,16 @@ def _latex_reveal(reveal: Reveal) -> list[str]:
     return lines
 
 
-def _latex_description(description: str) -> list[str]:
-    """The exercise's Markdown description, converted for LaTeX: paragraphs, lists, tables,
-    code, emphasis; math is passed through."""
-    lines: list[str] = []
-    blocks = re.split(r"\n\s*\n", description.strip())
-    for block in blocks:
-        lines += _latex_block(block) + [""]
-    return lines
-
-
-def _latex_block(block: str) -> list[str]:
-    rows = block.splitlines()
-    stripped = block.strip()
-    if stripped.startswith("$$") and stripped.endswith("$$") and len(stripped) > 4:
-        return [r"\[", _math_safe(stripped[2:-2].strip()), r"\]"]
-    if all(row.startswith("    ") for row in rows):
-        return [r"\begin{verbatim}", *(_verbatim_safe(r[4:]) for r in rows), r"\end{verbatim}"]
-    if all(row.strip().startswith("|") for row in rows):
-        return _latex_table(rows)
-    if re.match(r"\s*(?:[-*]|\d+\.)\s", rows[0]):
-        return _latex_list(rows)
-    return [_latex_inline(" ".join(row.strip() for row in rows))]
-
-
-def _latex_table(rows: list[str]) -> list[str]:
-    cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows
-             if not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", row)]
-    width = max(len(r) for r in cells)
-    lines = [r"\begin{tabular}{" + "l" * width + "}"]
-    for row in cells:
-        row = row + [""] * (width - len(row))
-        lines.append(" & ".join(_latex_inline(c) for c in row) + r" \\")
-    return lines + [r"\end{tabular}"]
-
-
-def _latex_list(rows: list[str]) -> list[str]:
-    numbered = bool(re.match(r"\s*\d+\.\s", rows[0]))
-    items: list[str] = []
-    for row in rows:
-        match = re.match(r"\s*(?:[-*]|\d+\.)\s+(.*)", row)
-        if match:
-            items.append(match.group(1))
-        elif items:
-            items[-1] += " " + row.strip()
-    environment = "enumerate" if numbered else "itemize"
-    return [rf"\begin{{{environment}}}", *(rf"\item {_latex_inline(i)}" for i in items),
-            rf"\end{{{environment}}}"]
-
-
-_INLINE = re.compile(r"(\$\$.+?\$\$|\$[^$]+\$|`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*)")
-
-
-def _latex_inline(text: str) -> str:
-    parts = []
-    for piece in _INLINE.split(text):
-        if not piece:
-            continue
-        if piece.startswith("$$") and piece.endswith("$$") and len(piece) > 4:
-            parts.append(rf"\[{_math_safe(piece[2:-2])}\]")
-        elif piece.startswith("$") and piece.endswith("$") and len(piece) > 2:
-            parts.append(f"${_math_safe(piece[1:-1])}$")
-        elif piece.startswith("`") and piece.endswith("`") and len(piece) > 2:
-            parts.append(rf"\texttt{{{_text_escape(piece[1:-1])}}}")
-        elif piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
-            parts.append(rf"\textbf{{{_text_escape(piece[2:-2])}}}")
-        elif piece.startswith("*") and piece.endswith("*") and len(piece) > 2:
-            parts.append(rf"\emph{{{_text_escape(piece[1:-1])}}}")
-        else:
-            parts.append(_text_escape(piece))
-    return "".join(parts)
-
-
 # -- dot ---------------------------------------------------------------------------------
-
-_OP_LABEL = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
-             "matrix product": "@", "negate": "-x", "transpose": ".T", "copy": "="}
-MAX_RECORD_ENTRIES = 24  # a larger vector or matrix is shown by its shape in a record
 
 
 def dot(w: Walkthrough) -> str:
     """Graphviz source: a record per value (name, value, gradient), an operation node per
     computed value, and each edge labelled with its local derivative."""
-    lines = [f"digraph {_dot_id(w.output + '_walkthrough')} {{", "  rankdir=LR;",
-             f"  label={_dot_string(w.title)};", "  labelloc=t;",
-             '  node [fontname="Helvetica", fontsize=11];',
-             '  edge [fontname="Helvetica", fontsize=10];']
-    for node in w.nodes:
-        lines.append(f"  {_dot_id(node.name)} [shape=record, label={_record(node)}];")
-    locals_by_edge = {(local.of, local.wrt): local for local in w.locals}
-    for node in w.nodes:
-        if node.expression is None:
-            continue
-        op = _dot_id(node.name + " op")
-        label = _op_label(node)
-        lines.append(f"  {op} [shape=ellipse, label={_dot_string(label)}];")
-        lines.append(f"  {op} -> {_dot_id(node.name)};")
-        for name in node.inputs:
-            local = locals_by_edge.get((node.name, name))
-            text = "" if local is None else equation(local.symbol.text, local.formula.text)
-            lines.append(f"  {_dot_id(name)} -> {op} [label={_dot_string(text)}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    from . import dot as dot_renderer
+    from .layout import walkthrough_graph
 
-
-def _op_label(node: Node) -> str:
-    word = node.operation.removesuffix(" gate")
-    if word in _OP_LABEL:
-        return _OP_LABEL[word]
-    if node.operation.startswith("composite"):
-        return node.expression.text if node.expression else node.operation
-    return word
-
-
-def _record(node: Node) -> str:
-    title = node_label(node)
-    fields = [title, f"value {_record_value(node.value)}",
-              f"grad {_record_value(node.grad) if node.grad is not None else '-'}"]
-    label = "{ " + " | ".join(_record_escape(f) for f in fields) + " }"
-    return '"' + label.replace('"', '\\"') + '"'  # already escaped for a record
-
-
-def _record_value(value: object) -> str:
-    import numpy as np
-
-    if np.size(value) > MAX_RECORD_ENTRIES:
-        return f"({fmt.shape(value)})"
-    return fmt.value(value)
-
-
-def _record_escape(text: str) -> str:
-    """Characters with a meaning inside a record label are escaped."""
-    return re.sub(r"([{}|<>\\])", r"\\\1", text)
-
-
-def _dot_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _dot_id(name: str) -> str:
-    return _dot_string(name)
+    return dot_renderer.graph(walkthrough_graph(w))
 
 
 def render(w: Walkthrough, format: str) -> str:
@@ -643,326 +437,3 @@ def render(w: Walkthrough, format: str) -> str:
 
 
 __all__ = ["dot", "latex", "markdown", "plain", "render"]
-
-
-# -- perceptron walkthroughs -------------------------------------------------------------
-# `explain` of a perceptron exercise. Its steps are laid out once, as a list of blocks
-# (a heading, a paragraph, a table, ...), and each format, rich included, draws the blocks.
-# As above, nothing here computes a value: the numbers come from the PerceptronWalkthrough.
-
-
-
-@dataclass
-class Block:
-    """One piece of a perceptron walkthrough's layout.
-
-    kind: section (a step's heading), description (Markdown), text, strong (a conclusion),
-    heading (a unit's formula and weights), code (lines kept as they are), table, reason
-    (prose, with equations indented by two spaces), gap (a blank line), and for `--step`:
-    step, hint, worked (the part worked out), answer.
-    """
-
-    kind: str
-    text: str = ""
-    lines: list[str] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-
-
-ARITHMETIC = "z"  # the column of a table that holds z written out
-
-
-def perceptron_blocks(w: pw.PerceptronWalkthrough) -> list[Block]:
-    """The walkthrough, or its revealed part, as blocks in reading order."""
-    if w.reveal is not None:
-        return _reveal_blocks(w, w.reveal)
-    blocks = [Block("description", w.description.strip())] if w.description.strip() else []
-    for section in perceptron_sections(w):
-        blocks += [Block("section", section), *_section_blocks(w, section)]
-    return blocks
-
-
-def perceptron_sections(w: pw.PerceptronWalkthrough) -> list[str]:
-    """The headings of the walkthrough's steps, in order."""
-    sections = [pw.SECTION_UNIT, pw.SECTION_WEIGHTS if w.separable else pw.SECTION_NO_WEIGHTS,
-                pw.SECTION_ROWS]
-    return sections + ([pw.SECTION_NETWORK] if w.network is not None else [])
-
-
-def _section_blocks(w: pw.PerceptronWalkthrough, section: str) -> list[Block]:
-    if section == pw.SECTION_UNIT:
-        return [Block("code", lines=w.unit)]
-    if section == pw.SECTION_ROWS:
-        return _rows_blocks(w)
-    if section == pw.SECTION_NETWORK:
-        return _network_blocks(w)
-    if section == pw.SECTION_TRACE:
-        return _rule_blocks(w, summary=False)
-    return _weights_blocks(w)
-
-
-def _rule_blocks(w: pw.PerceptronWalkthrough, *, summary: bool = True) -> list[Block]:
-    """The learning rule as run (summed up), and an asked trace update by update."""
-    learning = w.learning
-    if learning is None:
-        return []
-    blocks = [Block("text", learning.rule)]
-    blocks += [Block("text", learning.summary)] if summary else []
-    if learning.asked:
-        blocks += [Block("text", f"The {len(learning.asked)} asked updates, one by one (z from "
-                         "the weights before the update):"),
-                   Block("table", headers=_update_headers(w, learning),
-                         rows=[_update_cells(u) for u in learning.asked])]
-    return blocks
-
-
-def _weights_blocks(w: pw.PerceptronWalkthrough) -> list[Block]:
-    blocks = [Block("strong", w.headline), *_rule_blocks(w)]
-    learning = w.learning
-    if learning is not None and learning.changes:
-        rows = [_update_cells(u) for u in learning.changes]
-        if learning.gap is not None:
-            at, skipped = learning.gap
-            rows.insert(at, ["...", f"({skipped} more)", *[""] * (len(rows[0]) - 2)])
-        blocks += [Block("text", learning.changes_note),
-                   Block("table", headers=_update_headers(w, learning), rows=rows)]
-    if learning is not None and learning.weights:
-        blocks.append(Block("text", f"weights ({learning.weights_from}): "
-                            f"{_pairs(learning.weights)}"))
-    if w.reason:
-        blocks += [Block("text", "Why:"), Block("reason", lines=w.reason)]
-    return blocks
-
-
-def _update_headers(w: pw.PerceptronWalkthrough, learning: pw.Learning) -> list[str]:
-    return ["update", "epoch", *w.inputs, ARITHMETIC, "output", "target", "change",
-            *learning.keys]
-
-
-def _update_cells(update: pw.Update) -> list[str]:
-    return [str(update.index), str(update.epoch), *update.row, update.z, str(update.output),
-            str(update.target), update.change, *update.weights]
-
-
-def _rows_blocks(w: pw.PerceptronWalkthrough) -> list[Block]:
-    if w.single is None:
-        rows = [[*values, str(target)] for values, target in w.table]
-        return [Block("table", headers=[*w.inputs, "target"], rows=rows),
-                Block("text", w.table_note)]
-    *unit, summary = _unit_blocks(w.single)
-    return [*unit, Block("strong", summary.text)]
-
-
-def _unit_blocks(table: pw.UnitTable) -> list[Block]:
-    """A unit's formula and weights, its table row by row, and what it computes."""
-    has_target = any(row.target is not None for row in table.rows)
-    headers = [*table.columns, ARITHMETIC, table.output, *(["target", ""] if has_target else [])]
-    rows = [[*row.values, row.z, str(row.output),
-             *([str(row.target), "ok" if row.ok else "wrong"] if row.target is not None else [])]
-            for row in table.rows]
-    reads = f", reading {', '.join(table.reads)}" if table.name == "out" else ""
-    return [Block("heading", f"{table.name} = {table.formula}{reads}: {_pairs(table.weights)}"),
-            Block("table", headers=headers, rows=rows), Block("text", table.summary)]
-
-
-def _network_blocks(w: pw.PerceptronWalkthrough) -> list[Block]:
-    net = w.network
-    if net is None:
-        return []
-    blocks = [Block("code", lines=net.lines)]
-    for table in [*net.hidden, net.out]:
-        blocks += [Block("gap"), *_unit_blocks(table)]
-    return blocks + [Block("gap"), Block("strong", net.summary)]
-
-
-def _pairs(pairs: list[tuple[str, str]]) -> str:
-    """'w1 = 2, w2 = 1, b = -3'."""
-    return ", ".join(f"{key} = {value}" for key, value in pairs)
-
-
-def _reveal_blocks(w: pw.PerceptronWalkthrough, reveal: pw.PerceptronReveal) -> list[Block]:
-    weight = f" (weight {fmt.number(reveal.weight)})" if reveal.weight != 1 else ""
-    blocks = [Block("step", f"Step {reveal.number} of {reveal.count}: {reveal.part}{weight}"),
-              Block("hint", reveal.hint)]
-    if reveal.hint_only:
-        return blocks + [Block("text", "Try it, then run again without --hint to see the step "
-                               "worked out.")]
-    worked = {"weights": pw.SECTION_ROWS, "network": pw.SECTION_NETWORK}.get(
-        reveal.part, pw.SECTION_TRACE)
-    return [*blocks, Block("worked", worked), *_section_blocks(w, worked),
-            Block("answer", lines=reveal.answer)]
-
-
-# -- perceptron: plain, markdown, latex ---------------------------------------------------
-
-
-def perceptron_plain(w: pw.PerceptronWalkthrough) -> str:
-    """The perceptron walkthrough as plain ASCII text."""
-    lines = [w.title, "=" * min(len(w.title), WIDTH)]
-    for block in perceptron_blocks(w):
-        lines += _block_plain(block)
-    return "\n".join(lines) + "\n"
-
-
-def _block_plain(block: Block) -> list[str]:
-    kind, text = block.kind, block.text
-    if kind in ("description", "section", "step"):
-        return ["", text]
-    if kind == "hint":
-        return [""] + _wrap("Hint: " + text, "")
-    if kind == "worked":
-        return ["", "Worked out:", text]
-    if kind == "answer":
-        return ["", "Answer:", *(INDENT + line for line in block.lines)]
-    if kind == "code":
-        return [INDENT + line for line in block.lines]
-    if kind == "reason":
-        return _reason(block.lines, INDENT)
-    if kind == "table":
-        return _table(block.headers, block.rows)
-    if kind == "gap":
-        return [""]
-    return _wrap(text, INDENT) if text else []
-
-
-def _reason(lines: list[str], indent: str) -> list[str]:
-    """The certificate's argument: prose wrapped, its equations (indented) kept whole."""
-    shown: list[str] = []
-    for text in lines:
-        shown += [indent + text] if text.startswith("  ") else _wrap(text, indent)
-    return shown
-
-
-def perceptron_markdown(w: pw.PerceptronWalkthrough) -> str:
-    """The perceptron walkthrough as Markdown: a table per unit, z's arithmetic as code."""
-    lines = [f"# {_md_escape(w.title)}", ""]
-    for block in perceptron_blocks(w):
-        lines += _block_markdown(block)
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def _block_markdown(block: Block) -> list[str]:
-    kind, text = block.kind, block.text
-    if kind == "description":
-        return [text, ""]
-    if kind in ("section", "step"):
-        return [f"## {_md_escape(text)}", ""]
-    if kind == "worked":
-        return ["### Worked out", "", f"#### {_md_escape(text)}", ""]
-    if kind == "hint":
-        return [f"**Hint:** {_md_escape(text)}", ""]
-    if kind == "answer":
-        return ["**Answer:**", "", "```text", *block.lines, "```", ""]
-    if kind in ("code", "reason"):
-        shown = _reason(block.lines, "") if kind == "reason" else block.lines
-        return ["```text", *shown, "```", ""]
-    if kind == "table":
-        return _md_table(block.headers, block.rows)
-    if kind == "heading":
-        return [f"`{text}`", ""]
-    if kind == "strong":
-        return [f"**{_md_escape(text)}**", ""]
-    return [_md_escape(text), ""] if text else []
-
-
-def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    def cell(header: str, text: str) -> str:
-        return f"`{text}`" if header == ARITHMETIC and text else _md_escape(text)
-
-    lines = ["| " + " | ".join(_md_escape(h) for h in headers) + " |",
-             "|" + " --- |" * len(headers)]
-    lines += ["| " + " | ".join(cell(h, c) for h, c in zip(headers, row, strict=True)) + " |"
-              for row in rows]
-    return lines + [""]
-
-
-PERCEPTRON_PREAMBLE = LATEX_PREAMBLE + "\\usepackage{longtable}\n"
-
-
-def perceptron_latex(w: pw.PerceptronWalkthrough) -> str:
-    """The perceptron walkthrough as a standalone LaTeX document (pdflatex)."""
-    body = [r"\begin{document}", rf"\section*{{{_text_escape(w.title)}}}", ""]
-    for block in perceptron_blocks(w):
-        body += _block_latex(block)
-    return PERCEPTRON_PREAMBLE + "\n".join([*body, r"\end{document}"]) + "\n"
-
-
-def _block_latex(block: Block) -> list[str]:
-    kind, text = block.kind, _text_escape(block.text)
-    if kind == "description":
-        return _latex_description(block.text)
-    if kind in ("section", "step"):
-        return [rf"\subsection*{{{text}}}"]
-    if kind == "worked":
-        return [r"\subsubsection*{Worked out}", rf"\paragraph{{{text}}}", ""]
-    if kind == "hint":
-        return [rf"\textbf{{Hint:}} {text}", ""]
-    if kind == "answer":
-        return [r"\textbf{Answer:}", *_block_latex(Block("code", lines=block.lines))]
-    if kind == "code":
-        return [r"\begin{verbatim}", *map(_verbatim_safe, block.lines), r"\end{verbatim}", ""]
-    if kind == "reason":
-        return [rf"\begin{{center}}\texttt{{{_text_escape(line.strip())}}}\end{{center}}"
-                if line.startswith("  ") else _text_escape(line) + "\n" for line in block.lines]
-    if kind == "table":
-        return _latex_longtable(block.headers, block.rows)
-    if kind in ("strong", "heading"):
-        return [rf"\textbf{{{text}}}", ""]
-    if kind == "gap":
-        return [r"\medskip", ""]
-    return [text, ""] if text else []
-
-
-def _latex_longtable(headers: list[str], rows: list[list[str]]) -> list[str]:
-    """A longtable (it breaks across pages), z's arithmetic in math: 1 \\cdot 0 + 1 = 1."""
-    def cell(header: str, text: str) -> str:
-        if header == ARITHMETIC and text:
-            return "$" + _math_safe(text).replace("*", r" \cdot ") + "$"
-        return _text_escape(text)
-
-    lines = [r"\begin{longtable}{" + "l" * len(headers) + "}",
-             " & ".join(_text_escape(h) for h in headers) + r" \\ \hline", r"\endhead"]
-    lines += [" & ".join(cell(h, c) for h, c in zip(headers, row, strict=True)) + r" \\"
-              for row in rows]
-    return lines + [r"\end{longtable}", ""]
-
-
-# -- perceptron: dot ---------------------------------------------------------------------
-
-
-def perceptron_dot(w: pw.PerceptronWalkthrough) -> str:
-    """Graphviz source: the inputs, then each unit a record (its name, its bias, what it
-    computes), each edge labelled with its weight; the hidden layer between, if any."""
-    lines = [f"digraph {_dot_id(w.exercise + '_network')} {{", "  rankdir=LR;",
-             f"  label={_dot_string(w.title)};", "  labelloc=t;",
-             '  node [fontname="Helvetica", fontsize=11];',
-             '  edge [fontname="Helvetica", fontsize=10];']
-    # An input may be named like a unit (h1, out): input nodes get ids of their own.
-    lines += [f"  {_dot_id('input ' + i)} [shape=ellipse, label={_dot_string(i)}];"
-              for i in w.inputs]
-    units = [*w.network.hidden, w.network.out] if w.network is not None else \
-        [w.single] if w.single is not None else []
-    for table in units:
-        reads_units = w.network is not None and table is w.network.out
-        lines.append(f"  {_dot_id(table.name)} [shape=record, label={_unit_record(table)}];")
-        for source, (key, value) in zip(table.reads, table.weights, strict=False):
-            source_id = _dot_id(source if reads_units else "input " + source)
-            lines.append(f"  {source_id} -> {_dot_id(table.name)} "
-                         f"[label={_dot_string(f'{key} = {value}')}];")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def _unit_record(table: pw.UnitTable) -> str:
-    key, bias = table.weights[-1]
-    fields = [table.name, f"{key} = {bias}",
-              f"computes {table.computes}" if table.computes else table.formula]
-    label = "{ " + " | ".join(_record_escape(f) for f in fields) + " }"
-    return '"' + label.replace('"', '\\"') + '"'
-
-
-def render_perceptron(w: pw.PerceptronWalkthrough, format: str) -> str:
-    """The perceptron walkthrough in one of the text formats: plain, markdown, latex or dot."""
-    renderers = {"plain": perceptron_plain, "markdown": perceptron_markdown,
-                 "latex": perceptron_latex, "dot": perceptron_dot}
-    return renderers[format](w)

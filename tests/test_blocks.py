@@ -13,7 +13,7 @@ from gradtutor.render.draw import RENDERERS
 
 DOC = b.Document("A title", [
     b.Section("1) Step"), b.Paragraph("Some *prose*."), b.Strong("Done."),
-    b.Table(["x", "z"], [["1", "1*2"]], math_column="z"), b.Gap(), b.Code(["  kept"]),
+    b.Table(["x", "z"], [["1", "1*2"]], math_column="z", long=True), b.Gap(), b.Code(["  kept"]),
     b.Hint("try it"), b.Answer(["w = 1"]),
     b.Graph("g", "A title", [b.GraphNode("x", "x"), b.GraphNode("u", fields=["u", "b = 1"]),
                              b.GraphEdge("x", "u", "w = 2"), b.GraphEdge("u", "x")]),
@@ -38,6 +38,30 @@ def test_latex_is_a_standalone_document_with_math_arithmetic() -> None:
     assert text.startswith(r"\documentclass") and text.endswith("\\end{document}\n")
     assert r"\section*{A title}" in text and r"\subsection*{1) Step}" in text
     assert r"1 & $1 \cdot 2$ \\" in text and r"\textbf{Hint:} try it" in text
+
+
+X = b.Math("x", r"\xi")
+STEP = b.Document("T", [
+    b.Visit(b.Math("f = 2 x", r"f = 2 \xi"), b.Math("df/df = 1", "1")),
+    b.Bullets(["a note"]),
+    b.Equations([b.Equation(b.Math("df/dx", "D"), [b.Math("2 * 1", "2"), b.Math("2", "2")],
+                            "(contribution 1 of 2)", "shapes: x () -> f ()")], depth=1),
+    b.Table(["node", "inputs"], [[X, [X, ", ", b.Math("y", "y")]]]),
+])
+
+
+def test_plain_draws_a_backward_step_indented_under_its_visit() -> None:
+    assert plain.document(STEP).splitlines()[2:] == [
+        "   at f = 2 x, upstream df/df = 1", "     a note",
+        "     df/dx = 2 * 1 = 2   (contribution 1 of 2)", "       shapes: x () -> f ()",
+        "   node  inputs", "   x     x, y"]
+
+
+def test_markdown_and_latex_draw_math_as_code_and_as_math() -> None:
+    md, tex = markdown.document(STEP), latex.document(STEP)
+    assert "D &= 2 = \\quad \\text{(contribution 1 of 2)}" in md
+    assert "- `df/dx`: shapes: x () -> f ()" in md and "| `x` | `x`, `y` |" in md
+    assert r"$\xi$ & $\xi$, $y$ \\" in tex and r"\paragraph{At $f = 2 \xi$}" in tex
 
 
 def test_dot_draws_only_the_graph() -> None:

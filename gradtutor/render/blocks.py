@@ -82,12 +82,25 @@ class Reasoning:
 
 
 @dataclass(frozen=True)
+class Math:
+    """Inline math: as plain text, and as LaTeX (Markdown shows the text as code)."""
+
+    text: str
+    latex: str
+
+
+Span = str | Math
+Cell = Span | list[Span]
+
+
+@dataclass(frozen=True)
 class Table:
-    """Text cells; the cells of `math_column` are arithmetic (code or math where it can be)."""
+    """Cells of spans; the cells of `math_column` are arithmetic (code or math where it can be)."""
 
     headers: list[str]
-    rows: list[list[str]]
+    rows: list[list[Cell]]
     math_column: str | None = None
+    long: bool = False  # may run over pages (LaTeX: a longtable)
 
 
 @dataclass(frozen=True)
@@ -120,8 +133,82 @@ class Graph:
     items: list[GraphNode | GraphEdge]
 
 
+@dataclass(frozen=True)
+class Lines:
+    """Short lines kept apart (hard line breaks), each a list of spans."""
+
+    lines: list[list[Span]]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One short statement on a line of its own."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A caveat about the whole result."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Subsection:
+    text: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A drawing in text (the graph as a tree), shown as it is in every format."""
+
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """`lhs = part = part`, a remark beside it and the operands' shapes under it."""
+
+    lhs: Math
+    parts: list[Math]
+    remark: str = ""
+    shapes: str = ""
+
+
+@dataclass(frozen=True)
+class Equations:
+    """Display math, aligned at the = signs; depth indents it under a Visit."""
+
+    rows: list[Equation]
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The backward pass arriving at a node: the node and the gradient it gets from above."""
+
+    node: Math
+    upstream: Math
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """Remarks, one item each, under a Visit."""
+
+    items: list[str]
+
+
+@dataclass(frozen=True)
+class Remark:
+    """The conclusion drawn from the table before it."""
+
+    text: str
+
+
 Block = (Description | Section | StepTitle | Hint | Worked | Answer | Paragraph | Strong
-         | Caption | Code | Reasoning | Table | Gap | Graph)
+         | Caption | Code | Reasoning | Table | Gap | Graph | Lines | Fact | Note | Subsection
+         | Diagram | Equations | Visit | Bullets | Remark)
 
 
 @dataclass(frozen=True)
@@ -130,3 +217,19 @@ class Document:
 
     title: str
     blocks: list[Block]
+
+
+def span_text(cell: Cell) -> str:
+    """A cell or span as plain text."""
+    if isinstance(cell, list):
+        return "".join(span_text(span) for span in cell)
+    return cell if isinstance(cell, str) else cell.text
+
+
+def distinct(parts: list[str]) -> list[str]:
+    """The parts of `a = b = c`, leaving out a part that repeats the one before it."""
+    shown: list[str] = []
+    for part in parts:
+        if not shown or part != shown[-1]:
+            shown.append(part)
+    return shown

@@ -12,21 +12,33 @@ from typing import Any
 from .blocks import (
     Answer,
     Block,
+    Bullets,
     Caption,
+    Cell,
     Code,
     Description,
+    Diagram,
     Document,
+    Equations,
+    Fact,
     Gap,
     Graph,
     Hint,
+    Lines,
+    Note,
     Paragraph,
     Reasoning,
+    Remark,
     Section,
     StepTitle,
     Strong,
+    Subsection,
     Table,
+    Visit,
     Worked,
+    distinct,
 )
+from .plain import INDENT
 
 LATEX_PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[utf8]{inputenc}
@@ -154,6 +166,13 @@ def _latex_inline(text: str) -> str:
 DOCUMENT_PREAMBLE = LATEX_PREAMBLE + "\\usepackage{longtable}\n"
 
 
+def span(cell: Cell) -> str:
+    """Text escaped; math (a name, a formula, a value) in $...$."""
+    if isinstance(cell, list):
+        return "".join(span(part) for part in cell)
+    return text_escape(cell) if isinstance(cell, str) else f"${cell.latex}$"
+
+
 def document(doc: Document) -> str:
     """The document as a standalone LaTeX file."""
     body = [r"\begin{document}", rf"\section*{{{text_escape(doc.title)}}}", ""]
@@ -192,11 +211,20 @@ def _reasoning(block: Reasoning) -> list[str]:
 
 
 def _table(block: Table) -> list[str]:
+    if block.long:
+        return _longtable(block)
+    lines = [r"\begin{tabular}{" + "l" * len(block.headers) + "}",
+             " & ".join(text_escape(h) for h in block.headers) + r" \\ \hline"]
+    lines += [" & ".join(span(cell) for cell in row) + r" \\" for row in block.rows]
+    return lines + [r"\end{tabular}", ""]
+
+
+def _longtable(block: Table) -> list[str]:
     """A longtable (it breaks across pages), arithmetic in math: 1 \\cdot 0 + 1 = 1."""
-    def cell(header: str, text: str) -> str:
-        if header == block.math_column and text:
+    def cell(header: str, text: Cell) -> str:
+        if header == block.math_column and isinstance(text, str) and text:
             return "$" + math_safe(text).replace("*", r" \cdot ") + "$"
-        return text_escape(text)
+        return span(text)
 
     headers = block.headers
     lines = [r"\begin{longtable}{" + "l" * len(headers) + "}",
@@ -204,6 +232,44 @@ def _table(block: Table) -> list[str]:
     lines += [" & ".join(cell(h, c) for h, c in zip(headers, row, strict=True)) + r" \\"
               for row in block.rows]
     return lines + [r"\end{longtable}", ""]
+
+
+def _lines(block: Lines) -> list[str]:
+    *first, last = [span(line) for line in block.lines]
+    return [*(line + r"\\" for line in first), last, ""]
+
+
+def _equations(block: Equations) -> list[str]:
+    """An align* block (a long row's parts on lines of their own); the shapes listed under it."""
+    lines = align([(row.lhs.latex, [*(part.latex for part in row.parts), *_remark(row.remark)])
+                   for row in block.rows])
+    shapes = [rf"\item ${row.lhs.latex}$: {text_escape(row.shapes)}"
+              for row in block.rows if row.shapes]
+    return lines + ([r"\begin{itemize}", *shapes, r"\end{itemize}"] if shapes else [])
+
+
+def _remark(remark: str) -> list[str]:
+    return [rf"\quad \text{{{text_escape(remark)}}}"] if remark else []
+
+
+def align(rows: list[tuple[str, list[str]]]) -> list[str]:
+    """An align* block; a long row's parts go on lines of their own."""
+    if not rows:
+        return []
+    body = []
+    for lhs, parts in rows:
+        parts = distinct(parts)
+        if sum(len(p) for p in parts) > 160:
+            body.append(f"{lhs} &= " + r" \\ &= ".join(parts))
+        else:
+            body.append(f"{lhs} &= " + " = ".join(parts))
+    return [r"\begin{align*}", " \\\\\n".join(body), r"\end{align*}", ""]
+
+
+def _itemize(items: list[str]) -> list[str]:
+    if not items:
+        return []
+    return [r"\begin{itemize}", *(rf"\item {text_escape(i)}" for i in items), r"\end{itemize}"]
 
 
 def _bold(block: Strong | Caption) -> list[str]:
@@ -223,4 +289,14 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Section: _heading, StepTitle: _heading, Worked: _worked, Hint: _hint, Answer: _answer,
     Code: _code, Reasoning: _reasoning, Table: _table, Strong: _bold, Caption: _bold,
     Paragraph: _paragraph, Gap: lambda block: [r"\medskip", ""], Graph: _nothing,
+    Lines: _lines, Fact: lambda block: [text_escape(block.text), ""],
+    Note: lambda block: [rf"\emph{{Note: {text_escape(block.text)}}}" + "\n"],
+    Subsection: lambda block: [rf"\subsection*{{{text_escape(block.text)}}}"],
+    Diagram: lambda block: [r"\begin{verbatim}",
+                            *(verbatim_safe(INDENT + line) for line in block.lines),
+                            r"\end{verbatim}"],
+    Equations: _equations, Bullets: lambda block: _itemize(block.items),
+    Visit: lambda block: [rf"\paragraph{{At ${block.node.latex}$}} upstream "
+                          rf"${block.upstream.latex}$", ""],
+    Remark: lambda block: [rf"\textbf{{{text_escape(block.text)}}}", ""],
 }

@@ -7,7 +7,7 @@ what goes where.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
@@ -15,25 +15,39 @@ import numpy as np
 from ..base import fmt
 from ..base.errors import GradtutorError
 from ..explain import perceptron as pw
-from ..explain.model import Node, Walkthrough
+from ..explain.model import BackwardStep, Edge, FanIn, Forward, Layers, Node, Walkthrough
+from ..explain.terms import Formula, latex_name, latex_value
 from .blocks import (
     Answer,
     Block,
+    Bullets,
     Caption,
+    Cell,
     Code,
     Description,
+    Diagram,
     Document,
+    Equation,
+    Equations,
+    Fact,
     Gap,
     Graph,
     GraphEdge,
     GraphNode,
     Hint,
+    Lines,
+    Math,
+    Note,
     Paragraph,
     Reasoning,
+    Remark,
     Section,
+    Span,
     StepTitle,
     Strong,
+    Subsection,
     Table,
+    Visit,
     Worked,
 )
 
@@ -71,6 +85,191 @@ def equation(lhs: str, *parts: str) -> str:
 
 def node_label(node: Node) -> str:
     return node.name if node.expression is None else f"{node.name} = {node.expression.text}"
+
+
+SECTIONS = (
+    "1) The sub-functions and the computational graph",
+    "2) Local derivatives of every edge",
+    "3) Forward pass",
+    "4) Backward pass from the end of the circuit: downstream = local * upstream",
+    "5) Gradients",
+)
+
+
+
+
+def forward_line(line: Forward) -> str:
+    return equation(line.name, line.expression.text, line.numbers.text, fmt.value(line.value))
+
+
+def edge_line(edge: Edge) -> str:
+    return equation(edge.gradient.text, edge.formula.text, edge.numbers.text,
+                    fmt.value(edge.value))
+
+
+def part_note(edge: Edge) -> str:
+    if edge.part is None:
+        return ""
+    return f"(contribution {edge.part[0]} of {edge.part[1]} to {edge.gradient.text})"
+
+
+def sum_line(total: FanIn) -> str:
+    return equation(total.gradient.text, total.numbers.text, fmt.value(total.total))
+
+
+def sum_note(total: FanIn) -> str:
+    return f"({total.name} is used by {len(total.parts)} nodes: their contributions add up)"
+
+
+def shapes_line(shapes: list[tuple[str, str]]) -> str:
+    *operands, (result, result_shape) = shapes
+    return "shapes: " + ", ".join(f"{n} {s}" for n, s in operands) + \
+        f" -> {result} {result_shape}"
+
+
+def step_heading(step: BackwardStep) -> str:
+    return f"at {step.name} = {step.expression.text}, upstream {step.upstream_symbol.text} = " \
+           f"{fmt.value(step.upstream)}"
+
+
+def given_line(w: Walkthrough) -> str:
+    return "Given: " + ", ".join(f"{name} = {fmt.value(v)}" for name, v in w.inputs)
+
+
+def layer_rows(layers: Layers) -> list[list[str]]:
+    """The per-layer table, from the last layer back to the first."""
+    return [[str(row.layer), ", ".join(row.nodes), fmt.number(row.grad),
+             ", ".join(f"{name} {fmt.number(size)}" for name, size in row.params)]
+            for row in reversed(layers.rows)]
+
+
+def layer_headers(layers: Layers) -> list[str]:
+    return ["layer", "nodes", f"size of d{layers.loss}/d(layer output)",
+            f"size of d{layers.loss}/d(inputs it reads)"]
+
+
+def graph_tree(w: Walkthrough) -> Iterator[tuple[int, Node, bool]]:
+    """The graph as a tree from the output: (depth, node, already shown above)."""
+    nodes = {node.name: node for node in w.nodes}
+    shown: set[str] = set()
+    stack = [(0, w.output)]
+    while stack:
+        depth, name = stack.pop()
+        node = nodes[name]
+        repeated = name in shown and bool(node.inputs)
+        shown.add(name)
+        yield depth, node, repeated
+        if not repeated:
+            stack.extend((depth + 1, child) for child in reversed(node.inputs))
+
+
+def tree_lines(w: Walkthrough) -> list[str]:
+    """The graph as an ASCII tree from the output, a node a line."""
+    lines = []
+    open_levels: list[bool] = []  # for each depth: does a sibling follow below?
+    rows = list(graph_tree(w))
+    for position, (depth, node, repeated) in enumerate(rows):
+        last = not any(d == depth for d, _, _ in _until_shallower(rows, position + 1, depth))
+        del open_levels[depth:]
+        prefix = "".join("|   " if more else "    " for more in open_levels[1:])
+        if depth:
+            prefix += "`-- " if last else "|-- "
+        open_levels.append(not last)
+        label = node_label(node) + ("  (see above)" if repeated else "")
+        lines.append(prefix + label)
+    return lines
+
+
+def _until_shallower(rows: list[tuple[int, Node, bool]], start: int, depth: int
+                     ) -> Iterator[tuple[int, Node, bool]]:
+    for row in rows[start:]:
+        if row[0] < depth:
+            return
+        yield row
+
+
+@lays_out(Walkthrough)
+def walkthrough(w: Walkthrough) -> Document:
+    """The walkthrough in the notes' five steps, and the graph (for dot)."""
+    blocks: list[Block] = [Description(w.description.strip())] if w.description.strip() \
+        else []
+    blocks.append(Lines([[given_line(w)], ["Output: ", Math(w.output, latex_name(w.output))]]))
+    blocks += [Fact(f"Nodes: {w.naming}")] if w.naming else []
+    blocks += [Note(note) for note in w.notes]
+    blocks += [Section(SECTIONS[0]), _node_table(w), Diagram(tree_lines(w)),
+               Section(SECTIONS[1]),
+               Equations([Equation(_math(local.symbol), [_math(local.formula)])
+                          for local in w.locals]),
+               Section(SECTIONS[2]), Equations([_forward_row(line) for line in w.forward]),
+               Section(SECTIONS[3]),
+               Paragraph(f"start at the output: d{w.output}/d{w.output} = 1")]
+    for step in w.backward:
+        blocks += _backward_blocks(step)
+    blocks += [Section(SECTIONS[4]),
+               Equations([Equation(_math(symbol), [_value(value)])
+                          for symbol, value in w.gradients])]
+    if w.layers is not None:
+        blocks += [Subsection("Gradient size layer by layer, from the output back (sizes "
+                              "are norms)"),
+                   Table(layer_headers(w.layers), list(layer_rows(w.layers))),
+                   Remark(w.layers.remark)]
+    return Document(w.title, [*blocks, walkthrough_graph(w)])
+
+
+def _math(formula: Formula) -> Math:
+    return Math(formula.text, formula.latex)
+
+
+def _value(value: object) -> Math:
+    return Math(fmt.value(value), latex_value(value))
+
+
+def _name(name: str) -> Math:
+    return Math(name, latex_name(name))
+
+
+def _node_table(w: Walkthrough) -> Table:
+    rows: list[list[Cell]] = []
+    for node in w.nodes:
+        if node.expression is None:
+            continue
+        inputs: list[Span] = []
+        for position, name in enumerate(node.inputs):
+            inputs += [", ", _name(name)] if position else [_name(name)]
+        rows.append([_name(node.name), _math(node.expression), node.operation, inputs])
+    return Table(["node", "expression", "operation", "inputs"], rows)
+
+
+def _forward_row(line: Forward) -> Equation:
+    return Equation(_name(line.name), [_math(line.expression), _math(line.numbers),
+                                       _value(line.value)])
+
+
+def _backward_blocks(step: BackwardStep) -> list[Block]:
+    """A node of the backward pass: what arrives, the gate's pattern, one row per edge."""
+    node = Math(f"{step.name} = {step.expression.text}",
+                f"{latex_name(step.name)} = {step.expression.latex}")
+    upstream = Math(f"{step.upstream_symbol.text} = {fmt.value(step.upstream)}",
+                    f"{step.upstream_symbol.latex} = {latex_value(step.upstream)}")
+    sums = {total.name: total for total in step.sums}
+    rows = []
+    for edge in step.edges:
+        rows.append(_edge_row(edge))
+        if edge.wrt in sums:
+            rows.append(_sum_row(sums[edge.wrt]))
+    notes = ([step.pattern] if step.pattern else []) + step.notes
+    return [Visit(node, upstream), Bullets(notes), Equations(rows, depth=1)]
+
+
+def _edge_row(edge: Edge) -> Equation:
+    shapes = shapes_line(edge.shapes) if edge.shapes else ""
+    return Equation(_math(edge.gradient), [_math(edge.formula), _math(edge.numbers),
+                                           _value(edge.value)], part_note(edge), shapes)
+
+
+def _sum_row(total: FanIn) -> Equation:
+    return Equation(_math(total.gradient), [_math(total.numbers), _value(total.total)],
+                    sum_note(total))
 
 
 OP_SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
@@ -162,7 +361,7 @@ def _rule_blocks(w: pw.PerceptronWalkthrough, *, summary: bool = True) -> list[B
         blocks += [Paragraph(f"The {len(learning.asked)} asked updates, one by one (z from "
                              "the weights before the update):"),
                    Table(_update_headers(w, learning), [_update_cells(u) for u in learning.asked],
-                         ARITHMETIC)]
+                         ARITHMETIC, long=True)]
     return blocks
 
 
@@ -175,7 +374,7 @@ def _weights_blocks(w: pw.PerceptronWalkthrough) -> list[Block]:
             at, skipped = learning.gap
             rows.insert(at, ["...", f"({skipped} more)", *[""] * (len(rows[0]) - 2)])
         blocks += [Paragraph(learning.changes_note),
-                   Table(_update_headers(w, learning), rows, ARITHMETIC)]
+                   Table(_update_headers(w, learning), rows, ARITHMETIC, long=True)]
     if learning is not None and learning.weights:
         blocks.append(Paragraph(f"weights ({learning.weights_from}): "
                                 f"{_pairs(learning.weights)}"))
@@ -197,7 +396,7 @@ def _update_cells(update: pw.Update) -> list[str]:
 def _rows_blocks(w: pw.PerceptronWalkthrough) -> list[Block]:
     if w.single is None:
         rows = [[*values, str(target)] for values, target in w.table]
-        return [Table([*w.inputs, "target"], rows, ARITHMETIC), Paragraph(w.table_note)]
+        return [Table([*w.inputs, "target"], rows, ARITHMETIC, long=True), Paragraph(w.table_note)]
     return [*_unit_blocks(w.single)[:-1], Strong(w.single.summary)]
 
 
@@ -210,7 +409,7 @@ def _unit_blocks(table: pw.UnitTable) -> list[Block]:
             for row in table.rows]
     reads = f", reading {', '.join(table.reads)}" if table.name == "out" else ""
     return [Caption(f"{table.name} = {table.formula}{reads}: {_pairs(table.weights)}"),
-            Table(headers, rows, ARITHMETIC), Paragraph(table.summary)]
+            Table(headers, rows, ARITHMETIC, long=True), Paragraph(table.summary)]
 
 
 def _network_blocks(w: pw.PerceptronWalkthrough) -> list[Block]:

@@ -12,20 +12,31 @@ from ..marking.results import FileResult, StepResult
 from .blocks import (
     Answer,
     Block,
+    Bullets,
     Caption,
     Code,
     Description,
+    Diagram,
     Document,
+    Equations,
+    Fact,
     Gap,
     Graph,
     Hint,
+    Lines,
+    Note,
     Paragraph,
     Reasoning,
+    Remark,
     Section,
     StepTitle,
     Strong,
+    Subsection,
     Table,
+    Visit,
     Worked,
+    distinct,
+    span_text,
 )
 
 if TYPE_CHECKING:  # only for the hints: a check never needs the solver
@@ -243,6 +254,16 @@ def reasoning_lines(lines: list[str], indent: str) -> list[str]:
     return shown
 
 
+def _equations(block: Equations) -> list[str]:
+    indent = INDENT + "  " * block.depth
+    lines = []
+    for row in block.rows:
+        shown = " = ".join(distinct([row.lhs.text, *(part.text for part in row.parts)]))
+        lines.append(indent + shown + (f"   {row.remark}" if row.remark else ""))
+        lines += [indent + "  " + row.shapes] if row.shapes else []
+    return lines
+
+
 def _titled(block: Section | StepTitle) -> list[str]:
     return ["", block.text]
 
@@ -258,7 +279,16 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Answer: lambda block: ["", "Answer:", *(INDENT + line for line in block.lines)],
     Code: lambda block: [INDENT + line for line in block.lines],
     Reasoning: lambda block: reasoning_lines(block.lines, INDENT),
-    Table: lambda block: indented_table(block.headers, block.rows),
+    Table: lambda block: indented_table(block.headers, [[span_text(cell) for cell in row]
+                                                        for row in block.rows]),
+    Lines: lambda block: ["", *(span_text(line) for line in block.lines)],
+    Fact: lambda block: [block.text], Note: lambda block: [f"Note: {block.text}"],
+    Subsection: lambda block: ["", f"{INDENT}{block.text}:"],
+    Diagram: lambda block: ["", *(INDENT + line for line in block.lines)],
+    Equations: _equations,
+    Visit: lambda block: [f"{INDENT}at {block.node.text}, upstream {block.upstream.text}"],
+    Bullets: lambda block: [line for item in block.items for line in wrap(item, INDENT + "  ")],
+    Remark: lambda block: ["", *wrap(block.text, INDENT)],
     Gap: lambda block: [""], Graph: lambda block: [],
     Paragraph: _prose, Strong: _prose, Caption: _prose,
 }

@@ -17,19 +17,30 @@ from ..marking.results import FileResult
 from .blocks import (
     Answer,
     Block,
+    Bullets,
     Caption,
     Code,
     Description,
+    Diagram,
     Document,
+    Equations,
+    Fact,
     Gap,
     Graph,
     Hint,
+    Lines,
+    Note,
     Paragraph,
     Reasoning,
+    Remark,
     Section,
     StepTitle,
     Strong,
+    Subsection,
+    Visit,
     Worked,
+    distinct,
+    span_text,
 )
 from .blocks import Table as TableBlock
 from .plain import checks_line, file_heading, given_text, step_notes
@@ -211,7 +222,7 @@ def walkthrough(w: Walkthrough) -> RenderableType:
     from rich.markdown import Markdown
     from rich.rule import Rule
 
-    from . import documents as doc
+    from . import layout as doc
 
     parts: list[RenderableType] = []
     if w.reveal is not None:
@@ -251,7 +262,7 @@ def walkthrough(w: Walkthrough) -> RenderableType:
 def _walk_graph(w: Walkthrough) -> RenderableType:
     from rich.tree import Tree
 
-    from . import documents as doc
+    from . import layout as doc
 
     table = Table(box=box.SIMPLE_HEAD)
     for header in ("node", "expression", "operation", "inputs"):
@@ -277,7 +288,7 @@ def _walk_graph(w: Walkthrough) -> RenderableType:
 
 
 def _walk_forward(line: Forward) -> RenderableType:
-    from . import documents as doc
+    from . import layout as doc
 
     text = Text(doc.forward_line(line))
     if line.shapes:
@@ -288,7 +299,7 @@ def _walk_forward(line: Forward) -> RenderableType:
 def _walk_backward(step: BackwardStep) -> list[RenderableType]:
     from rich.padding import Padding
 
-    from . import documents as doc
+    from . import layout as doc
 
     parts: list[RenderableType] = [Text(doc.step_heading(step), style="bold")]
     for note in ([step.pattern] if step.pattern else []) + step.notes:
@@ -310,7 +321,7 @@ def _walk_backward(step: BackwardStep) -> list[RenderableType]:
 
 
 def _walk_layers(layers: Layers) -> RenderableType:
-    from . import documents as doc
+    from . import layout as doc
 
     table = Table(box=box.SIMPLE_HEAD, title="gradient size layer by layer, from the output "
                   "back (norms)", title_justify="left")
@@ -324,7 +335,7 @@ def _walk_layers(layers: Layers) -> RenderableType:
 
 
 def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
-    from . import documents as doc
+    from . import layout as doc
 
     r = reveal
     weight = f" (weight {fmt.number(r.weight)})" if r.weight != 1 else ""
@@ -383,7 +394,20 @@ def _styled(style: str) -> Callable[[Any], list[RenderableType]]:
 
 
 def _table(block: TableBlock) -> list[RenderableType]:
-    return [_perceptron_table(block.headers, block.rows, no_wrap=block.math_column)]
+    rows = [[span_text(cell) for cell in row] for row in block.rows]
+    return [_perceptron_table(block.headers, rows, no_wrap=block.math_column)]
+
+
+def _equations(block: Equations) -> list[RenderableType]:
+    indent = "  " * block.depth
+    parts: list[RenderableType] = []
+    for row in block.rows:
+        line = Text(indent + " = ".join(distinct([row.lhs.text, *(p.text for p in row.parts)])))
+        if row.remark:
+            line.append("   " + row.remark, style="dim")
+        parts.append(line)
+        parts += [Text(indent + "  " + row.shapes, style="dim")] if row.shapes else []
+    return parts
 
 
 def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = "",
@@ -411,4 +435,11 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
                               for line in block.lines],
     TableBlock: _table, Gap: lambda block: [Text("")], Graph: lambda block: [],
     Strong: _styled("bold"), Caption: _styled("bold cyan"), Paragraph: _styled(""),
+    Lines: lambda block: [Text(span_text(line)) for line in block.lines],
+    Fact: _styled(""), Note: lambda block: [Text(f"Note: {block.text}", style="yellow")],
+    Subsection: _styled("bold"), Diagram: lambda block: [Text("\n".join(block.lines))],
+    Equations: _equations, Remark: _styled("bold"),
+    Visit: lambda block: [Text(f"at {block.node.text}, upstream {block.upstream.text}",
+                               style="bold")],
+    Bullets: lambda block: [Text("  " + item, style="italic") for item in block.items],
 }

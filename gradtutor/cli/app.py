@@ -600,18 +600,14 @@ def explain(
             from ..render.export import dumps, walkthrough_data
 
             _print(dumps(walkthrough_data(walk)))
-        elif not graph:  # laid out as blocks, drawn by the format's renderer
-            from ..render.draw import render as draw
-
-            _print(draw(walk, chosen))
-        elif chosen == "rich":
+        elif chosen == "rich" and graph:
             from ..render import rich as render
 
             _print(render.walkthrough(walk))
-        else:
-            from ..render import documents
+        else:  # laid out as blocks, drawn by the format's renderer
+            from ..render.draw import render as draw
 
-            _print(documents.render(walk, chosen))
+            _print(draw(walk, chosen))
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ class Section:
 class StepTitle:
     """`--step N`: which asked step is revealed."""
 
-    text: str
+    text: list[Span]
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,16 @@ class Hint:
 
 @dataclass(frozen=True)
 class Worked:
-    """`--step N`: the part worked out below, by name."""
+    """`--step N`: the part worked out below, by name (if it has one)."""
 
-    text: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerEquation:
+    """`--step N`: the asked value, as one equation."""
+
+    answer: Math
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,14 @@ class Math:
     latex: str
 
 
-Span = str | Math
+@dataclass(frozen=True)
+class Typed:
+    """Text as it is typed (a step such as dL/dx): code in Markdown."""
+
+    text: str
+
+
+Span = str | Math | Typed
 Cell = Span | list[Span]
 
 
@@ -194,9 +208,10 @@ class Visit:
 
 @dataclass(frozen=True)
 class Bullets:
-    """Remarks, one item each, under a Visit."""
+    """Remarks, one item each; depth indents them (under a Visit) in plain text."""
 
     items: list[str]
+    depth: int = 1
 
 
 @dataclass(frozen=True)
@@ -208,7 +223,7 @@ class Remark:
 
 Block = (Description | Section | StepTitle | Hint | Worked | Answer | Paragraph | Strong
          | Caption | Code | Reasoning | Table | Gap | Graph | Lines | Fact | Note | Subsection
-         | Diagram | Equations | Visit | Bullets | Remark)
+         | Diagram | Equations | Visit | Bullets | Remark | AnswerEquation)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
-"""LaTeX: a standalone document for pdflatex, drawn from blocks (and the text helpers the
-walkthrough's LaTeX in documents.py shares): text escaped, unicode made safe, an author's
-Markdown converted."""
+"""LaTeX: a standalone document for pdflatex, drawn from blocks: text escaped, unicode made
+safe, an author's Markdown converted, math in $...$ and align*."""
 
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ from typing import Any
 
 from .blocks import (
     Answer,
+    AnswerEquation,
     Block,
     Bullets,
     Caption,
@@ -34,6 +34,7 @@ from .blocks import (
     Strong,
     Subsection,
     Table,
+    Typed,
     Visit,
     Worked,
     distinct,
@@ -170,7 +171,9 @@ def span(cell: Cell) -> str:
     """Text escaped; math (a name, a formula, a value) in $...$."""
     if isinstance(cell, list):
         return "".join(span(part) for part in cell)
-    return text_escape(cell) if isinstance(cell, str) else f"${cell.latex}$"
+    if isinstance(cell, str | Typed):
+        return text_escape(cell if isinstance(cell, str) else cell.text)
+    return f"${cell.latex}$"
 
 
 def document(doc: Document) -> str:
@@ -186,11 +189,12 @@ def draw(block: Block) -> list[str]:
 
 
 def _heading(block: Section | StepTitle) -> list[str]:
-    return [rf"\subsection*{{{text_escape(block.text)}}}"]
+    return [rf"\subsection*{{{span(block.text)}}}"]
 
 
 def _worked(block: Worked) -> list[str]:
-    return [r"\subsubsection*{Worked out}", rf"\paragraph{{{text_escape(block.text)}}}", ""]
+    named = [rf"\paragraph{{{text_escape(block.text)}}}", ""] if block.text else []
+    return [r"\subsubsection*{Worked out}", *named]
 
 
 def _hint(block: Hint) -> list[str]:
@@ -295,6 +299,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Diagram: lambda block: [r"\begin{verbatim}",
                             *(verbatim_safe(INDENT + line) for line in block.lines),
                             r"\end{verbatim}"],
+    AnswerEquation: lambda block: [rf"\textbf{{Answer:}} ${block.answer.latex}$", ""],
     Equations: _equations, Bullets: lambda block: _itemize(block.items),
     Visit: lambda block: [rf"\paragraph{{At ${block.node.latex}$}} upstream "
                           rf"${block.upstream.latex}$", ""],

@@ -15,10 +15,11 @@ import numpy as np
 from ..base import fmt
 from ..base.errors import GradtutorError
 from ..explain import perceptron as pw
-from ..explain.model import BackwardStep, Edge, FanIn, Forward, Layers, Node, Walkthrough
+from ..explain.model import BackwardStep, Edge, FanIn, Forward, Layers, Node, Reveal, Walkthrough
 from ..explain.terms import Formula, latex_name, latex_value
 from .blocks import (
     Answer,
+    AnswerEquation,
     Block,
     Bullets,
     Caption,
@@ -47,6 +48,7 @@ from .blocks import (
     Strong,
     Subsection,
     Table,
+    Typed,
     Visit,
     Worked,
 )
@@ -188,9 +190,15 @@ def _until_shallower(rows: list[tuple[int, Node, bool]], start: int, depth: int
         yield row
 
 
+TRY_IT = "Try it, then run again without --hint to see the step worked out."
+
+
 @lays_out(Walkthrough)
 def walkthrough(w: Walkthrough) -> Document:
-    """The walkthrough in the notes' five steps, and the graph (for dot)."""
+    """The walkthrough in the notes' five steps, and the graph (for dot); or with --step,
+    the asked step worked out."""
+    if w.reveal is not None:
+        return Document(w.title, _revealed(w.reveal))
     blocks: list[Block] = [Description(w.description.strip())] if w.description.strip() \
         else []
     blocks.append(Lines([[given_line(w)], ["Output: ", Math(w.output, latex_name(w.output))]]))
@@ -214,6 +222,22 @@ def walkthrough(w: Walkthrough) -> Document:
                    Table(layer_headers(w.layers), list(layer_rows(w.layers))),
                    Remark(w.layers.remark)]
     return Document(w.title, [*blocks, walkthrough_graph(w)])
+
+
+def _revealed(reveal: Reveal) -> list[Block]:
+    """A hint first, then the step: its forward values or its edges, and the answer."""
+    weight = f" (weight {fmt.number(reveal.weight)})" if reveal.weight != 1 else ""
+    blocks: list[Block] = [
+        StepTitle([f"Step {reveal.number} of {reveal.count}: ", Typed(reveal.step), weight]),
+        Hint(reveal.hint)]
+    if reveal.hint_only:
+        return [*blocks, Paragraph(TRY_IT)]
+    rows = [*map(_forward_row, reveal.forward), *map(_edge_row, reveal.edges),
+            *map(_sum_row, reveal.sums)]
+    answer = Math(equation(reveal.answer_symbol.text, fmt.value(reveal.answer)),
+                  f"{reveal.answer_symbol.latex} = {latex_value(reveal.answer)}")
+    return [*blocks, Worked(), Equations(rows), Bullets(reveal.notes, depth=0),
+            AnswerEquation(answer)]
 
 
 def _math(formula: Formula) -> Math:
@@ -429,11 +453,10 @@ def _pairs(pairs: list[tuple[str, str]]) -> str:
 
 def _reveal_blocks(w: pw.PerceptronWalkthrough, reveal: pw.PerceptronReveal) -> list[Block]:
     weight = f" (weight {fmt.number(reveal.weight)})" if reveal.weight != 1 else ""
-    blocks: list[Block] = [StepTitle(f"Step {reveal.number} of {reveal.count}: "
-                                     f"{reveal.part}{weight}"), Hint(reveal.hint)]
+    blocks: list[Block] = [StepTitle([f"Step {reveal.number} of {reveal.count}: "
+                                      f"{reveal.part}{weight}"]), Hint(reveal.hint)]
     if reveal.hint_only:
-        return blocks + [Paragraph("Try it, then run again without --hint to see the step "
-                                   "worked out.")]
+        return blocks + [Paragraph(TRY_IT)]
     worked = {"weights": pw.SECTION_ROWS, "network": pw.SECTION_NETWORK}.get(
         reveal.part, pw.SECTION_TRACE)
     return [*blocks, Worked(worked), *_section_blocks(w, worked), Answer(reveal.answer)]

@@ -8,6 +8,7 @@ from typing import Any
 
 from .blocks import (
     Answer,
+    AnswerEquation,
     Block,
     Bullets,
     Caption,
@@ -57,11 +58,11 @@ def draw(block: Block) -> list[str]:
 
 
 def _heading(block: Section | StepTitle) -> list[str]:
-    return [f"## {escape(block.text)}", ""]
+    return [f"## {span(block.text)}", ""]
 
 
 def _worked(block: Worked) -> list[str]:
-    return ["### Worked out", "", f"#### {escape(block.text)}", ""]
+    return ["### Worked out", "", *([f"#### {escape(block.text)}", ""] if block.text else [])]
 
 
 def _answer(block: Answer) -> list[str]:
@@ -76,7 +77,7 @@ def span(cell: Cell) -> str:
     """Text escaped; math (a name, a formula, a value) as code."""
     if isinstance(cell, list):
         return "".join(span(part) for part in cell)
-    return escape(cell) if isinstance(cell, str) else f"`{cell.text}`"
+    return escape(cell) if isinstance(cell, str) else f"`{cell.text}`"  # math or typed
 
 
 def _table(block: Table) -> list[str]:
@@ -136,6 +137,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Subsection: lambda block: [f"### {escape(block.text)}", ""],
     Diagram: lambda block: ["```text", *(INDENT + line for line in block.lines), "```", ""],
     Equations: _equations, Visit: _visit,
+    AnswerEquation: lambda block: [f"**Answer:** $${block.answer.latex}$$", ""],
     Bullets: lambda block: [f"- {escape(item)}" for item in block.items]
     + ([""] if block.items else []),
     Remark: lambda block: [f"**{escape(block.text)}**", ""],

@@ -11,6 +11,7 @@ from ..base.safetext import visible
 from ..marking.results import FileResult, StepResult
 from .blocks import (
     Answer,
+    AnswerEquation,
     Block,
     Bullets,
     Caption,
@@ -265,7 +266,7 @@ def _equations(block: Equations) -> list[str]:
 
 
 def _titled(block: Section | StepTitle) -> list[str]:
-    return ["", block.text]
+    return ["", span_text(block.text)]
 
 
 def _prose(block: Paragraph | Strong | Caption) -> list[str]:
@@ -275,7 +276,8 @@ def _prose(block: Paragraph | Strong | Caption) -> list[str]:
 DRAW: dict[type, Callable[[Any], list[str]]] = {
     Description: lambda block: ["", block.markdown], Section: _titled, StepTitle: _titled,
     Hint: lambda block: ["", *wrap("Hint: " + block.text, "")],
-    Worked: lambda block: ["", "Worked out:", block.text],
+    Worked: lambda block: ["", "Worked out:", *([block.text] if block.text else [])],
+    AnswerEquation: lambda block: ["", f"Answer: {block.answer.text}"],
     Answer: lambda block: ["", "Answer:", *(INDENT + line for line in block.lines)],
     Code: lambda block: [INDENT + line for line in block.lines],
     Reasoning: lambda block: reasoning_lines(block.lines, INDENT),
@@ -287,7 +289,8 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Diagram: lambda block: ["", *(INDENT + line for line in block.lines)],
     Equations: _equations,
     Visit: lambda block: [f"{INDENT}at {block.node.text}, upstream {block.upstream.text}"],
-    Bullets: lambda block: [line for item in block.items for line in wrap(item, INDENT + "  ")],
+    Bullets: lambda block: [line for item in block.items
+                            for line in wrap(item, INDENT + "  " * block.depth)],
     Remark: lambda block: ["", *wrap(block.text, INDENT)],
     Gap: lambda block: [""], Graph: lambda block: [],
     Paragraph: _prose, Strong: _prose, Caption: _prose,

@@ -16,6 +16,7 @@ from ..base.safetext import visible
 from ..marking.results import FileResult
 from .blocks import (
     Answer,
+    AnswerEquation,
     Block,
     Bullets,
     Caption,
@@ -424,10 +425,14 @@ def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = ""
 
 
 DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
-    Description: _description, Section: _section, StepTitle: _styled("bold"),
+    Description: _description, Section: _section,
+    StepTitle: lambda block: [Text(span_text(block.text), style="bold")],
     Hint: lambda block: [Text(""), Text.assemble(("Hint: ", "bold yellow"), block.text),
                          Text("")],
-    Worked: lambda block: [Text("Worked out:", style="bold"), Text(block.text, style="cyan")],
+    Worked: lambda block: [Text("Worked out:", style="bold"),
+                           *([Text(block.text, style="cyan")] if block.text else [])],
+    AnswerEquation: lambda block: [Text.assemble(("Answer: ", "bold"),
+                                                 (block.answer.text, "bold cyan"))],
     Answer: lambda block: [Text(""), Text("Answer:", style="bold"),
                            *(Text("  " + line, style="bold cyan") for line in block.lines)],
     Code: lambda block: [Text(line, style="cyan") for line in block.lines],

@@ -16,7 +16,8 @@ from gradtutor.exercises.exercise import Exercise, bundled_ids, load_exercise
 from gradtutor.explain.model import Walkthrough
 from gradtutor.explain.terms import latex_value
 from gradtutor.explain.walkthrough import explain
-from gradtutor.render import dot, draw, layout, markdown
+from gradtutor.render import dot, draw, markdown
+from gradtutor.render import walkthrough_layout as layout
 
 from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
 

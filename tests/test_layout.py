@@ -11,7 +11,8 @@ from gradtutor.exercises.exercise import load_exercise
 from gradtutor.explain.walkthrough import explain, explain_exercise
 from gradtutor.render import blocks as b
 from gradtutor.render.draw import RENDERERS, render
-from gradtutor.render.layout import LAYOUTS, layout, walkthrough_graph
+from gradtutor.render.layout import LAYOUTS, layout
+from gradtutor.render.walkthrough_layout import walkthrough_graph
 
 
 def test_a_perceptron_walkthrough_is_laid_out_in_sections_and_a_graph() -> None:

@@ -223,7 +223,7 @@ def walkthrough(w: Walkthrough) -> RenderableType:
     from rich.markdown import Markdown
     from rich.rule import Rule
 
-    from . import layout as doc
+    from . import walkthrough_layout as doc
 
     parts: list[RenderableType] = []
     if w.reveal is not None:
@@ -263,7 +263,7 @@ def walkthrough(w: Walkthrough) -> RenderableType:
 def _walk_graph(w: Walkthrough) -> RenderableType:
     from rich.tree import Tree
 
-    from . import layout as doc
+    from . import walkthrough_layout as doc
 
     table = Table(box=box.SIMPLE_HEAD)
     for header in ("node", "expression", "operation", "inputs"):
@@ -289,7 +289,7 @@ def _walk_graph(w: Walkthrough) -> RenderableType:
 
 
 def _walk_forward(line: Forward) -> RenderableType:
-    from . import layout as doc
+    from . import walkthrough_layout as doc
 
     text = Text(doc.forward_line(line))
     if line.shapes:
@@ -300,7 +300,7 @@ def _walk_forward(line: Forward) -> RenderableType:
 def _walk_backward(step: BackwardStep) -> list[RenderableType]:
     from rich.padding import Padding
 
-    from . import layout as doc
+    from . import walkthrough_layout as doc
 
     parts: list[RenderableType] = [Text(doc.step_heading(step), style="bold")]
     for note in ([step.pattern] if step.pattern else []) + step.notes:
@@ -322,7 +322,7 @@ def _walk_backward(step: BackwardStep) -> list[RenderableType]:
 
 
 def _walk_layers(layers: Layers) -> RenderableType:
-    from . import layout as doc
+    from . import walkthrough_layout as doc
 
     table = Table(box=box.SIMPLE_HEAD, title="gradient size layer by layer, from the output "
                   "back (norms)", title_justify="left")
@@ -336,7 +336,7 @@ def _walk_layers(layers: Layers) -> RenderableType:
 
 
 def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
-    from . import layout as doc
+    from . import walkthrough_layout as doc
 
     r = reveal
     weight = f" (weight {fmt.number(r.weight)})" if r.weight != 1 else ""

@@ -19,6 +19,7 @@ NAMING = ("each operation is one node, named n1, n2, ... in forward order; the o
 
 
 def operation(step: Step) -> str:
+    """What a node does, in words: "add gate", "exp", "composite: multiply, add"."""
     if step.gate is not None:
         op = step.gate.op
         word = OP_WORDS.get(op, op)
@@ -39,4 +40,5 @@ def and_list(items: list[str]) -> str:
 
 
 def unique(items: list[str]) -> list[str]:
+    """Each item once, in the order first met (notes gathered from several edges)."""
     return list(dict.fromkeys(items))

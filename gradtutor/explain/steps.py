@@ -47,6 +47,8 @@ class Step:
 
 
 class Context:
+    """The whole graph evaluated once, and each named node as a Step of its own."""
+
     def __init__(self, steps: list[tuple[str, Expr]], inputs: Mapping[str, Array],
                  output: str) -> None:
         if len(steps) > limits.MAX_WALKTHROUGH_STEPS:

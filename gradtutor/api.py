@@ -33,7 +33,7 @@ from .kinds import AnyExercise, kind_of
 from .kinds import explain as _explain_target
 from .kinds import load_exercise as _load_exercise
 from .marking.results import FileResult, StepResult
-from .render import documents, export, plain
+from .render import draw, export, plain
 
 PathLike = str | Path
 Exercise = AnyExercise  # a loaded exercise of any kind
@@ -338,11 +338,7 @@ class Explanation:
 
     def render(self, format: str = "plain") -> str:
         """The walkthrough as plain text, markdown, latex (a document) or dot (Graphviz)."""
-        from .explain.walkthrough import Walkthrough
-
-        if isinstance(self.walkthrough, Walkthrough):
-            return documents.render(self.walkthrough, format)
-        return documents.render_perceptron(self.walkthrough, format)
+        return str(draw.render(self.walkthrough, format))
 
     def text(self) -> str:
         return self.render("plain")

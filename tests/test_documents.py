@@ -13,10 +13,11 @@ import pytest
 
 from gradtutor.base import fmt
 from gradtutor.exercises.exercise import Exercise, bundled_ids
+from gradtutor.explain.model import Walkthrough
 from gradtutor.explain.terms import latex_value
-from gradtutor.explain.walkthrough import Walkthrough
 from gradtutor.kinds import explain, load_exercise
-from gradtutor.render import documents
+from gradtutor.render import dot, draw, markdown
+from gradtutor.render import walkthrough_layout as layout
 
 from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
 
@@ -88,7 +89,7 @@ Output: f
 
 
 def test_the_plain_walkthrough_of_add_mul_gate_is_pinned() -> None:
-    assert documents.plain(explain("add-mul-gate")) == ADD_MUL_GATE_PLAIN
+    assert draw.render(explain("add-mul-gate"), "plain") == ADD_MUL_GATE_PLAIN
 
 
 # -- every format shows the notes' sigmoid neuron in full --------------------------------
@@ -97,7 +98,7 @@ def test_the_plain_walkthrough_of_add_mul_gate_is_pinned() -> None:
 @pytest.mark.parametrize("form", FORMATS)
 def test_sigmoid_neuron_every_node_and_value_in_every_format(form: str) -> None:
     w = explain("sigmoid-neuron")
-    text = documents.render(w, form)
+    text = draw.render(w, form)
     numbers = [node.value for node in w.nodes] + [node.grad for node in w.nodes]
     numbers += [edge.value for step in w.backward for edge in step.edges]
     for node in w.nodes:
@@ -126,17 +127,17 @@ def test_the_rich_walkthrough_draws_the_same_numbers() -> None:
 
 @pytest.mark.parametrize("form", ["plain", "markdown", "latex"])
 def test_patterns_and_layer_remarks_in_every_format(form: str) -> None:
-    assert "routes" in documents.render(explain("max-gate"), form)
-    assert "distributes" in documents.render(explain("max-gate"), form)
-    vanishing = documents.render(explain("vanishing-sigmoid-chain"), form)
+    assert "routes" in draw.render(explain("max-gate"), form)
+    assert "distributes" in draw.render(explain("max-gate"), form)
+    vanishing = draw.render(explain("vanishing-sigmoid-chain"), form)
     assert "The gradient vanishes on the way back" in vanishing
     assert "0.00639928" in vanishing and "0.428348" in vanishing
     assert "The gradient explodes on the way back" in \
-        documents.render(explain("exploding-relu-chain"), form)
+        draw.render(explain("exploding-relu-chain"), form)
 
 
 def test_plain_layer_table() -> None:
-    text = documents.plain(explain("exploding-relu-chain"))
+    text = draw.render(explain("exploding-relu-chain"), "plain")
     assert """\
    layer  nodes   size of df9/d(layer output)  size of df9/d(inputs it reads)
    3      f5, f6  124                          w3 3100
@@ -146,7 +147,7 @@ def test_plain_layer_table() -> None:
 
 
 def test_plain_matrix_step_shows_shapes_and_rules() -> None:
-    text = documents.plain(explain("linear-layer"))
+    text = draw.render(explain("linear-layer"), "plain")
     assert "     dL/dW = X.T @ (dL/dY) = [[1, 2], [-1, 0.5], [0, 3]].T @ [[0.1, -0.2], " \
         "[0.3, -0.1], [0.2, 0]] = [[-0.2, -0.1], [0.95, -0.45]]\n" \
         "       shapes: X 3x2, dL/dY 3x2 -> dL/dW 2x2\n" in text
@@ -155,15 +156,15 @@ def test_plain_matrix_step_shows_shapes_and_rules() -> None:
 
 
 def test_plain_fan_in_adds_up() -> None:
-    text = documents.plain(explain("x*x + x", {"x": np.float64(3.0)}))
+    text = draw.render(explain("x*x + x", {"x": np.float64(3.0)}), "plain")
     assert "     df/dx = 1 * df/df = 1 * 1 = 1   (contribution 1 of 2 to df/dx)\n" in text
     assert "     df/dx = 2*x * df/dn1 = 6 * 1 = 6   (contribution 2 of 2 to df/dx)\n" \
         "     df/dx = 1 + 6 = 7   (x is used by 2 nodes: their contributions add up)\n" in text
 
 
 def test_plain_tree_marks_a_repeated_subtree() -> None:
-    text = documents.plain(explain("q = x + y; r = 2 * q; f = q * r",
-                                   {"x": np.float64(1.0), "y": np.float64(2.0)}))
+    text = draw.render(explain("q = x + y; r = 2 * q; f = q * r",
+                                   {"x": np.float64(1.0), "y": np.float64(2.0)}), "plain")
     assert """\
    f = q * r
    |-- q = x + y
@@ -175,7 +176,7 @@ def test_plain_tree_marks_a_repeated_subtree() -> None:
 
 
 def test_plain_reveal() -> None:
-    assert documents.plain(explain("max-gate", step=10)) == """\
+    assert draw.render(explain("max-gate", step=10), "plain") == """\
 A max gate routes the gradient: f = 2 (x y + max(z, w))
 =======================================================
 
@@ -191,7 +192,7 @@ Worked out:
 
 Answer: df4/dz = 2
 """
-    hint = documents.plain(explain("max-gate", step=10, hint_only=True))
+    hint = draw.render(explain("max-gate", step=10, hint_only=True), "plain")
     assert hint.endswith("Try it, then run again without --hint to see the step worked out.\n")
     assert "Answer" not in hint
 
@@ -201,17 +202,17 @@ Answer: df4/dz = 2
 
 @pytest.mark.parametrize("ex_id", GRAPH_IDS)
 def test_markdown_math_blocks_are_balanced(ex_id: str) -> None:
-    text = documents.markdown(explain(ex_id))
+    text = draw.render(explain(ex_id), "markdown")
     assert text.startswith("# ")
     lines = text.splitlines()
     assert lines.count("$$") % 2 == 0
     assert lines.count(r"\begin{aligned}") == lines.count(r"\end{aligned}") >= 4
-    for heading in documents.SECTIONS:
-        assert f"## {heading}" in lines
+    for heading in layout.SECTIONS:
+        assert f"## {markdown.escape(heading)}" in lines
 
 
 def test_markdown_of_add_mul_gate() -> None:
-    text = documents.markdown(explain("add-mul-gate"))
+    text = draw.render(explain("add-mul-gate"), "markdown")
     assert "| `q` | `x + y` | add gate | `x`, `y` |" in text
     assert r"\frac{\partial f}{\partial x} &= 1 \cdot \frac{\partial f}{\partial q} = " \
         r"1 \cdot \left(-4\right) = -4" in text
@@ -252,7 +253,7 @@ def latex_without_verbatim(text: str) -> str:
 
 @pytest.mark.parametrize("ex_id", GRAPH_IDS)
 def test_latex_is_a_balanced_standalone_document(ex_id: str) -> None:
-    text = documents.latex(explain(ex_id))
+    text = draw.render(explain(ex_id), "latex")
     assert text.startswith(r"\documentclass")
     assert text.count(r"\begin{document}") == text.count(r"\end{document}") == 1
     assert text.rstrip().endswith(r"\end{document}")
@@ -271,7 +272,7 @@ description: "Some `co_de`, **bold** and $a_1 + b$, then −1 · 2"
 given: {x: 2}
 graph: {f: x*x}
 """, encoding="utf-8")
-    text = documents.latex(explain(str(path)))
+    text = draw.render(explain(str(path)), "latex")
     assert r"\section*{50\% of x\_1 \& y \# \{z\} \~{} \$5 \^{} 2 \ensuremath{<}a" \
         r"\ensuremath{|}b\ensuremath{>} back\ensuremath{\backslash}slash \ensuremath{\sigma}}" \
         in text
@@ -288,7 +289,7 @@ PDFLATEX = shutil.which("pdflatex")
 @pytest.mark.parametrize("ex_id", GRAPH_IDS)
 def test_latex_compiles_with_pdflatex(ex_id: str, tmp_path: Path) -> None:
     source = tmp_path / f"{ex_id}.tex"
-    source.write_text(documents.latex(explain(ex_id)), encoding="utf-8")
+    source.write_text(draw.render(explain(ex_id), "latex"), encoding="utf-8")
     run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error",
                           source.name], cwd=tmp_path, capture_output=True, text=True,
                          timeout=120)
@@ -300,7 +301,8 @@ def test_latex_compiles_with_pdflatex(ex_id: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("step", [1, 7, 8])
 def test_latex_of_a_revealed_step_compiles(step: int, tmp_path: Path) -> None:
     source = tmp_path / "step.tex"
-    source.write_text(documents.latex(explain("add-mul-gate", step=step)), encoding="utf-8")
+    walk = explain("add-mul-gate", step=step)
+    source.write_text(draw.render(walk, "latex"), encoding="utf-8")
     run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error",
                           source.name], cwd=tmp_path, capture_output=True, text=True,
                          timeout=120)
@@ -308,7 +310,7 @@ def test_latex_of_a_revealed_step_compiles(step: int, tmp_path: Path) -> None:
 
 
 def test_latex_matrices() -> None:
-    text = documents.latex(explain("linear-layer"))
+    text = draw.render(explain("linear-layer"), "latex")
     assert latex_value(np.array([[-0.2, -0.1], [0.95, -0.45]])) in text
     assert r"X^{\top} \, \frac{\partial L}{\partial Y}" in text
 
@@ -319,17 +321,17 @@ def test_latex_matrices() -> None:
 @pytest.mark.parametrize("ex_id", GRAPH_IDS)
 def test_dot_is_a_valid_digraph(ex_id: str) -> None:
     w = explain(ex_id)
-    graph = parse_dot(documents.dot(w))
+    graph = parse_dot(draw.render(w, "dot"))
     for node in w.nodes:
         label = graph["nodes"][node.name]["label"]
         fields = record_fields(label)
-        assert fields[0] == documents.node_label(node)
+        assert fields[0] == layout.node_label(node)
         assert fields[1].startswith("value ") and fields[2].startswith("grad ")
     assert len(graph["edges"]) == sum(1 + len(n.inputs) for n in w.nodes if n.expression)
 
 
 def test_dot_of_the_max_gate() -> None:
-    graph = parse_dot(documents.dot(explain("max-gate")))
+    graph = parse_dot(draw.render(explain("max-gate"), "dot"))
     assert graph["nodes"]["f2 op"] == {"shape": "ellipse", "label": "max"}
     assert record_fields(graph["nodes"]["f2"]["label"]) == \
         ["f2 = max(z, w)", "value 2", "grad 2"]
@@ -339,14 +341,14 @@ def test_dot_of_the_max_gate() -> None:
 
 
 def test_dot_escapes_record_characters() -> None:
-    escaped = documents._record_escape("a{b}|<c>\\")
+    escaped = dot.record_escape("a{b}|<c>\\")
     assert escaped == "a\\{b\\}\\|\\<c\\>\\\\"
     assert record_fields("{ " + escaped + " | x }") == ["a{b}|<c>\\", "x"]
 
 
 def test_dot_shows_a_large_matrix_by_its_shape() -> None:
     w = explain("sum(A)", {"A": np.ones((5, 5))})
-    graph = parse_dot(documents.dot(w))
+    graph = parse_dot(draw.render(w, "dot"))
     assert record_fields(graph["nodes"]["A"]["label"]) == ["A", "value (5x5)", "grad (5x5)"]
 
 
@@ -363,5 +365,5 @@ def test_parse_dot_is_strict() -> None:
 
 def test_render_rejects_nothing_it_knows() -> None:
     w: Walkthrough = explain("add-mul-gate")
-    assert {form: bool(documents.render(w, form)) for form in FORMATS} == \
+    assert {form: bool(draw.render(w, form)) for form in FORMATS} == \
         dict.fromkeys(FORMATS, True)

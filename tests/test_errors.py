@@ -22,7 +22,7 @@ from gradtutor.kinds import explain
 PACKAGE = Path(__file__).resolve().parent.parent / "gradtutor"
 # The step-reveal prose tells the reader of `explain --step N --hint` how to see the step
 # worked out; it moves behind a parameter with the document model (issue 10, item 5).
-ALLOWED = {("render/documents.py", "--hint"), ("render/rich.py", "--hint")}
+ALLOWED = {("render/walkthrough_layout.py", "--hint"), ("render/rich.py", "--hint")}
 
 
 def cli_options() -> set[str]:

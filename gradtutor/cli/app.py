@@ -611,7 +611,7 @@ def explain(
     """
     with _guard():
         from ..base.errors import GradtutorError
-        from ..explain.walkthrough import Walkthrough
+        from ..explain.model import Walkthrough
         from ..kinds import explain as build
         from ..lang.values import parse_assignment
 
@@ -628,15 +628,14 @@ def explain(
             from ..render.export import dumps, walkthrough_data
 
             _print(dumps(walkthrough_data(walk)))
-        elif chosen == "rich":
+        elif chosen == "rich" and graph:
             from ..render import rich as render
 
-            _print(render.walkthrough(walk) if graph else render.perceptron_walkthrough(walk))
-        else:
-            from ..render import documents
+            _print(render.walkthrough(walk))
+        else:  # laid out as blocks, drawn by the format's renderer
+            from ..render.draw import render as draw
 
-            _print(documents.render(walk, chosen) if graph else
-                   documents.render_perceptron(walk, chosen))
+            _print(draw(walk, chosen))
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ In the spirit of the notes ("Perception -> Single layer NN"), with every number 
    unit's table and the function it computes, then the output unit over the hidden values.
 
 Everything comes from `solve_perceptron`, so the numbers are those of `solve --format json`;
-the renderers (documents.py, render.py) only lay the text out.
+the renderers (render/layout.py and the format renderers) only lay the text out.
 """
 
 from __future__ import annotations

@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import textwrap
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..base import fmt
 from ..base.safetext import visible
 from ..marking.results import FileResult, StepResult
+from .blocks import (
+    Answer,
+    AnswerEquation,
+    Block,
+    Bullets,
+    Caption,
+    Code,
+    Description,
+    Diagram,
+    Document,
+    Equations,
+    Fact,
+    Gap,
+    Graph,
+    Hint,
+    Lines,
+    Note,
+    Paragraph,
+    Reasoning,
+    Remark,
+    Section,
+    StepTitle,
+    Strong,
+    Subsection,
+    Table,
+    Visit,
+    Worked,
+    distinct,
+    span_text,
+)
 
 if TYPE_CHECKING:  # only for the hints: a check never needs the solver
     from ..engine.solve import Solution
@@ -185,3 +216,82 @@ def perceptron_text(solution: object) -> str:
     if s.key:
         parts.append("answers:\n" + "\n".join(key_lines(s)))
     return "\n\n".join(parts) + "\n"
+
+
+# -- blocks ------------------------------------------------------------------------------
+
+WIDTH = 88
+INDENT = "   "
+
+
+def document(doc: Document) -> str:
+    """The document as plain ASCII text: the title underlined, then each block."""
+    lines = [doc.title, "=" * min(len(doc.title), WIDTH)]
+    for block in doc.blocks:
+        lines += draw(block)
+    return "\n".join(lines) + "\n"
+
+
+def draw(block: Block) -> list[str]:
+    return DRAW[type(block)](block)
+
+
+def wrap(text: str, indent: str) -> list[str]:
+    """Prose wrapped at WIDTH; a continued line is indented two more spaces."""
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
+                         break_on_hyphens=False) or [indent]
+
+
+def indented_table(headers: list[str], rows: list[list[str]], indent: str = INDENT
+                   ) -> list[str]:
+    return [indent + line for line in table(headers, rows).splitlines()]
+
+
+def reasoning_lines(lines: list[str], indent: str) -> list[str]:
+    """An argument: prose wrapped, its equations (indented) kept whole."""
+    shown: list[str] = []
+    for text in lines:
+        shown += [indent + text] if text.startswith("  ") else wrap(text, indent)
+    return shown
+
+
+def _equations(block: Equations) -> list[str]:
+    indent = INDENT + "  " * block.depth
+    lines = []
+    for row in block.rows:
+        shown = " = ".join(distinct([row.lhs.text, *(part.text for part in row.parts)]))
+        lines.append(indent + shown + (f"   {row.remark}" if row.remark else ""))
+        lines += [indent + "  " + row.shapes] if row.shapes else []
+    return lines
+
+
+def _titled(block: Section | StepTitle) -> list[str]:
+    return ["", span_text(block.text)]
+
+
+def _prose(block: Paragraph | Strong | Caption) -> list[str]:
+    return wrap(block.text, INDENT) if block.text else []
+
+
+DRAW: dict[type, Callable[[Any], list[str]]] = {
+    Description: lambda block: ["", block.markdown], Section: _titled, StepTitle: _titled,
+    Hint: lambda block: ["", *wrap("Hint: " + block.text, "")],
+    Worked: lambda block: ["", "Worked out:", *([block.text] if block.text else [])],
+    AnswerEquation: lambda block: ["", f"Answer: {block.answer.text}"],
+    Answer: lambda block: ["", "Answer:", *(INDENT + line for line in block.lines)],
+    Code: lambda block: [INDENT + line for line in block.lines],
+    Reasoning: lambda block: reasoning_lines(block.lines, INDENT),
+    Table: lambda block: indented_table(block.headers, [[span_text(cell) for cell in row]
+                                                        for row in block.rows]),
+    Lines: lambda block: ["", *(span_text(line) for line in block.lines)],
+    Fact: lambda block: [block.text], Note: lambda block: [f"Note: {block.text}"],
+    Subsection: lambda block: ["", f"{INDENT}{block.text}:"],
+    Diagram: lambda block: ["", *(INDENT + line for line in block.lines)],
+    Equations: _equations,
+    Visit: lambda block: [f"{INDENT}at {block.node.text}, upstream {block.upstream.text}"],
+    Bullets: lambda block: [line for item in block.items
+                            for line in wrap(item, INDENT + "  " * block.depth)],
+    Remark: lambda block: ["", *wrap(block.text, INDENT)],
+    Gap: lambda block: [""], Graph: lambda block: [],
+    Paragraph: _prose, Strong: _prose, Caption: _prose,
+}

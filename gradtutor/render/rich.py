@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -13,11 +14,41 @@ from rich.text import Text
 from ..base import fmt
 from ..base.safetext import visible
 from ..marking.results import FileResult
+from .blocks import (
+    Answer,
+    AnswerEquation,
+    Block,
+    Bullets,
+    Caption,
+    Code,
+    Description,
+    Diagram,
+    Document,
+    Equations,
+    Fact,
+    Gap,
+    Graph,
+    Hint,
+    Lines,
+    Note,
+    Paragraph,
+    Reasoning,
+    Remark,
+    Section,
+    StepTitle,
+    Strong,
+    Subsection,
+    Visit,
+    Worked,
+    distinct,
+    span_text,
+)
+from .blocks import Table as TableBlock
 from .plain import checks_line, file_heading, given_text, step_notes
 
 if TYPE_CHECKING:
     from ..engine.solve import Solution
-    from ..explain.walkthrough import BackwardStep, Forward, Layers, Reveal, Walkthrough
+    from ..explain.model import BackwardStep, Forward, Layers, Reveal, Walkthrough
     from ..grading.batch import ClassSummary
 
 CHECK_STYLE = {"agree": "green", "disagree": "bold red", "kink": "yellow", "singular": "yellow"}
@@ -192,7 +223,7 @@ def walkthrough(w: Walkthrough) -> RenderableType:
     from rich.markdown import Markdown
     from rich.rule import Rule
 
-    from . import documents as doc
+    from . import walkthrough_layout as doc
 
     parts: list[RenderableType] = []
     if w.reveal is not None:
@@ -232,7 +263,7 @@ def walkthrough(w: Walkthrough) -> RenderableType:
 def _walk_graph(w: Walkthrough) -> RenderableType:
     from rich.tree import Tree
 
-    from . import documents as doc
+    from . import walkthrough_layout as doc
 
     table = Table(box=box.SIMPLE_HEAD)
     for header in ("node", "expression", "operation", "inputs"):
@@ -258,7 +289,7 @@ def _walk_graph(w: Walkthrough) -> RenderableType:
 
 
 def _walk_forward(line: Forward) -> RenderableType:
-    from . import documents as doc
+    from . import walkthrough_layout as doc
 
     text = Text(doc.forward_line(line))
     if line.shapes:
@@ -269,7 +300,7 @@ def _walk_forward(line: Forward) -> RenderableType:
 def _walk_backward(step: BackwardStep) -> list[RenderableType]:
     from rich.padding import Padding
 
-    from . import documents as doc
+    from . import walkthrough_layout as doc
 
     parts: list[RenderableType] = [Text(doc.step_heading(step), style="bold")]
     for note in ([step.pattern] if step.pattern else []) + step.notes:
@@ -291,7 +322,7 @@ def _walk_backward(step: BackwardStep) -> list[RenderableType]:
 
 
 def _walk_layers(layers: Layers) -> RenderableType:
-    from . import documents as doc
+    from . import walkthrough_layout as doc
 
     table = Table(box=box.SIMPLE_HEAD, title="gradient size layer by layer, from the output "
                   "back (norms)", title_justify="left")
@@ -305,7 +336,7 @@ def _walk_layers(layers: Layers) -> RenderableType:
 
 
 def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
-    from . import documents as doc
+    from . import walkthrough_layout as doc
 
     r = reveal
     weight = f" (weight {fmt.number(r.weight)})" if r.weight != 1 else ""
@@ -332,56 +363,88 @@ def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
     return parts
 
 
-# -- explain: a perceptron exercise's walkthrough ----------------------------------------
-
-if TYPE_CHECKING:
-    from ..explain.perceptron import PerceptronWalkthrough
-    from .documents import Block
+# -- blocks ------------------------------------------------------------------------------
 
 
-def perceptron_walkthrough(w: PerceptronWalkthrough) -> RenderableType:
-    """A perceptron exercise's walkthrough for a terminal: the blocks every format draws."""
-    from . import documents as doc
-
-    parts = [part for block in doc.perceptron_blocks(w) for part in _perceptron_block(block)]
-    return Panel(Group(*parts), title=shown(w.title, "bold"), title_align="left",
+def document(doc: Document) -> RenderableType:
+    """The document for a terminal: its blocks in a panel titled with the document's title."""
+    parts = [part for block in doc.blocks for part in draw(block)]
+    return Panel(Group(*parts), title=shown(doc.title, "bold"), title_align="left",
                  box=box.ROUNDED)
 
 
-def _perceptron_block(block: Block) -> list[RenderableType]:
+def draw(block: Block) -> list[RenderableType]:
+    return DRAW[type(block)](block)
+
+
+def _description(block: Description) -> list[RenderableType]:
     from rich.markdown import Markdown
+
+    return [Markdown(block.markdown)]
+
+
+def _section(block: Section) -> list[RenderableType]:
     from rich.rule import Rule
 
-    kind, text = block.kind, block.text
-    styles = {"step": "bold", "heading": "bold cyan", "strong": "bold", "worked": "cyan"}
-    if kind == "description":
-        return [Markdown(text)]
-    if kind == "section":
-        return [Rule(text, align="left", style="cyan")]
-    if kind == "hint":
-        return [Text(""), Text.assemble(("Hint: ", "bold yellow"), text), Text("")]
-    if kind == "worked":
-        return [Text("Worked out:", style="bold"), Text(text, style="cyan")]
-    if kind == "answer":
-        return [Text(""), Text("Answer:", style="bold"),
-                *(Text("  " + line, style="bold cyan") for line in block.lines)]
-    if kind in ("code", "reason"):
-        return [Text(line, style="cyan" if line.startswith("  ") or kind == "code" else "")
-                for line in block.lines]
-    if kind == "table":
-        return [_perceptron_table(block.headers, block.rows)]
-    if kind == "gap":
-        return [Text("")]
-    return [Text(text, style=styles.get(kind, ""))] if text else []
+    return [Rule(block.text, align="left", style="cyan")]
 
 
-def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = "") -> Table:
+def _styled(style: str) -> Callable[[Any], list[RenderableType]]:
+    """A block of one line of text, in a style; nothing for an empty one."""
+    return lambda block: [Text(block.text, style=style)] if block.text else []
+
+
+def _table(block: TableBlock) -> list[RenderableType]:
+    rows = [[span_text(cell) for cell in row] for row in block.rows]
+    return [_perceptron_table(block.headers, rows, no_wrap=block.math_column)]
+
+
+def _equations(block: Equations) -> list[RenderableType]:
+    indent = "  " * block.depth
+    parts: list[RenderableType] = []
+    for row in block.rows:
+        line = Text(indent + " = ".join(distinct([row.lhs.text, *(p.text for p in row.parts)])))
+        if row.remark:
+            line.append("   " + row.remark, style="dim")
+        parts.append(line)
+        parts += [Text(indent + "  " + row.shapes, style="dim")] if row.shapes else []
+    return parts
+
+
+def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = "",
+                      no_wrap: str | None = "z") -> Table:
     """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title or None,
                   title_justify="left")
     for header in headers:
-        table.add_column(header, no_wrap=header == "z")  # z's arithmetic reads as one line
+        table.add_column(header, no_wrap=header == no_wrap)  # arithmetic reads as one line
     for row in rows:
         table.add_row(*(shown(cell, {"ok": "green", "wrong": "bold red"}.get(cell, ""))
                         for cell in row))
     return table
+
+
+DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
+    Description: _description, Section: _section,
+    StepTitle: lambda block: [Text(span_text(block.text), style="bold")],
+    Hint: lambda block: [Text(""), Text.assemble(("Hint: ", "bold yellow"), block.text),
+                         Text("")],
+    Worked: lambda block: [Text("Worked out:", style="bold"),
+                           *([Text(block.text, style="cyan")] if block.text else [])],
+    AnswerEquation: lambda block: [Text.assemble(("Answer: ", "bold"),
+                                                 (block.answer.text, "bold cyan"))],
+    Answer: lambda block: [Text(""), Text("Answer:", style="bold"),
+                           *(Text("  " + line, style="bold cyan") for line in block.lines)],
+    Code: lambda block: [Text(line, style="cyan") for line in block.lines],
+    Reasoning: lambda block: [Text(line, style="cyan" if line.startswith("  ") else "")
+                              for line in block.lines],
+    TableBlock: _table, Gap: lambda block: [Text("")], Graph: lambda block: [],
+    Strong: _styled("bold"), Caption: _styled("bold cyan"), Paragraph: _styled(""),
+    Lines: lambda block: [Text(span_text(line)) for line in block.lines],
+    Fact: _styled(""), Note: lambda block: [Text(f"Note: {block.text}", style="yellow")],
+    Subsection: _styled("bold"), Diagram: lambda block: [Text("\n".join(block.lines))],
+    Equations: _equations, Remark: _styled("bold"),
+    Visit: lambda block: [Text(f"at {block.node.text}, upstream {block.upstream.text}",
+                               style="bold")],
+    Bullets: lambda block: [Text("  " + item, style="italic") for item in block.items],
+}

@@ -1,0 +1,250 @@
+"""The document model every renderer draws: a result laid out once as format-neutral blocks.
+
+A block holds text that is already worded (layout.py words it, from the result's data); a
+renderer (plain, rich, markdown, latex, dot) only draws blocks, picking a function by the
+block's class. A block a format has no use for (a Graph in plain text) is left out by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Description:
+    """An exercise author's description, in Markdown."""
+
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """The heading of one step of a walkthrough."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class StepTitle:
+    """`--step N`: which asked step is revealed."""
+
+    text: list[Span]
+
+
+@dataclass(frozen=True)
+class Hint:
+    text: str
+
+
+@dataclass(frozen=True)
+class Worked:
+    """`--step N`: the part worked out below, by name (if it has one)."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class AnswerEquation:
+    """`--step N`: the asked value, as one equation."""
+
+    answer: Math
+
+
+@dataclass(frozen=True)
+class Answer:
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    """A conclusion, shown bold."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A formula-like line that introduces what follows (a unit's formula and weights)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Code:
+    """Lines kept exactly as they are."""
+
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """An argument: prose lines, and equations (indented by two spaces) kept whole."""
+
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class Math:
+    """Inline math: as plain text, and as LaTeX (Markdown shows the text as code)."""
+
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Text as it is typed (a step such as dL/dx): code in Markdown."""
+
+    text: str
+
+
+Span = str | Math | Typed
+Cell = Span | list[Span]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Cells of spans; the cells of `math_column` are arithmetic (code or math where it can be)."""
+
+    headers: list[str]
+    rows: list[list[Cell]]
+    math_column: str | None = None
+    long: bool = False  # may run over pages (LaTeX: a longtable)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A blank line between groups."""
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A node: a record of `fields` (one compartment each), or an ellipse with `label`."""
+
+    id: str
+    label: str = ""
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    source: str
+    target: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A drawing of a graph (dot); its nodes and edges in the order they are written."""
+
+    name: str
+    title: str
+    items: list[GraphNode | GraphEdge]
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Short lines kept apart (hard line breaks), each a list of spans."""
+
+    lines: list[list[Span]]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One short statement on a line of its own."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A caveat about the whole result."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Subsection:
+    text: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A drawing in text (the graph as a tree), shown as it is in every format."""
+
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """`lhs = part = part`, a remark beside it and the operands' shapes under it."""
+
+    lhs: Math
+    parts: list[Math]
+    remark: str = ""
+    shapes: str = ""
+
+
+@dataclass(frozen=True)
+class Equations:
+    """Display math, aligned at the = signs; depth indents it under a Visit."""
+
+    rows: list[Equation]
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The backward pass arriving at a node: the node and the gradient it gets from above."""
+
+    node: Math
+    upstream: Math
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """Remarks, one item each; depth indents them (under a Visit) in plain text."""
+
+    items: list[str]
+    depth: int = 1
+
+
+@dataclass(frozen=True)
+class Remark:
+    """The conclusion drawn from the table before it."""
+
+    text: str
+
+
+Block = (Description | Section | StepTitle | Hint | Worked | Answer | Paragraph | Strong
+         | Caption | Code | Reasoning | Table | Gap | Graph | Lines | Fact | Note | Subsection
+         | Diagram | Equations | Visit | Bullets | Remark | AnswerEquation)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A result laid out: a title and its blocks in reading order."""
+
+    title: str
+    blocks: list[Block]
+
+
+def span_text(cell: Cell) -> str:
+    """A cell or span as plain text."""
+    if isinstance(cell, list):
+        return "".join(span_text(span) for span in cell)
+    return cell if isinstance(cell, str) else cell.text
+
+
+def distinct(parts: list[str]) -> list[str]:
+    """The parts of `a = b = c`, leaving out a part that repeats the one before it."""
+    shown: list[str] = []
+    for part in parts:
+        if not shown or part != shown[-1]:
+            shown.append(part)
+    return shown

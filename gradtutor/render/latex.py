@@ -1,0 +1,307 @@
+"""LaTeX: a standalone document for pdflatex, drawn from blocks: text escaped, unicode made
+safe, an author's Markdown converted, math in $...$ and align*."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from .blocks import (
+    Answer,
+    AnswerEquation,
+    Block,
+    Bullets,
+    Caption,
+    Cell,
+    Code,
+    Description,
+    Diagram,
+    Document,
+    Equations,
+    Fact,
+    Gap,
+    Graph,
+    Hint,
+    Lines,
+    Note,
+    Paragraph,
+    Reasoning,
+    Remark,
+    Section,
+    StepTitle,
+    Strong,
+    Subsection,
+    Table,
+    Typed,
+    Visit,
+    Worked,
+    distinct,
+)
+from .plain import INDENT
+
+LATEX_PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[utf8]{inputenc}
+\usepackage{amsmath,amssymb}
+\usepackage[margin=2cm]{geometry}
+\setcounter{MaxMatrixCols}{200}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5em}
+"""
+
+_UNICODE = {
+    "\u2212": r"\ensuremath{-}", "\u00b7": r"\ensuremath{\cdot}", "\u00d7": r"\ensuremath{\times}",
+    "\u03c3": r"\ensuremath{\sigma}", "\u2202": r"\ensuremath{\partial}",
+    "\u2192": r"\ensuremath{\rightarrow}", "\u2190": r"\ensuremath{\leftarrow}",
+    "\u00b2": r"\ensuremath{^2}", "\u00b3": r"\ensuremath{^3}", "\u2264": r"\ensuremath{\leq}",
+    "\u2265": r"\ensuremath{\geq}", "\u2014": "---", "\u2013": "--", "\u2026": r"\ldots{}",
+    "\u2018": "`", "\u2019": "'", "\u201c": "``", "\u201d": "''", "\u00a0": "~",
+    "\u2207": r"\ensuremath{\nabla}", "\u2211": r"\ensuremath{\sum}",
+}
+_TEXT_SPECIALS = {
+    "\\": r"\ensuremath{\backslash}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+    "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}", "<": r"\ensuremath{<}",
+    ">": r"\ensuremath{>}", "|": r"\ensuremath{|}",
+}
+
+
+def _unicode(char: str) -> str:
+    if char in _UNICODE:
+        return _UNICODE[char]
+    if ord(char) < 128:
+        return char
+    ascii_form = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    return ascii_form or "?"
+
+
+def text_escape(text: str) -> str:
+    """Text for LaTeX's text mode: special characters escaped, unicode made safe."""
+    return "".join(_TEXT_SPECIALS.get(c, _unicode(c)) for c in text)
+
+
+def math_safe(text: str) -> str:
+    """Math written by an exercise author, with unicode made safe for pdflatex."""
+    return "".join(_unicode(c) for c in text)
+
+
+def verbatim_safe(line: str) -> str:
+    return "".join(_unicode(c) for c in line).replace(r"\end{verbatim}", r"\end {verbatim}")
+
+
+def description_lines(description: str) -> list[str]:
+    """The exercise's Markdown description, converted for LaTeX: paragraphs, lists, tables,
+    code, emphasis; math is passed through."""
+    lines: list[str] = []
+    blocks = re.split(r"\n\s*\n", description.strip())
+    for block in blocks:
+        lines += _latex_block(block) + [""]
+    return lines
+
+
+def _latex_block(block: str) -> list[str]:
+    rows = block.splitlines()
+    stripped = block.strip()
+    if stripped.startswith("$$") and stripped.endswith("$$") and len(stripped) > 4:
+        return [r"\[", math_safe(stripped[2:-2].strip()), r"\]"]
+    if all(row.startswith("    ") for row in rows):
+        return [r"\begin{verbatim}", *(verbatim_safe(r[4:]) for r in rows), r"\end{verbatim}"]
+    if all(row.strip().startswith("|") for row in rows):
+        return _latex_table(rows)
+    if re.match(r"\s*(?:[-*]|\d+\.)\s", rows[0]):
+        return _latex_list(rows)
+    return [_latex_inline(" ".join(row.strip() for row in rows))]
+
+
+def _latex_table(rows: list[str]) -> list[str]:
+    cells = [[c.strip() for c in row.strip().strip("|").split("|")] for row in rows
+             if not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", row)]
+    width = max(len(r) for r in cells)
+    lines = [r"\begin{tabular}{" + "l" * width + "}"]
+    for row in cells:
+        row = row + [""] * (width - len(row))
+        lines.append(" & ".join(_latex_inline(c) for c in row) + r" \\")
+    return lines + [r"\end{tabular}"]
+
+
+def _latex_list(rows: list[str]) -> list[str]:
+    numbered = bool(re.match(r"\s*\d+\.\s", rows[0]))
+    items: list[str] = []
+    for row in rows:
+        match = re.match(r"\s*(?:[-*]|\d+\.)\s+(.*)", row)
+        if match:
+            items.append(match.group(1))
+        elif items:
+            items[-1] += " " + row.strip()
+    environment = "enumerate" if numbered else "itemize"
+    return [rf"\begin{{{environment}}}", *(rf"\item {_latex_inline(i)}" for i in items),
+            rf"\end{{{environment}}}"]
+
+
+_INLINE = re.compile(r"(\$\$.+?\$\$|\$[^$]+\$|`[^`]+`|\*\*[^*]+\*\*|\*[^*\s][^*]*\*)")
+
+
+def _latex_inline(text: str) -> str:
+    parts = []
+    for piece in _INLINE.split(text):
+        if not piece:
+            continue
+        if piece.startswith("$$") and piece.endswith("$$") and len(piece) > 4:
+            parts.append(rf"\[{math_safe(piece[2:-2])}\]")
+        elif piece.startswith("$") and piece.endswith("$") and len(piece) > 2:
+            parts.append(f"${math_safe(piece[1:-1])}$")
+        elif piece.startswith("`") and piece.endswith("`") and len(piece) > 2:
+            parts.append(rf"\texttt{{{text_escape(piece[1:-1])}}}")
+        elif piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
+            parts.append(rf"\textbf{{{text_escape(piece[2:-2])}}}")
+        elif piece.startswith("*") and piece.endswith("*") and len(piece) > 2:
+            parts.append(rf"\emph{{{text_escape(piece[1:-1])}}}")
+        else:
+            parts.append(text_escape(piece))
+    return "".join(parts)
+
+
+# -- blocks ------------------------------------------------------------------------------
+
+DOCUMENT_PREAMBLE = LATEX_PREAMBLE + "\\usepackage{longtable}\n"
+
+
+def span(cell: Cell) -> str:
+    """Text escaped; math (a name, a formula, a value) in $...$."""
+    if isinstance(cell, list):
+        return "".join(span(part) for part in cell)
+    if isinstance(cell, str | Typed):
+        return text_escape(cell if isinstance(cell, str) else cell.text)
+    return f"${cell.latex}$"
+
+
+def document(doc: Document) -> str:
+    """The document as a standalone LaTeX file."""
+    body = [r"\begin{document}", rf"\section*{{{text_escape(doc.title)}}}", ""]
+    for block in doc.blocks:
+        body += draw(block)
+    return DOCUMENT_PREAMBLE + "\n".join([*body, r"\end{document}"]) + "\n"
+
+
+def draw(block: Block) -> list[str]:
+    return DRAW[type(block)](block)
+
+
+def _heading(block: Section | StepTitle) -> list[str]:
+    return [rf"\subsection*{{{span(block.text)}}}"]
+
+
+def _worked(block: Worked) -> list[str]:
+    named = [rf"\paragraph{{{text_escape(block.text)}}}", ""] if block.text else []
+    return [r"\subsubsection*{Worked out}", *named]
+
+
+def _hint(block: Hint) -> list[str]:
+    return [rf"\textbf{{Hint:}} {text_escape(block.text)}", ""]
+
+
+def _answer(block: Answer) -> list[str]:
+    return [r"\textbf{Answer:}", *_code(Code(block.lines))]
+
+
+def _code(block: Code) -> list[str]:
+    return [r"\begin{verbatim}", *map(verbatim_safe, block.lines), r"\end{verbatim}", ""]
+
+
+def _reasoning(block: Reasoning) -> list[str]:
+    return [rf"\begin{{center}}\texttt{{{text_escape(line.strip())}}}\end{{center}}"
+            if line.startswith("  ") else text_escape(line) + "\n" for line in block.lines]
+
+
+def _table(block: Table) -> list[str]:
+    if block.long:
+        return _longtable(block)
+    lines = [r"\begin{tabular}{" + "l" * len(block.headers) + "}",
+             " & ".join(text_escape(h) for h in block.headers) + r" \\ \hline"]
+    lines += [" & ".join(span(cell) for cell in row) + r" \\" for row in block.rows]
+    return lines + [r"\end{tabular}", ""]
+
+
+def _longtable(block: Table) -> list[str]:
+    """A longtable (it breaks across pages), arithmetic in math: 1 \\cdot 0 + 1 = 1."""
+    def cell(header: str, text: Cell) -> str:
+        if header == block.math_column and isinstance(text, str) and text:
+            return "$" + math_safe(text).replace("*", r" \cdot ") + "$"
+        return span(text)
+
+    headers = block.headers
+    lines = [r"\begin{longtable}{" + "l" * len(headers) + "}",
+             " & ".join(text_escape(h) for h in headers) + r" \\ \hline", r"\endhead"]
+    lines += [" & ".join(cell(h, c) for h, c in zip(headers, row, strict=True)) + r" \\"
+              for row in block.rows]
+    return lines + [r"\end{longtable}", ""]
+
+
+def _lines(block: Lines) -> list[str]:
+    *first, last = [span(line) for line in block.lines]
+    return [*(line + r"\\" for line in first), last, ""]
+
+
+def _equations(block: Equations) -> list[str]:
+    """An align* block (a long row's parts on lines of their own); the shapes listed under it."""
+    lines = align([(row.lhs.latex, [*(part.latex for part in row.parts), *_remark(row.remark)])
+                   for row in block.rows])
+    shapes = [rf"\item ${row.lhs.latex}$: {text_escape(row.shapes)}"
+              for row in block.rows if row.shapes]
+    return lines + ([r"\begin{itemize}", *shapes, r"\end{itemize}"] if shapes else [])
+
+
+def _remark(remark: str) -> list[str]:
+    return [rf"\quad \text{{{text_escape(remark)}}}"] if remark else []
+
+
+def align(rows: list[tuple[str, list[str]]]) -> list[str]:
+    """An align* block; a long row's parts go on lines of their own."""
+    if not rows:
+        return []
+    body = []
+    for lhs, parts in rows:
+        parts = distinct(parts)
+        if sum(len(p) for p in parts) > 160:
+            body.append(f"{lhs} &= " + r" \\ &= ".join(parts))
+        else:
+            body.append(f"{lhs} &= " + " = ".join(parts))
+    return [r"\begin{align*}", " \\\\\n".join(body), r"\end{align*}", ""]
+
+
+def _itemize(items: list[str]) -> list[str]:
+    if not items:
+        return []
+    return [r"\begin{itemize}", *(rf"\item {text_escape(i)}" for i in items), r"\end{itemize}"]
+
+
+def _bold(block: Strong | Caption) -> list[str]:
+    return [rf"\textbf{{{text_escape(block.text)}}}", ""]
+
+
+def _paragraph(block: Paragraph) -> list[str]:
+    return [text_escape(block.text), ""] if block.text else []
+
+
+def _nothing(block: Graph) -> list[str]:
+    return []
+
+
+DRAW: dict[type, Callable[[Any], list[str]]] = {
+    Description: lambda block: description_lines(block.markdown),
+    Section: _heading, StepTitle: _heading, Worked: _worked, Hint: _hint, Answer: _answer,
+    Code: _code, Reasoning: _reasoning, Table: _table, Strong: _bold, Caption: _bold,
+    Paragraph: _paragraph, Gap: lambda block: [r"\medskip", ""], Graph: _nothing,
+    Lines: _lines, Fact: lambda block: [text_escape(block.text), ""],
+    Note: lambda block: [rf"\emph{{Note: {text_escape(block.text)}}}" + "\n"],
+    Subsection: lambda block: [rf"\subsection*{{{text_escape(block.text)}}}"],
+    Diagram: lambda block: [r"\begin{verbatim}",
+                            *(verbatim_safe(INDENT + line) for line in block.lines),
+                            r"\end{verbatim}"],
+    AnswerEquation: lambda block: [rf"\textbf{{Answer:}} ${block.answer.latex}$", ""],
+    Equations: _equations, Bullets: lambda block: _itemize(block.items),
+    Visit: lambda block: [rf"\paragraph{{At ${block.node.latex}$}} upstream "
+                          rf"${block.upstream.latex}$", ""],
+    Remark: lambda block: [rf"\textbf{{{text_escape(block.text)}}}", ""],
+}

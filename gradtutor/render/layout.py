@@ -1,0 +1,31 @@
+"""Results laid out as blocks (blocks.py), once for every format.
+
+`layout(result)` picks the layout by the result's class, from the registry below. Nothing
+in a layout computes a value: the numbers and sentences come from the result; a layout only
+words them and chooses what goes where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..base.errors import GradtutorError
+from ..explain.model import Walkthrough
+from ..explain.perceptron import PerceptronWalkthrough
+from .blocks import Document
+from .perceptron_layout import perceptron_walkthrough
+from .walkthrough_layout import walkthrough
+
+LAYOUTS: dict[type, Callable[[Any], Document]] = {
+    Walkthrough: walkthrough,
+    PerceptronWalkthrough: perceptron_walkthrough,
+}
+
+
+def layout(result: object) -> Document:
+    """The result as a document of blocks."""
+    function = LAYOUTS.get(type(result))
+    if function is None:
+        raise GradtutorError(f"no layout for a {type(result).__name__}")
+    return function(result)

@@ -1,0 +1,144 @@
+"""Markdown, drawn from blocks: headings, `$$` math, tables, arithmetic as code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .blocks import (
+    Answer,
+    AnswerEquation,
+    Block,
+    Bullets,
+    Caption,
+    Cell,
+    Code,
+    Description,
+    Diagram,
+    Document,
+    Equations,
+    Fact,
+    Gap,
+    Graph,
+    Hint,
+    Lines,
+    Note,
+    Paragraph,
+    Reasoning,
+    Remark,
+    Section,
+    StepTitle,
+    Strong,
+    Subsection,
+    Table,
+    Visit,
+    Worked,
+    distinct,
+)
+from .latex import text_escape
+from .plain import INDENT, reasoning_lines
+
+
+def escape(text: str) -> str:
+    """Prose for Markdown: characters that would start emphasis or a tag are escaped."""
+    return re.sub(r"([\\`*_<>\[\]|#])", r"\\\1", text)
+
+
+def document(doc: Document) -> str:
+    """The document as Markdown."""
+    lines = [f"# {escape(doc.title)}", ""]
+    for block in doc.blocks:
+        lines += draw(block)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def draw(block: Block) -> list[str]:
+    return DRAW[type(block)](block)
+
+
+def _heading(block: Section | StepTitle) -> list[str]:
+    return [f"## {span(block.text)}", ""]
+
+
+def _worked(block: Worked) -> list[str]:
+    return ["### Worked out", "", *([f"#### {escape(block.text)}", ""] if block.text else [])]
+
+
+def _answer(block: Answer) -> list[str]:
+    return ["**Answer:**", "", "```text", *block.lines, "```", ""]
+
+
+def _code(lines: list[str]) -> list[str]:
+    return ["```text", *lines, "```", ""]
+
+
+def span(cell: Cell) -> str:
+    """Text escaped; math (a name, a formula, a value) as code."""
+    if isinstance(cell, list):
+        return "".join(span(part) for part in cell)
+    return escape(cell) if isinstance(cell, str) else f"`{cell.text}`"  # math or typed
+
+
+def _table(block: Table) -> list[str]:
+    def cell(header: str, text: Cell) -> str:
+        return f"`{text}`" if header == block.math_column and text else span(text)
+
+    headers = block.headers
+    lines = ["| " + " | ".join(escape(h) for h in headers) + " |",
+             "|" + " --- |" * len(headers)]
+    lines += ["| " + " | ".join(cell(h, c) for h, c in zip(headers, row, strict=True)) + " |"
+              for row in block.rows]
+    return lines + [""]
+
+
+def _lines(block: Lines) -> list[str]:
+    *first, last = [span(line) for line in block.lines]
+    return [*(line + "  " for line in first), last, ""]
+
+
+def _equations(block: Equations) -> list[str]:
+    """An aligned `$$` block, one `lhs = part = part` row each; the shapes listed under it."""
+    rows = [f"{row.lhs.latex} &= " + " = ".join(distinct(
+        [*(part.latex for part in row.parts), *_remark(row.remark)])) for row in block.rows]
+    lines = ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""] \
+        if rows else []
+    shapes = [f"- `{row.lhs.text}`: {row.shapes}" for row in block.rows if row.shapes]
+    return lines + (shapes + [""] if shapes else [])
+
+
+def _remark(remark: str) -> list[str]:
+    return [rf"\quad \text{{{text_escape(remark)}}}"] if remark else []
+
+
+def _visit(block: Visit) -> list[str]:
+    return [f"**At `{block.node.text}`**, upstream `{block.upstream.text}`", ""]
+
+
+def _paragraph(block: Paragraph) -> list[str]:
+    return [escape(block.text), ""] if block.text else []
+
+
+def _nothing(block: Gap | Graph) -> list[str]:
+    return []
+
+
+DRAW: dict[type, Callable[[Any], list[str]]] = {
+    Description: lambda block: [block.markdown, ""],
+    Section: _heading, StepTitle: _heading, Worked: _worked,
+    Hint: lambda block: [f"**Hint:** {escape(block.text)}", ""],
+    Answer: _answer, Code: lambda block: _code(block.lines),
+    Reasoning: lambda block: _code(reasoning_lines(block.lines, "")),
+    Table: _table, Caption: lambda block: [f"`{block.text}`", ""],
+    Strong: lambda block: [f"**{escape(block.text)}**", ""],
+    Paragraph: _paragraph, Gap: _nothing, Graph: _nothing,
+    Lines: _lines, Fact: lambda block: [escape(block.text), ""],
+    Note: lambda block: [f"> Note: {escape(block.text)}", ""],
+    Subsection: lambda block: [f"### {escape(block.text)}", ""],
+    Diagram: lambda block: ["```text", *(INDENT + line for line in block.lines), "```", ""],
+    Equations: _equations, Visit: _visit,
+    AnswerEquation: lambda block: [f"**Answer:** $${block.answer.latex}$$", ""],
+    Bullets: lambda block: [f"- {escape(item)}" for item in block.items]
+    + ([""] if block.items else []),
+    Remark: lambda block: [f"**{escape(block.text)}**", ""],
+}

@@ -1,0 +1,304 @@
+"""A chain-rule walkthrough laid out as blocks: the notes' five steps (or one revealed
+step), worded once for every format, and the graph for dot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..base import fmt
+from ..explain.model import BackwardStep, Edge, FanIn, Forward, Layers, Node, Reveal, Walkthrough
+from ..explain.terms import Formula, latex_name, latex_value
+from .blocks import (
+    AnswerEquation,
+    Block,
+    Bullets,
+    Cell,
+    Description,
+    Diagram,
+    Document,
+    Equation,
+    Equations,
+    Fact,
+    Graph,
+    GraphEdge,
+    GraphNode,
+    Hint,
+    Lines,
+    Math,
+    Note,
+    Paragraph,
+    Remark,
+    Section,
+    Span,
+    StepTitle,
+    Subsection,
+    Table,
+    Typed,
+    Visit,
+    Worked,
+)
+
+
+def equation(lhs: str, *parts: str) -> str:
+    """`lhs = a = b = c`, leaving out a part that repeats the one before it."""
+    shown = [lhs]
+    for part in parts:
+        if part != shown[-1]:
+            shown.append(part)
+    return " = ".join(shown)
+
+
+def node_label(node: Node) -> str:
+    return node.name if node.expression is None else f"{node.name} = {node.expression.text}"
+
+
+SECTIONS = (
+    "1) The sub-functions and the computational graph",
+    "2) Local derivatives of every edge",
+    "3) Forward pass",
+    "4) Backward pass from the end of the circuit: downstream = local * upstream",
+    "5) Gradients",
+)
+
+
+
+
+def forward_line(line: Forward) -> str:
+    return equation(line.name, line.expression.text, line.numbers.text, fmt.value(line.value))
+
+
+def edge_line(edge: Edge) -> str:
+    return equation(edge.gradient.text, edge.formula.text, edge.numbers.text,
+                    fmt.value(edge.value))
+
+
+def part_note(edge: Edge) -> str:
+    if edge.part is None:
+        return ""
+    return f"(contribution {edge.part[0]} of {edge.part[1]} to {edge.gradient.text})"
+
+
+def sum_line(total: FanIn) -> str:
+    return equation(total.gradient.text, total.numbers.text, fmt.value(total.total))
+
+
+def sum_note(total: FanIn) -> str:
+    return f"({total.name} is used by {len(total.parts)} nodes: their contributions add up)"
+
+
+def shapes_line(shapes: list[tuple[str, str]]) -> str:
+    *operands, (result, result_shape) = shapes
+    return "shapes: " + ", ".join(f"{n} {s}" for n, s in operands) + \
+        f" -> {result} {result_shape}"
+
+
+def step_heading(step: BackwardStep) -> str:
+    return f"at {step.name} = {step.expression.text}, upstream {step.upstream_symbol.text} = " \
+           f"{fmt.value(step.upstream)}"
+
+
+def given_line(w: Walkthrough) -> str:
+    return "Given: " + ", ".join(f"{name} = {fmt.value(v)}" for name, v in w.inputs)
+
+
+def layer_rows(layers: Layers) -> list[list[str]]:
+    """The per-layer table, from the last layer back to the first."""
+    return [[str(row.layer), ", ".join(row.nodes), fmt.number(row.grad),
+             ", ".join(f"{name} {fmt.number(size)}" for name, size in row.params)]
+            for row in reversed(layers.rows)]
+
+
+def layer_headers(layers: Layers) -> list[str]:
+    return ["layer", "nodes", f"size of d{layers.loss}/d(layer output)",
+            f"size of d{layers.loss}/d(inputs it reads)"]
+
+
+def graph_tree(w: Walkthrough) -> Iterator[tuple[int, Node, bool]]:
+    """The graph as a tree from the output: (depth, node, already shown above)."""
+    nodes = {node.name: node for node in w.nodes}
+    shown: set[str] = set()
+    stack = [(0, w.output)]
+    while stack:
+        depth, name = stack.pop()
+        node = nodes[name]
+        repeated = name in shown and bool(node.inputs)
+        shown.add(name)
+        yield depth, node, repeated
+        if not repeated:
+            stack.extend((depth + 1, child) for child in reversed(node.inputs))
+
+
+def tree_lines(w: Walkthrough) -> list[str]:
+    """The graph as an ASCII tree from the output, a node a line."""
+    lines = []
+    open_levels: list[bool] = []  # for each depth: does a sibling follow below?
+    rows = list(graph_tree(w))
+    for position, (depth, node, repeated) in enumerate(rows):
+        last = not any(d == depth for d, _, _ in _until_shallower(rows, position + 1, depth))
+        del open_levels[depth:]
+        prefix = "".join("|   " if more else "    " for more in open_levels[1:])
+        if depth:
+            prefix += "`-- " if last else "|-- "
+        open_levels.append(not last)
+        label = node_label(node) + ("  (see above)" if repeated else "")
+        lines.append(prefix + label)
+    return lines
+
+
+def _until_shallower(rows: list[tuple[int, Node, bool]], start: int, depth: int
+                     ) -> Iterator[tuple[int, Node, bool]]:
+    for row in rows[start:]:
+        if row[0] < depth:
+            return
+        yield row
+
+
+TRY_IT = "Try it, then run again without --hint to see the step worked out."
+
+
+def walkthrough(w: Walkthrough) -> Document:
+    """The walkthrough in the notes' five steps, and the graph (for dot); or with --step,
+    the asked step worked out."""
+    if w.reveal is not None:
+        return Document(w.title, _revealed(w.reveal))
+    blocks: list[Block] = [Description(w.description.strip())] if w.description.strip() \
+        else []
+    blocks.append(Lines([[given_line(w)], ["Output: ", Math(w.output, latex_name(w.output))]]))
+    blocks += [Fact(f"Nodes: {w.naming}")] if w.naming else []
+    blocks += [Note(note) for note in w.notes]
+    blocks += [Section(SECTIONS[0]), _node_table(w), Diagram(tree_lines(w)),
+               Section(SECTIONS[1]),
+               Equations([Equation(_math(local.symbol), [_math(local.formula)])
+                          for local in w.locals]),
+               Section(SECTIONS[2]), Equations([_forward_row(line) for line in w.forward]),
+               Section(SECTIONS[3]),
+               Paragraph(f"start at the output: d{w.output}/d{w.output} = 1")]
+    for step in w.backward:
+        blocks += _backward_blocks(step)
+    blocks += [Section(SECTIONS[4]),
+               Equations([Equation(_math(symbol), [_value(value)])
+                          for symbol, value in w.gradients])]
+    if w.layers is not None:
+        blocks += [Subsection("Gradient size layer by layer, from the output back (sizes "
+                              "are norms)"),
+                   Table(layer_headers(w.layers), list(layer_rows(w.layers))),
+                   Remark(w.layers.remark)]
+    return Document(w.title, [*blocks, walkthrough_graph(w)])
+
+
+def _revealed(reveal: Reveal) -> list[Block]:
+    """A hint first, then the step: its forward values or its edges, and the answer."""
+    weight = f" (weight {fmt.number(reveal.weight)})" if reveal.weight != 1 else ""
+    blocks: list[Block] = [
+        StepTitle([f"Step {reveal.number} of {reveal.count}: ", Typed(reveal.step), weight]),
+        Hint(reveal.hint)]
+    if reveal.hint_only:
+        return [*blocks, Paragraph(TRY_IT)]
+    rows = [*map(_forward_row, reveal.forward), *map(_edge_row, reveal.edges),
+            *map(_sum_row, reveal.sums)]
+    answer = Math(equation(reveal.answer_symbol.text, fmt.value(reveal.answer)),
+                  f"{reveal.answer_symbol.latex} = {latex_value(reveal.answer)}")
+    return [*blocks, Worked(), Equations(rows), Bullets(reveal.notes, depth=0),
+            AnswerEquation(answer)]
+
+
+def _math(formula: Formula) -> Math:
+    return Math(formula.text, formula.latex)
+
+
+def _value(value: object) -> Math:
+    return Math(fmt.value(value), latex_value(value))
+
+
+def _name(name: str) -> Math:
+    return Math(name, latex_name(name))
+
+
+def _node_table(w: Walkthrough) -> Table:
+    rows: list[list[Cell]] = []
+    for node in w.nodes:
+        if node.expression is None:
+            continue
+        inputs: list[Span] = []
+        for position, name in enumerate(node.inputs):
+            inputs += [", ", _name(name)] if position else [_name(name)]
+        rows.append([_name(node.name), _math(node.expression), node.operation, inputs])
+    return Table(["node", "expression", "operation", "inputs"], rows)
+
+
+def _forward_row(line: Forward) -> Equation:
+    return Equation(_name(line.name), [_math(line.expression), _math(line.numbers),
+                                       _value(line.value)])
+
+
+def _backward_blocks(step: BackwardStep) -> list[Block]:
+    """A node of the backward pass: what arrives, the gate's pattern, one row per edge."""
+    node = Math(f"{step.name} = {step.expression.text}",
+                f"{latex_name(step.name)} = {step.expression.latex}")
+    upstream = Math(f"{step.upstream_symbol.text} = {fmt.value(step.upstream)}",
+                    f"{step.upstream_symbol.latex} = {latex_value(step.upstream)}")
+    sums = {total.name: total for total in step.sums}
+    rows = []
+    for edge in step.edges:
+        rows.append(_edge_row(edge))
+        if edge.wrt in sums:
+            rows.append(_sum_row(sums[edge.wrt]))
+    notes = ([step.pattern] if step.pattern else []) + step.notes
+    return [Visit(node, upstream), Bullets(notes), Equations(rows, depth=1)]
+
+
+def _edge_row(edge: Edge) -> Equation:
+    shapes = shapes_line(edge.shapes) if edge.shapes else ""
+    return Equation(_math(edge.gradient), [_math(edge.formula), _math(edge.numbers),
+                                           _value(edge.value)], part_note(edge), shapes)
+
+
+def _sum_row(total: FanIn) -> Equation:
+    return Equation(_math(total.gradient), [_math(total.numbers), _value(total.total)],
+                    sum_note(total))
+
+
+OP_SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
+              "matrix product": "@", "negate": "-x", "transpose": ".T", "copy": "="}
+MAX_RECORD_ENTRIES = 24  # a larger vector or matrix is shown by its shape in a record
+
+
+def walkthrough_graph(w: Walkthrough) -> Graph:
+    """A record per value (name, value, gradient), an operation node per computed value, and
+    each edge labelled with its local derivative."""
+    items: list[GraphNode | GraphEdge] = [
+        GraphNode(node.name, fields=[node_label(node), f"value {_record_value(node.value)}",
+                                     f"grad {_record_value(node.grad)}"])
+        for node in w.nodes]
+    locals_by_edge = {(local.of, local.wrt): local for local in w.locals}
+    for node in w.nodes:
+        if node.expression is None:
+            continue
+        op = node.name + " op"
+        items += [GraphNode(op, _op_symbol(node)), GraphEdge(op, node.name)]
+        for name in node.inputs:
+            local = locals_by_edge.get((node.name, name))
+            text = "" if local is None else equation(local.symbol.text, local.formula.text)
+            items.append(GraphEdge(name, op, text))
+    return Graph(w.output + "_walkthrough", w.title, items)
+
+
+def _op_symbol(node: Node) -> str:
+    word = node.operation.removesuffix(" gate")
+    if word in OP_SYMBOLS:
+        return OP_SYMBOLS[word]
+    if node.operation.startswith("composite"):
+        return node.expression.text if node.expression else node.operation
+    return word
+
+
+def _record_value(value: object) -> str:
+    if value is None:
+        return "-"
+    if np.size(value) > MAX_RECORD_ENTRIES:
+        return f"({fmt.shape(value)})"
+    return fmt.value(value)
+
+

@@ -1,0 +1,48 @@
+"""Layouts: a result becomes blocks once, picked by the result's class; the format's renderer
+draws them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gradtutor.base.errors import GradtutorError
+from gradtutor.kinds import explain, kind_of, load_exercise
+from gradtutor.render import blocks as b
+from gradtutor.render.draw import RENDERERS, render
+from gradtutor.render.layout import LAYOUTS, layout
+from gradtutor.render.walkthrough_layout import walkthrough_graph
+
+
+def test_a_perceptron_walkthrough_is_laid_out_in_sections_and_a_graph() -> None:
+    doc = layout(explain("xor-perceptron"))
+    sections = [block.text for block in doc.blocks if type(block) is b.Section]
+    assert len(sections) == 4
+    graphs = [block for block in doc.blocks if type(block) is b.Graph]
+    assert len(graphs) == 1 and graphs[0].name == "xor-perceptron_network"
+
+
+def test_a_revealed_step_is_a_hint_then_the_answer() -> None:
+    exercise = load_exercise("and-perceptron")
+    walk = kind_of(exercise).explain(exercise, target="and-perceptron", step=1)
+    kinds = [type(block).__name__ for block in layout(walk).blocks]
+    assert kinds[:3] == ["StepTitle", "Hint", "Worked"] and kinds[-1] == "Answer"
+
+
+def test_the_walkthrough_graph_has_a_record_per_value_and_an_operation_per_node() -> None:
+    values = {"x": np.float64(-2), "y": np.float64(5), "z": np.float64(-4)}
+    graph = walkthrough_graph(explain("(x+y)*z", values))
+    nodes = [item for item in graph.items if type(item) is b.GraphNode]
+    assert [n.id for n in nodes if n.fields] == ["x", "y", "z", "n1", "f"]
+    assert [n.label for n in nodes if not n.fields] == ["+", "*"]
+
+
+def test_a_result_without_a_layout_is_a_clear_error() -> None:
+    with pytest.raises(GradtutorError, match="no layout for a str"):
+        layout("not a result")
+
+
+def test_every_format_has_a_renderer_and_each_layout_a_class() -> None:
+    assert set(RENDERERS) == {"plain", "rich", "markdown", "latex", "dot"}
+    assert all(isinstance(kind, type) for kind in LAYOUTS)
+    assert render(explain("or-perceptron"), "plain").startswith("OR")

@@ -9,8 +9,6 @@ stays light: no numpy, sympy or rich until a function is called.
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from .base.version import __version__
@@ -68,17 +66,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
-
-
-class _Package(types.ModuleType):
-    """The package, whose `explain` stays the API's function: importing the subpackage
-    gradtutor/explain/ would otherwise put the module in its place (the subpackage is still
-    imported by its full name, e.g. `from gradtutor.explain.walkthrough import explain`)."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _API and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -223,3 +223,10 @@ def test_the_readme_example_runs() -> None:
         "{'x': -4.0, 'y': -4.0, 'z': 3.0}", "-12.0 {'x': 'z', 'y': 'z', 'z': 'x + y'}",
         "score 1/17; 1 of 16 steps correct; first to fix: f4 (missing)",
         "True sigmoid-neuron # "]
+
+
+def test_explain_stays_the_function_after_the_walkthrough_layer_is_imported() -> None:
+    code = ("import gradtutor as gt, gradtutor.walkthrough.explain, gradtutor.api; "
+            "assert gt.explain is gradtutor.api.explain; print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr

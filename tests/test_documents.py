@@ -13,11 +13,11 @@ import pytest
 
 from gradtutor.base import fmt
 from gradtutor.exercises.exercise import Exercise, bundled_ids
-from gradtutor.explain.model import Walkthrough
-from gradtutor.explain.terms import latex_value
 from gradtutor.kinds import explain, load_exercise
 from gradtutor.render import dot, draw, markdown
 from gradtutor.render import walkthrough_layout as layout
+from gradtutor.walkthrough.model import Walkthrough
+from gradtutor.walkthrough.terms import latex_value
 
 from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
 

@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "gradtutor"
-LAYERS = ["base", "ops", "lang", "engine", "exercises", "marking", "explain", "kinds",
+LAYERS = ["base", "ops", "lang", "engine", "exercises", "marking", "walkthrough", "kinds",
           "grading", "render", "api", "cli"]
 
 
@@ -110,9 +110,9 @@ def test_no_import_cycles() -> None:
 def test_the_walk_sees_lazy_imports_and_skips_typing_ones() -> None:
     """The check can fail: a lazy import inside a function is an import too."""
     tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                     "    from ..explain import walkthrough\n"
+                     "    from ..walkthrough import explain\n"
                      "def f():\n    from ..cli import app\n")
     assert imported_modules(tree, "gradtutor.engine") == {
-        "gradtutor.cli.app", "gradtutor.explain.walkthrough"}
+        "gradtutor.cli.app", "gradtutor.walkthrough.explain"}
     assert imported_modules(tree, "gradtutor.engine", typing_only=False) == {
         "gradtutor.cli.app"}

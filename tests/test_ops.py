@@ -16,10 +16,10 @@ from gradtutor.cli.app import app
 from gradtutor.engine import crosscheck, symbolic
 from gradtutor.engine.graph import backprop, build_graph, evaluate
 from gradtutor.exercises.answers import parse_answers
-from gradtutor.explain.terms import TERMS, name_leaf, show, upstream_leaf
 from gradtutor.kinds import explain, kind_of, load_exercise
 from gradtutor.lang.parser import parse_program
 from gradtutor.ops.specs import NUMPY, OPS
+from gradtutor.walkthrough.terms import TERMS, name_leaf, show, upstream_leaf
 
 runner = CliRunner()
 

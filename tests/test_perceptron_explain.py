@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gradtutor.cli.app import app
-from gradtutor.explain.perceptron import PerceptronWalkthrough, explain_perceptron
 from gradtutor.kinds import explain, load_exercise
+from gradtutor.walkthrough.perceptron import PerceptronWalkthrough, explain_perceptron
 
 from dot_parse import parse_dot, record_fields  # tests/ is on sys.path
 

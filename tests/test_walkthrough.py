@@ -9,11 +9,11 @@ from gradtutor.base import fmt
 from gradtutor.base.errors import GradtutorError
 from gradtutor.engine.solve import solve_program
 from gradtutor.exercises.exercise import Exercise, bundled_ids
-from gradtutor.explain.model import Walkthrough
-from gradtutor.explain.terms import expr_term, formula, latex_number, latex_value, numbers
 from gradtutor.grading import catalog
 from gradtutor.kinds import explain, load_exercise
 from gradtutor.lang.expr import Binary, Name, Num, Unary
+from gradtutor.walkthrough.model import Walkthrough
+from gradtutor.walkthrough.terms import expr_term, formula, latex_number, latex_value, numbers
 
 from oracle import ORACLES  # tests/ is not a package: pytest puts it on sys.path
 

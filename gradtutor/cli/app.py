@@ -611,9 +611,9 @@ def explain(
     """
     with _guard():
         from ..base.errors import GradtutorError
-        from ..explain.model import Walkthrough
         from ..kinds import explain as build
         from ..lang.values import parse_assignment
+        from ..walkthrough.model import Walkthrough
 
         chosen = _format(format)
         if hint and step is None:

@@ -9,9 +9,9 @@ if TYPE_CHECKING:
     from ..exercises.fields import SelfTest
     from ..exercises.perceptron.solving import PerceptronSolution
     from ..exercises.yamlio import Loaded
-    from ..explain.perceptron import PerceptronWalkthrough
-    from ..explain.walkthrough import Walkthrough
     from ..marking.results import FileResult
+    from ..walkthrough.explain import Walkthrough
+    from ..walkthrough.perceptron import PerceptronWalkthrough
     from .graph import AnswerKey
 
 

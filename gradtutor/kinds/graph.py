@@ -15,8 +15,8 @@ from ..exercises.exercise import Exercise, GraphLoader
 if TYPE_CHECKING:
     from ..exercises.answers import Answers
     from ..exercises.yamlio import Loaded
-    from ..explain.walkthrough import Walkthrough
     from ..marking.results import FileResult
+    from ..walkthrough.explain import Walkthrough
 
 Array = np.ndarray
 
@@ -75,7 +75,7 @@ class GraphKind:
 
     def explain(self, exercise: Exercise, *, target: str, step: int | None = None,
                 hint_only: bool = False) -> Walkthrough:
-        from ..explain.walkthrough import explain_graph_exercise
+        from ..walkthrough.explain import explain_graph_exercise
 
         return explain_graph_exercise(exercise, target=target,
                                       network=exercise.kind == "network", step=step,

@@ -11,8 +11,8 @@ if TYPE_CHECKING:
     from ..exercises.answers import Answers
     from ..exercises.perceptron.solving import PerceptronSolution
     from ..exercises.yamlio import Loaded
-    from ..explain.perceptron import PerceptronWalkthrough
     from ..marking.results import FileResult
+    from ..walkthrough.perceptron import PerceptronWalkthrough
 
 ANY_NUMBER = 'a number, or text such as "-1/2"'
 
@@ -47,7 +47,7 @@ class PerceptronKind:
 
     def explain(self, exercise: PerceptronExercise, *, target: str, step: int | None = None,
                 hint_only: bool = False) -> PerceptronWalkthrough:
-        from ..explain.perceptron import explain_perceptron
+        from ..walkthrough.perceptron import explain_perceptron
 
         return explain_perceptron(exercise, target=target, step=step, hint_only=hint_only)
 

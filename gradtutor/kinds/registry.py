@@ -18,8 +18,8 @@ from .graph import GraphKind
 from .perceptron import PerceptronKind
 
 if TYPE_CHECKING:
-    from ..explain.perceptron import PerceptronWalkthrough
-    from ..explain.walkthrough import Walkthrough
+    from ..walkthrough.explain import Walkthrough
+    from ..walkthrough.perceptron import PerceptronWalkthrough
 
 KINDS: dict[str, ExerciseKind[Any]] = {}
 GRAPH = GraphKind(known_kinds=KINDS)  # names every registered kind when one is unknown
@@ -58,7 +58,7 @@ def explain(target: str, values: Mapping[str, np.ndarray] | None = None, *,
             step: int | None = None, hint_only: bool = False
             ) -> Walkthrough | PerceptronWalkthrough:
     """The walkthrough of an expression, a program, or an exercise (a file or a bundled id)."""
-    from ..explain.walkthrough import explain_source
+    from ..walkthrough.explain import explain_source
 
     values = dict(values or {})
     path = find_exercise(target)

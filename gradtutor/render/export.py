@@ -226,7 +226,7 @@ def exercise_solution_data(solution: AnswerKey | PerceptronSolution) -> dict[str
 
 def perceptron_data(solution: Any) -> dict[str, Any]:
     """`solve --format json` of a perceptron exercise (keys in docs/perceptron-format.md)."""
-    from ..explain.perceptron_display import solution_data as perceptron_solution_data
+    from ..walkthrough.perceptron_display import solution_data as perceptron_solution_data
 
     return perceptron_solution_data(solution)
 
@@ -236,7 +236,7 @@ def perceptron_data(solution: Any) -> dict[str, Any]:
 
 def walkthrough_data(walk: Any) -> dict[str, Any]:
     """`explain --format json`: the walkthrough's own data structure, field for field."""
-    from ..explain.perceptron import PerceptronWalkthrough
+    from ..walkthrough.perceptron import PerceptronWalkthrough
 
     data = plain_data(walk)
     return {"kind": "perceptron", **data} if isinstance(walk, PerceptronWalkthrough) else data

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..base.errors import GradtutorError
-from ..explain.model import Walkthrough
-from ..explain.perceptron import PerceptronWalkthrough
+from ..walkthrough.model import Walkthrough
+from ..walkthrough.perceptron import PerceptronWalkthrough
 from .blocks import Document
 from .perceptron_layout import perceptron_walkthrough
 from .walkthrough_layout import walkthrough

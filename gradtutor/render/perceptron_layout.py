@@ -4,7 +4,7 @@ learning rule finds (or why none exist), the truth table, the two-layer network.
 from __future__ import annotations
 
 from ..base import fmt
-from ..explain import perceptron as pw
+from ..walkthrough import perceptron as pw
 from .blocks import (
     Answer,
     Block,

@@ -182,7 +182,7 @@ def perceptron_text(solution: object) -> str:
     from ..exercises.perceptron.exact import num
     from ..exercises.perceptron.solving import PerceptronSolution
     from ..exercises.perceptron.units import g_text, weight_keys
-    from ..explain.perceptron_display import (
+    from ..walkthrough.perceptron_display import (
         headline,
         key_lines,
         network_lines,

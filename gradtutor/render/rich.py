@@ -48,8 +48,8 @@ from .plain import checks_line, file_heading, given_text, step_notes
 
 if TYPE_CHECKING:
     from ..engine.solve import Solution
-    from ..explain.model import BackwardStep, Forward, Layers, Reveal, Walkthrough
     from ..grading.batch import ClassSummary
+    from ..walkthrough.model import BackwardStep, Forward, Layers, Reveal, Walkthrough
 
 CHECK_STYLE = {"agree": "green", "disagree": "bold red", "kink": "yellow", "singular": "yellow"}
 
@@ -175,7 +175,7 @@ def perceptron(solution: object) -> RenderableType:
     from ..exercises.perceptron.exact import num
     from ..exercises.perceptron.solving import PerceptronSolution
     from ..exercises.perceptron.units import g_text, weight_keys
-    from ..explain.perceptron_display import (
+    from ..walkthrough.perceptron_display import (
         headline,
         key_lines,
         network_lines,

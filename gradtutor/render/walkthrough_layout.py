@@ -8,8 +8,17 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..base import fmt
-from ..explain.model import BackwardStep, Edge, FanIn, Forward, Layers, Node, Reveal, Walkthrough
-from ..explain.terms import Formula, latex_name, latex_value
+from ..walkthrough.model import (
+    BackwardStep,
+    Edge,
+    FanIn,
+    Forward,
+    Layers,
+    Node,
+    Reveal,
+    Walkthrough,
+)
+from ..walkthrough.terms import Formula, latex_name, latex_value
 from .blocks import (
     AnswerEquation,
     Block,

@@ -69,7 +69,7 @@ def _nodes(context: Context, grads: Mapping[int, Array], leads: set[int]) -> lis
 
 
 def _locals(context: Context) -> list[Local]:
-    result = []
+    result: list[Local] = []
     for name in context.order:
         step = context.steps[name]
         symbolic = symbolic_locals(step)
@@ -146,7 +146,8 @@ def _edges(context: Context, step: Step, of: str, upstream: Array
         return [_scalar_edge(step, of, wrt, symbolic[wrt], local.get(graph.names[wrt]),
                              upstream, sent[wrt]) for wrt in step.inputs], []
     rules = gradient_rules(step, upstream_leaf(of, step.name, upstream), context.named)
-    edges, notes = [], []
+    edges: list[Edge] = []
+    notes: list[str] = []
     for wrt in step.inputs:
         if wrt not in rules:
             continue

@@ -113,6 +113,46 @@ def many_files(count: int, calls: int, jobs: int) -> None:
         shutil.rmtree(folder)
 
 
+# The sample's steps written as formulas, as a student who reads the graph writes them.
+FORMULAS = {
+    "f4": "f3 + w2", "f6": "exp(f5)", "f7": "1 + f6", "f8": "1/f7",
+    "df8/df7": "-1/f7**2", "df8/df6": "-1/f7**2", "df8/df5": "f6 * df8/df6",
+    "df8/df4": "f6/f7**2", "df8/df3": "f8*(1 - f8)", "df8/df2": "f8*(1 - f8)",
+    "df8/df1": "f8*(1 - f8)", "df8/dw0": "x0*f8*(1 - f8)", "df8/dx0": "w0*f8*(1 - f8)",
+    "df8/dw1": "x1*f8*(1 - f8)", "df8/dx1": "w1*f8*(1 - f8)", "df8/dw2": "f8*(1 - f8)",
+}
+
+
+def formula_files(folder: Path, count: int) -> None:
+    """`count` answers files with every step a formula (a third with one step wrong)."""
+    rng = random.Random(1)
+    for index in range(count):
+        answers = dict(FORMULAS)
+        if rng.random() < 0.3:
+            step = rng.choice(list(answers))
+            answers[step] = f"2*({answers[step]})"
+        body = "".join(f"  {step}: \"{text}\"\n" for step, text in answers.items())
+        (folder / f"student{index:04d}.yaml").write_text(
+            f"exercise: sigmoid-neuron\nstudent: s{index}\nanswers:\n{body}")
+
+
+def formulas_vs_numbers(count: int) -> None:
+    print(f"\n# {count:,} answers files, one call, --jobs 1 (seconds)")
+    numeric, formulas = (Path(tempfile.mkdtemp(prefix=f"gradtutor-bench-{kind}-"))
+                         for kind in ("numbers", "formulas"))
+    try:
+        class_files(numeric, count)
+        formula_files(formulas, count)
+        times = [run([*GRADTUTOR, "check", "sigmoid-neuron", str(folder), "--format", "csv",
+                      "--output", str(folder / "grades.csv"), "--jobs", "1"])
+                 for folder in (formulas, numeric)]
+        side_by_side("every step a formula", times[0], "every step a number", times[1],
+                     "(target <= 3)")
+    finally:
+        shutil.rmtree(numeric)
+        shutil.rmtree(formulas)
+
+
 def best_ms(work: Callable[[], object], repeats: int) -> float:
     work()
     times = []
@@ -223,11 +263,13 @@ def main() -> None:
                         help="separate calls to time (scaled to --files)")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", choices=["startup", "files", "engine", "chain", "hostile"])
+    parser.add_argument("--only", choices=["startup", "files", "formulas", "engine", "chain",
+                                           "hostile"])
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")
     sections = {"startup": lambda: startup(args.repeats),
                 "files": lambda: many_files(args.files, min(args.calls, args.files), args.jobs),
+                "formulas": lambda: formulas_vs_numbers(300),
                 "engine": lambda: engine(args.repeats * 4),
                 "chain": lambda: chain(args.repeats),
                 "hostile": lambda: hostile(max(3, args.repeats // 3))}

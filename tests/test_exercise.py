@@ -155,3 +155,19 @@ def test_bundled_exercises_ship_inside_the_package() -> None:
 
     assert (bundled_dir() / "sigmoid-neuron.yaml").is_file()
     assert np.isclose(load_exercise("sigmoid-neuron").given["w0"], 2.0)
+
+
+@pytest.mark.parametrize("name", ["e", "pi"])
+def test_a_node_or_input_named_like_a_constant_is_refused_with_its_line(
+        tmp_path: Path, name: str) -> None:
+    path = tmp_path / "err.yaml"
+    path.write_text(f"id: err\ntitle: t\ngiven: {{a: 0.8, y: 1.0}}\ngraph:\n"
+                    f"  {name}: a - y\n  L: 0.5*{name}**2\n")
+    with pytest.raises(ExerciseError) as error:
+        load_exercise(str(path))
+    text = str(error.value)
+    assert f"'{name}' cannot name a node" in text and "err.yaml:5:" in text
+    path.write_text(f"id: err\ntitle: t\ngiven: {{{name}: 0.8}}\ngraph:\n  L: 2*{name}\n")
+    with pytest.raises(ExerciseError) as error:
+        load_exercise(str(path))
+    assert f"'{name}' cannot name an input" in str(error.value)

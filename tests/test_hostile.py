@@ -283,13 +283,14 @@ def test_hostile_expression(command: str, sample: ExpressionSample, tmp_path: Pa
 
 @dataclass(frozen=True)
 class Report:
-    """A readable answers file: exit status 1 and these verdicts. A value is a verdict,
-    a set of allowed verdicts, or (verdict, fragment of its message). Every asked step
-    not listed must be `missing`."""
+    """A readable answers file: exit status `status` (1: not all right) and these verdicts.
+    A value is a verdict, a set of allowed verdicts, or (verdict, fragment of its message).
+    Every asked step not listed must be `missing`."""
 
     verdicts: dict
     exercise: str = SIGMOID
     notes: tuple[str, ...] = ()
+    status: int = 1
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,6 @@ def invalid(fragment: str) -> tuple[str, str]:
 
 
 ALL_WRONG = dict.fromkeys(ASKED[SIGMOID], "wrong")
-TIMED_OUT = invalid("did not finish within")
 ANSWER_SAMPLES: dict[str, Report | Refused] = {
     # code, and ways into Python
     "code_import_os.yaml": Report({
@@ -355,8 +355,10 @@ ANSWER_SAMPLES: dict[str, Report | Refused] = {
         "df8/df5": invalid("nested more than 100 levels deep")}),
     "long_text.yaml": Report({"f6": "correct", "f8": invalid("the limit is 2,000")}),
     "flat_chain.yaml": Report({"f6": "correct", "f7": invalid("operations deep")}),
-    "slow_formula.yaml": Report({"f6": "correct", "df8/dw0": TIMED_OUT, "df8/dx0": "correct"}),
-    "time_budget.yaml": Report(dict.fromkeys(ASKED[SIGMOID], ("invalid", ""))),
+    # right formulas sympy cannot simplify in minutes: settled numerically, without sympy
+    "slow_formula.yaml": Report({"f6": "correct", "df8/dw0": "correct", "df8/dx0": "correct"}),
+    "time_budget.yaml": Report(dict.fromkeys(ASKED[SIGMOID], ("correct", "domain")),
+                               status=0),
     # NaN, infinity, extreme and huge numbers
     "nan_inf.yaml": Report({
         "f6": "correct", "f4": "wrong", "f7": "wrong", "f8": "wrong", "df8/df7": "wrong",
@@ -473,7 +475,7 @@ def test_hostile_answers_file(name: str, tmp_path: Path, monkeypatch: pytest.Mon
         report = json.loads(run.stdout)
         assert expected.message in report["error"] and report["answers_file"] == str(answers)
     else:
-        assert run.status == 1, run.describe()
+        assert run.status == expected.status, run.describe()
         assert run.stderr == "", run.describe()
         assert_report(json.loads(run.stdout), expected, answers)
 
@@ -934,17 +936,16 @@ def test_output_through_a_symlink_writes_its_target(tmp_path: Path) -> None:
 
 
 def test_the_time_budget_of_an_answers_file_holds_in_a_real_process(tmp_path: Path) -> None:
-    """With the real bounds: sixteen right formulas that sympy cannot simplify. The file is
-    done within limits.FILE_SECONDS and a margin; each step is `invalid`, saying why."""
+    """With the real bounds: sixteen right formulas that sympy cannot simplify. Checked
+    numerically first, the file is done within limits.FILE_SECONDS and a margin, each step
+    right."""
     sample = stage(ANSWERS / "time_budget.yaml", tmp_path)
     bound = limits.FILE_SECONDS + 2 * SECONDS
     run = run_process("check", SIGMOID, str(sample), "--format", "json", cwd=tmp_path,
                       seconds=bound)
     assert_sane(run, tmp_path, bound)
-    assert run.status == 1 and run.stderr == "", run.describe()
+    assert run.status == 0 and run.stderr == "", run.describe()
     steps = json.loads(run.stdout)["steps"]
     assert [s["step"] for s in steps] == ASKED[SIGMOID]
-    assert {s["verdict"] for s in steps} == {"invalid"}
-    assert "did not finish within" in steps[0]["message"]
-    assert "ran out" in steps[-1]["message"]
+    assert {s["verdict"] for s in steps} == {"correct"}
     assert run.peak_mb is not None and run.peak_mb < PEAK_MB

@@ -193,3 +193,25 @@ def test_printing_round_trips(text: str) -> None:
 def test_any_text_parses_or_raises_a_gradtutor_error(text: str) -> None:
     with contextlib.suppress(ParseError, ExpressionError, LimitError):
         parse_program(text)
+
+
+@pytest.mark.parametrize(("typed", "value"), [
+    ("\u22120.25", -0.25), ("2\u00d73", 6.0), ("2\u00b73", 6.0), ("1 \u2212 3 \u00d7 2", -5.0),
+])
+def test_the_characters_people_type_read_as_the_language_s_own(typed: str, value: float
+                                                               ) -> None:
+    from gradtutor.lang.values import to_array
+
+    assert float(to_array(typed)) == value
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("0,73", "use a decimal point: write 0.73, not 0,73"),
+    ("-0,5 * x", "use a decimal point: write 0.5, not 0,5"),
+    ("log(0,66)", "use a decimal point: write 0.66, not 0,66"),
+    ("73%", "a percent sign is not part of a number: write 0.73 for 73%"),
+])
+def test_a_decimal_comma_or_a_percent_gets_a_plain_message(typed: str, message: str) -> None:
+    with pytest.raises(ParseError) as error:
+        parse_expression(typed)
+    assert error.value.message == message

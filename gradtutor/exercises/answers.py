@@ -6,11 +6,14 @@ strange value inside a readable file is kept as it is, for the checker to call `
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..base.errors import AnswersError
+from ..base.errors import AnswersError, GradtutorError
+from .exercise import parse_step
 from .fields import kind_of
 from .yamlio import Loaded, load_yaml, read_yaml_file
 
@@ -84,3 +87,31 @@ def _text(loaded: Loaded, key: str) -> str | None:
         raise AnswersError(f"'{key}' must be text", file=loaded.file, line=loaded.line(key),
                            field=key)
     return str(value)
+
+
+@dataclass
+class StepMatch:
+    """What an answers-file key names: an asked step, or nothing and maybe a suggestion."""
+
+    step: str | None
+    suggestion: str | None = None
+
+
+def match_step(key: object, asked: Sequence[str]) -> StepMatch:
+    """The asked step a key names: exactly, or (`∂` read as `d`) regardless of case when
+    only one asked step fits; otherwise the closest step as a suggestion. Two asked steps
+    that differ only in case are matched exactly, never by guessing."""
+    try:
+        name = parse_step(str(key)).text
+    except GradtutorError:
+        name = str(key).strip()
+    if name in asked:
+        return StepMatch(name)
+    same = [step for step in asked if step.lower() == name.lower()]
+    if len(same) == 1:
+        return StepMatch(same[0])
+    if same:
+        return StepMatch(None, " or ".join(same))
+    by_lower = {step.lower(): step for step in asked}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return StepMatch(None, by_lower[close[0]] if close else None)

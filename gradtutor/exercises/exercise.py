@@ -23,7 +23,7 @@ from ..engine.graph import Graph, build_graph, evaluate
 from ..lang.expr import Assignment, Expr, Program, free_names
 from ..lang.parser import parse_expression
 from ..lang.values import to_array
-from ..ops.specs import FUNCTIONS
+from ..ops.specs import CONSTANTS, FUNCTIONS
 from .fields import FieldReader, SelfTest, finite_number, kind_of, shown, unknown_keys
 from .yamlio import Loaded
 
@@ -31,7 +31,9 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^(?!__)[A-Za-z_][A-Za-z0-9_]*$")
 GRAPH_KINDS = ("graph", "network")
 GRAPH_KEYS = ("id", "title", "description", "kind", "given", "graph", "network", "output",
-              "ask", "tolerance", "follow_through", "tests")
+              "ask", "tolerance", "follow_through", "tests", "fixed", "domain")
+# How a given value may vary when a formula answer is compared at drawn points.
+DOMAINS = ("free", "fixed", "one-hot", "simplex", "positive")
 ASK_KEYS = ("step", "weight", "hint")
 
 
@@ -49,8 +51,8 @@ class Step:
 
 
 def parse_step(text: str) -> Step:
-    """`f6` or `df8/df7`; raises GradtutorError when the text is neither."""
-    text = text.strip()
+    """`f6` or `df8/df7` (`∂f8/∂f7` too); raises GradtutorError when the text is neither."""
+    text = text.strip().replace("\u2202", "d")
     if "/" in text:
         top, _, bottom = text.partition("/")
         top, bottom = top.strip(), bottom.strip()
@@ -86,6 +88,8 @@ class Exercise:
     follow_through: float
     tests: list[SelfTest]
     source: str  # the file it came from
+    # how each given value varies when a formula answer is compared at drawn points
+    domain: dict[str, str] = field(default_factory=dict)
     # the true value of every asked step, filled by the graph kind on first use
     key: dict[str, np.ndarray] | None = field(default=None, init=False, repr=False,
                                               compare=False)
@@ -169,9 +173,10 @@ class GraphLoader(FieldReader):
         follow = self.number("follow_through", default=1.0, low=0.0, high=1.0)
         ask = self.ask(graph, nodes, output)
         tests = self.tests()
+        domain = self.domain(given, kind)
         problems.raise_if_any()
         return Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
-                        output, ask, tolerance, follow, tests, self.loaded.file)
+                        output, ask, tolerance, follow, tests, self.loaded.file, domain)
 
     # -- fields ---------------------------------------------------------------------------
     def given(self) -> dict[str, np.ndarray]:
@@ -185,6 +190,9 @@ class GraphLoader(FieldReader):
                 self.problems.add(("given", name), f"'{name}' is not a valid input name",
                                   key=True)
                 continue
+            if name in CONSTANTS:
+                self.problems.add(("given", name), constant_name(name, "an input"), key=True)
+                continue
             try:
                 given[name] = to_array(value)
             except GradtutorError as error:
@@ -194,6 +202,36 @@ class GraphLoader(FieldReader):
                 self.problems.add(("given", name), f"'{name}' is not finite: no answer "
                                   "computed from it could be right")
         return given
+
+    def domain(self, given: dict[str, np.ndarray], kind: str) -> dict[str, str]:
+        """`domain:` and `fixed:` as one map, every given value in it (defaults filled in)."""
+        declared: dict[str, str] = {}
+        raw_domain = self.data.get("domain") or {}
+        if not isinstance(raw_domain, dict):
+            self.problems.add(("domain",), "'domain' must map given names to "
+                              f"{either(DOMAINS)}")
+            raw_domain = {}
+        raw_fixed = self.data.get("fixed") or []
+        if not isinstance(raw_fixed, list):
+            self.problems.add(("fixed",), "'fixed' must be a list of given names")
+            raw_fixed = []
+        entries = [*((("domain", n), n, d) for n, d in raw_domain.items()),
+                   *((("fixed", i), n, "fixed") for i, n in enumerate(raw_fixed))]
+        for path, name, kind_of_value in entries:
+            if name not in given:
+                self.problems.add(path, f"'{name}' is not a name under 'given'",
+                                  key=path[0] == "domain")
+            elif kind_of_value not in DOMAINS:
+                self.problems.add(path, f"unknown domain '{kind_of_value}' for '{name}'; "
+                                  f"expected {either(DOMAINS)}")
+            elif kind_of_value == "one-hot" and not is_one_hot(given[name]) or \
+                    kind_of_value == "simplex" and not on_simplex(given[name]):
+                self.problems.add(path, f"'{name}' is declared {kind_of_value} but its given "
+                                  "value is not")
+            else:
+                declared[name] = kind_of_value
+        return {name: declared.get(name) or default_domain(value)
+                for name, value in given.items()}
 
     def nodes(self, given: dict[str, np.ndarray]) -> tuple[dict[str, str], str]:
         has_graph, has_network = "graph" in self.data, "network" in self.data
@@ -220,6 +258,8 @@ class GraphLoader(FieldReader):
             if not NAME_PATTERN.match(name) or name in FUNCTIONS:
                 self.problems.add(("graph", name), f"'{name}' is not a valid node name",
                                   key=True)
+            elif name in CONSTANTS:
+                self.problems.add(("graph", name), constant_name(name, "a node"), key=True)
             elif name in given:
                 self.problems.add(("graph", name), f"'{name}' is both given and a node",
                                   key=True)
@@ -346,6 +386,33 @@ class GraphLoader(FieldReader):
                 self.problems.add(path, f"step '{text}': no node or input '{name}'{hint_text}")
                 return None
         return AskItem(step, float(weight), hint, line)
+
+
+def constant_name(name: str, what: str) -> str:
+    """Why `e` or `pi` cannot name an input or a node: expressions read it as the constant."""
+    return (f"'{name}' cannot name {what}: in expressions and answers it is the constant "
+            f"{name} = {CONSTANTS[name]:.6g}; choose another name (for example '{name}1' or "
+            f"'err')")
+
+
+def is_one_hot(value: np.ndarray) -> bool:
+    """Every row (a vector is one row) zeros and a single one, over at least two classes."""
+    rows = np.atleast_2d(value)
+    return value.ndim >= 1 and rows.shape[-1] >= 2 and bool(np.all((rows == 0) | (rows == 1))
+                                                           and np.all(rows.sum(-1) == 1))
+
+
+def on_simplex(value: np.ndarray) -> bool:
+    """Every row non-negative and summing to 1: probabilities."""
+    rows = np.atleast_2d(value)
+    return value.ndim >= 1 and bool(np.all(rows >= 0) and np.allclose(rows.sum(-1), 1.0))
+
+
+def default_domain(value: np.ndarray) -> str:
+    """One-hot targets stay one-hot (the targets of a cross-entropy network); the rest
+    varies freely."""
+    return "one-hot" if is_one_hot(value) else "free"
+
 
 def _visit(name: str, reads: dict[str, list[str]], state: dict[str, str],
            order: list[str]) -> list[str] | None:

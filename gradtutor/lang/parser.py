@@ -63,6 +63,10 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _BINARY_STRENGTH = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2}
+# What people type, and gradtutor itself prints, read as the language's own characters: the
+# minus sign, times and dot operators, and the partial-derivative sign of a step's name.
+TYPED = str.maketrans({"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
+                       "\u2202": "d"})
 
 
 class NodeFacts:
@@ -88,6 +92,7 @@ class Token:
 
 
 def tokenize(source: str) -> list[Token]:
+    source = source.translate(TYPED)
     tokens: list[Token] = []
     depth = 0
     index = 0
@@ -95,8 +100,7 @@ def tokenize(source: str) -> list[Token]:
         match = _TOKEN.match(source, index)
         if match is None:
             char = source[index]
-            shown = repr(char) if not char.isprintable() or char.isspace() else f"'{char}'"
-            raise ParseError(f"unexpected character {shown}", column=index + 1, source=source)
+            raise ParseError(_unexpected(char), column=index + 1, source=source)
         kind = match.lastgroup or ""
         text = match.group()
         if kind == "op" and text in "([":
@@ -120,8 +124,8 @@ class _Parser:
         if len(source) > max_chars:
             raise LimitError(f"expression is {len(source):,} characters long; "
                              f"the limit is {max_chars:,}")
-        self.source = source
-        self.tokens = tokenize(source)
+        self.source = source.translate(TYPED)
+        self.tokens = tokenize(self.source)
         self.index = 0
         self.depth = 0
         self.nodes = 0
@@ -149,11 +153,25 @@ class _Parser:
         return self.advance()
 
     def fail(self, message: str, token: Token | None = None) -> None:
+        """Raise a ParseError at the token; with no message, only for a decimal comma."""
         token = token or self.token
+        if self.decimal_comma(token):
+            at = self.tokens.index(token)
+            whole, part = self.tokens[at - 1].text, self.tokens[at + 1].text
+            raise ParseError(f"use a decimal point: write {whole}.{part}, not {whole},{part}",
+                             column=token.pos, source=self.source)
+        if not message:
+            return
         found = "end of input" if token.kind == "end" else f"'{token.text}'"
         if token.kind == "sep" and token.text == "\n":
             found = "end of line"
         raise ParseError(f"{message}, found {found}", column=token.pos, source=self.source)
+
+    def decimal_comma(self, token: Token) -> bool:
+        """A ',' between two numbers where no list or call expects one: `0,73`."""
+        at = self.tokens.index(token) if token in self.tokens else -1
+        return token.text == "," and 0 < at < len(self.tokens) - 1 and \
+            self.tokens[at - 1].kind == "number" and self.tokens[at + 1].kind == "number"
 
     # -- bookkeeping ---------------------------------------------------------------------
     def enter(self) -> None:
@@ -278,12 +296,15 @@ class _Parser:
                                   source=self.source)
         self.expect("(")
         args = [self.expression()]
+        commas = []
         while self.at(","):
-            self.advance()
+            commas.append(self.advance())
             args.append(self.expression())
         self.expect(")")
         fewest, most = FUNCTIONS[name.text]
         if not fewest <= len(args) <= most:
+            if commas and self.tokens[self.tokens.index(commas[0]) - 2].text == "(":
+                self.fail("", commas[0])  # a decimal comma, `log(0,66)`, gets its message
             wanted = str(fewest) if fewest == most else f"{fewest} or {most}"
             raise ExpressionError(f"{name.text}() takes {wanted} argument(s), got {len(args)}",
                                   column=name.pos, source=self.source)
@@ -373,6 +394,14 @@ def _constant_value(node: Expr, consts: NodeFacts) -> float | None:
     with np.errstate(all="ignore"):
         value = OPS[op_name].forward([np.asarray(k, dtype=np.float64) for k in kids], attrs)
     return float(value)
+
+
+def _unexpected(char: str) -> str:
+    """The message for a character the language has no use for."""
+    if char == "%":
+        return "a percent sign is not part of a number: write 0.73 for 73%"
+    shown = repr(char) if not char.isprintable() or char.isspace() else f"'{char}'"
+    return f"unexpected character {shown}"
 
 
 def _unknown_function(name: str) -> str:

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import difflib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +22,8 @@ from ..base.compare import close
 from ..base.errors import GradtutorError
 from ..base.safetext import visible
 from ..engine.graph import evaluate, graph_of
-from ..exercises.answers import Answer, Answers
-from ..exercises.exercise import AskItem, Exercise, parse_step
+from ..exercises.answers import Answer, Answers, match_step
+from ..exercises.exercise import AskItem, Exercise
 from ..lang.expr import Num, Unary, free_names
 from ..lang.parser import parse_expression, parse_value_text
 from ..lang.values import to_array
@@ -142,6 +141,8 @@ def check_exercise(ex: Exercise, answers: Answers, key: Key) -> FileResult:
     deadline = time.monotonic() + limits.FILE_SECONDS  # for all the symbolic work of a file
     for step in steps:
         _against_key(ex, step, deadline)
+        if step.verdict == "missing":
+            step.message = _unmatched_note(step.text, notes)
     student = _student_values(ex, steps)
     recomputed = Recomputer(ex, student)  # every step from the student's other answers
     if not _degenerate(steps):
@@ -166,23 +167,28 @@ def _match_steps(ex: Exercise, answers: Answers
     twice: dict[str, str] = {}
     notes: list[str] = []
     for key, answer in answers.answers.items():
-        try:
-            name = parse_step(str(key)).text
-        except GradtutorError:
-            name = str(key)
-        if name in matched:
+        found = match_step(key, asked)
+        name = found.step
+        if name is None:
+            hint = f" (did you mean {found.suggestion}?)" if found.suggestion else ""
+            where = f"line {answer.line}: " if answer.line else ""
+            notes.append(f"{where}'{key}' is not a step of this exercise{hint}")
+        elif name in matched:
             first = matched[name]
             twice[name] = (f"answered twice: '{first.step}' (line {first.line}) and '{key}' "
                            f"(line {answer.line}); keep one")
-            continue
-        if name in asked:
+        else:
             matched[name] = answer
-            continue
-        close_steps = difflib.get_close_matches(name, asked, n=1)
-        hint = f" (did you mean {close_steps[0]}?)" if close_steps else ""
-        where = f"line {answer.line}: " if answer.line else ""
-        notes.append(f"{where}'{key}' is not a step of this exercise{hint}")
     return matched, twice, notes
+
+
+def _unmatched_note(step: str, notes: list[str]) -> str:
+    """For a missing step: the answers-file key that looks like it, if a note names one."""
+    for note in notes:
+        if note.endswith(f"(did you mean {step}?)") or f" {step} or " in note or \
+                note.endswith(f" or {step}?)"):
+            return f"no answer; {note}"
+    return "no answer"
 
 
 def _against_key(ex: Exercise, step: _Step, deadline: float) -> None:

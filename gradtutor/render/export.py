@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..base.fmt import plain_data
+from ..base.safetext import visible
 from ..kinds.graph import AnswerKey
 from ..marking.results import FileResult, StepResult
 
@@ -95,7 +96,7 @@ def check_csv(results: list[FileResult]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["answers_file", "student", "score", "max_score", *steps,
-                     "first_to_fix", "error"])
+                     "first_to_fix", "error", "notes"])
     for result in results:
         by_step = {s.step: s for s in result.steps}
         first = result.first_mistake()
@@ -104,6 +105,7 @@ def check_csv(results: list[FileResult]) -> str:
             f"{result.max_score:g}",
             *(f"{by_step[s].score:g}" if s in by_step else "" for s in steps),
             _cell(first.step if first else ""), _cell(result.error or ""),
+            _cell("; ".join(visible(note, 1000) for note in result.notes)),
         ])
     return out.getvalue()
 

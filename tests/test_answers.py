@@ -1,0 +1,47 @@
+"""Step names in answers files: matched as students write them (exercises/answers.py)."""
+
+import json
+
+import pytest
+
+from gradtutor.exercises.answers import match_step, parse_answers
+from gradtutor.grading.batch import check_answers
+from gradtutor.kinds import load_exercise
+from gradtutor.render import export
+
+ASKED = ["L", "dL/dw1", "dL/dx2", "dL/dW", "dL/dw"]
+
+
+@pytest.mark.parametrize(("key", "step"), [
+    ("dL/dw1", "dL/dw1"), ("\u2202L/\u2202x2", "dL/dx2"), ("dL/dW1", "dL/dw1"),
+    ("l", "L"), ("dL/dW", "dL/dW"), ("dL/dw", "dL/dw"),
+])
+def test_a_key_names_a_step_exactly_with_partial_signs_or_regardless_of_case(
+        key: str, step: str) -> None:
+    assert match_step(key, ASKED).step == step
+
+
+def test_two_steps_differing_only_in_case_are_never_guessed_between() -> None:
+    found = match_step("dl/DW", ASKED)
+    assert found.step is None
+    assert found.suggestion == "dL/dW or dL/dw"
+
+
+def test_an_unknown_key_gets_the_closest_step_as_a_suggestion() -> None:
+    assert match_step("dL/dw_1", ASKED).suggestion == "dL/dw1"
+    assert match_step("zzz", ASKED).suggestion is None
+
+
+def test_the_suggestion_reaches_every_output_format() -> None:
+    ex = load_exercise("softmax")
+    text = "answers:\n  a: [0.659, 0.2424, 0.09857]\n  \u2202L/\u2202A: [-1.517, 0, 0]\n" \
+        "  dL/d_z: [-0.341, 0.2424, 0.09857]\n"
+    result = check_answers(ex, parse_answers(text, file="a.yaml", exercise_id=None))
+    steps = {s.step: s for s in result.steps}
+    assert steps["dL/da"].verdict == "correct"  # ∂L/∂A, regardless of case
+    hint = "did you mean dL/dz?"
+    assert steps["dL/dz"].verdict == "missing" and hint in steps["dL/dz"].message
+    assert hint in export.check_csv([result])
+    assert hint in export.check_json([result])
+    assert hint in json.dumps(export.gradescope(result))
+    assert hint in json.dumps(export.prairielearn(result))

@@ -24,7 +24,6 @@ import numpy as np
 
 from .base.errors import GradtutorError
 from .base.fmt import plain_data
-from .base.fmt import value as value_text
 from .exercises.answers import Answer, Answers, read_answers
 from .grading import catalog
 from .grading.batch import ClassSummary, answer_files, check_answers, summarize
@@ -33,7 +32,7 @@ from .kinds import AnyExercise, kind_of
 from .kinds import explain as _explain_target
 from .kinds import load_exercise as _load_exercise
 from .marking.results import FileResult, StepResult
-from .render import draw, export, plain
+from .render import draw, export
 
 PathLike = str | Path
 Exercise = AnyExercise  # a loaded exercise of any kind
@@ -81,20 +80,10 @@ class Solution:
         return plain_data(export.solution_data(self.solution))
 
     def text(self) -> str:
-        return plain.solution(self.solution)
+        return str(draw.render(self.solution, "plain"))
 
     def _repr_markdown_(self) -> str:
-        out = _math_name(self.output)
-        lines = [f"**{_md_code(self.expression)}**", ""]
-        if self.value is not None:
-            lines += [f"${out} = {_math_value(self.value)}$", ""]
-        lines += ["| gradient | value | formula |", "| --- | --- | --- |"]
-        for name, formula in self.formulas.items():
-            grad = self.gradients.get(name)
-            shown = "" if grad is None else f"${_math_value(grad)}$"
-            lines.append(f"| $\\partial {out} / \\partial {_math_name(name)}$ | {shown} | "
-                         f"{_md_code(formula) if formula else 'numeric only'} |")
-        return "\n".join(lines + [""] + [f"*{_md_text(m)}*" for m in self.messages]) + "\n"
+        return str(draw.render(self.solution, "markdown"))
 
     def _repr_html_(self) -> str:
         return _html(self._repr_markdown_())
@@ -109,13 +98,13 @@ class AnswerKey:
     steps: dict[str, Any]  # step -> the expected value (a number, a list, or a formula)
     weights: dict[str, float]
     data: dict[str, Any] = field(repr=False)  # the JSON `solve --format json` prints
+    solution: Any = field(repr=False)  # the exercise kind's own solution
 
     def to_dict(self) -> dict[str, Any]:
         return plain_data(self.data)
 
     def text(self) -> str:
-        return plain.answer_key(f"{self.exercise}: {self.title}",
-                                [(s, v, self.weights.get(s, 1.0)) for s, v in self.steps.items()])
+        return str(draw.render(self.solution, "plain"))
 
     def answers_yaml(self) -> str:
         """An answers file that `check` scores as fully correct (`solve --format yaml`)."""
@@ -123,11 +112,7 @@ class AnswerKey:
                                    header=f"Answer key for {self.exercise}: {self.title}")
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{_md_text(self.exercise)}: {_md_text(self.title)}**", "",
-                 "| step | expected | weight |", "| --- | --- | --- |"]
-        lines += [f"| {_md_code(step)} | {_md_code(value_text(value))} | "
-                  f"{self.weights.get(step, 1.0):g} |" for step, value in self.steps.items()]
-        return "\n".join(lines) + "\n"
+        return str(draw.render(self.solution, "markdown"))
 
     def _repr_html_(self) -> str:
         return _html(self._repr_markdown_())
@@ -158,7 +143,7 @@ def _answer_key(ex: Exercise) -> AnswerKey:
     solution = kind.solve(ex)
     weights = {step: weight for step, _, weight in getattr(solution, "rows", ())}
     return AnswerKey(ex.id, ex.title, kind.key(ex), weights,
-                     export.exercise_solution_data(solution))
+                     export.exercise_solution_data(solution), solution)
 
 
 def _is_exercise(target: object) -> bool:
@@ -226,19 +211,10 @@ class CheckResult:
         return plain_data(export.file_data(self.result))
 
     def text(self) -> str:
-        return plain.file_report(self.result)
+        return str(draw.render(self.result, "plain"))
 
     def _repr_markdown_(self) -> str:
-        r = self.result
-        lines = [f"**{_md_text(r.exercise)}**, {_md_code(r.answers_file)}: "
-                 f"{_md_text(r.summary)}", ""]
-        if r.steps:
-            lines += ["| step | verdict | given | expected | score | diagnosis |",
-                      "| --- | --- | --- | --- | --- | --- |"]
-            lines += [f"| {_md_code(s.step)} | {s.verdict} | {_md_code(value_text(s.given))} | "
-                      f"{_md_code(value_text(s.expected))} | {s.score:g}/{s.max_score:g} | "
-                      f"{_md_text(s.diagnosis or '')} |" for s in r.steps]
-        return "\n".join(lines) + "\n"
+        return str(draw.render(self.result, "markdown"))
 
     def _repr_html_(self) -> str:
         return _html(self._repr_markdown_())
@@ -259,19 +235,16 @@ class CheckResults:
         return data[0] if len(data) == 1 else data
 
     def text(self) -> str:
-        parts = [result.text() for result in self.results]
-        if len(self.results) > 1:
-            parts.append(plain.class_report(self.summary))
-        return "\n".join(parts)
+        return self.render("plain")
+
+    def render(self, format: str) -> str:
+        """Every file's report, then (for more than one) the class summary."""
+        reports: list[object] = [result.result for result in self.results]
+        reports += [self.summary] if len(self.results) > 1 else []
+        return "\n".join(str(draw.render(report, format)) for report in reports)
 
     def _repr_markdown_(self) -> str:
-        s = self.summary
-        lines = [f"**{s.checked} of {s.files} files checked**" + (
-            f", mean score {s.mean:g}/{s.max_score:g}" if s.mean is not None else ""), "",
-            "| file | student | score | summary |", "| --- | --- | --- | --- |"]
-        lines += [f"| {_md_code(r.result.answers_file)} | {_md_text(r.result.student or '')} | "
-                  f"{r.score:g}/{r.max_score:g} | {_md_text(r.summary)} |" for r in self.results]
-        return "\n".join(lines) + "\n"
+        return self.render("markdown")
 
     def _repr_html_(self) -> str:
         return _html(self._repr_markdown_())
@@ -384,20 +357,3 @@ def _html(markdown: str) -> str:
     rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(
         MATH.sub(hold, markdown))  # no raw HTML: descriptions and answers are untrusted
     return re.sub(r"gtmath(\d+)x", lambda m: spans[int(m.group(1))], rendered)
-
-
-def _math_name(name: str) -> str:
-    return "\\mathrm{" + name.replace("_", "\\_") + "}"
-
-
-def _math_value(value: Any) -> str:
-    return value_text(value).replace("[", "\\left[").replace("]", "\\right]")
-
-
-def _md_code(text: str) -> str:
-    return "`" + str(text).replace("`", "'").replace("|", "\\|") + "`"
-
-
-def _md_text(text: str) -> str:
-    escaped = "".join("\\" + c if c in "\\`*_[]<>|$#" else c for c in str(text))
-    return escaped.replace("\n", " ")

@@ -96,9 +96,11 @@ def test_solve_a_loaded_exercise() -> None:
 def test_solve_display() -> None:
     markdown = gt.solve("(x+y)*z", **AT)._repr_markdown_()
     assert "$\\mathrm{f} = -12$" in markdown
-    assert "| $\\partial \\mathrm{f} / \\partial \\mathrm{x}$ | $-4$ | `z` |" in markdown
+    assert "| $\\partial \\mathrm{f} / \\partial \\mathrm{x}$ | `z` | $-4$ |" in markdown
+    assert markdown == gt.solve("(x+y)*z", **AT)._repr_markdown_()  # the markdown renderer's
     html = gt.solve("(x+y)*z", **AT)._repr_html_()
-    assert "<td>$\\partial \\mathrm{f} / \\partial \\mathrm{x}$</td>\n<td>$-4$</td>" in html
+    assert "<td>$\\partial \\mathrm{f} / \\partial \\mathrm{x}$</td>\n<td><code>z</code></td>" \
+        "\n<td>$-4$</td>" in html
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -148,7 +150,7 @@ def test_check_files_is_the_cli_json(tmp_path: Path) -> None:
     assert outcome.exit_code == 2
     assert checked.to_dict() == json.loads(outcome.stdout)
     assert checked.summary.files == 2 and checked.summary.checked == 1
-    assert "**1 of 2 files checked**" in checked._repr_markdown_()
+    assert "# class summary: 2 files, 1 checked, 1 unreadable" in checked._repr_markdown_()
 
 
 def test_check_files_of_a_folder() -> None:

@@ -91,3 +91,10 @@ def test_rich_draws_a_panel_with_the_title() -> None:
 def test_every_text_renderer_draws_every_kind_of_block(name: str) -> None:
     module = importlib.import_module(f"gradtutor.render.{name}")
     assert set(module.DRAW) == set(typing.get_args(b.Block))
+
+
+def test_a_verdict_reads_with_its_diagnosis() -> None:
+    from gradtutor.render.blocks import Verdict, span_text
+
+    assert span_text([Verdict("wrong", "rounded-early")]) == "wrong (rounded-early)"
+    assert span_text(Verdict("correct")) == "correct"

@@ -46,3 +46,56 @@ def test_every_format_has_a_renderer_and_each_layout_a_class() -> None:
     assert set(RENDERERS) == {"plain", "rich", "markdown", "latex", "dot"}
     assert all(isinstance(kind, type) for kind in LAYOUTS)
     assert render(explain("or-perceptron"), "plain").startswith("OR")
+
+
+# -- reports: checks, solutions, lists ---------------------------------------------------------
+
+
+def _checked() -> object:
+    from pathlib import Path
+
+    from gradtutor.exercises.answers import read_answers
+    from gradtutor.grading.batch import check_answers
+
+    path = Path(__file__).parent.parent / "exercises" / "answers" / "sigmoid-neuron.yaml"
+    return check_answers(load_exercise("sigmoid-neuron"), read_answers(path, "sigmoid-neuron"))
+
+
+def test_a_check_report_has_a_verdict_per_step_and_notes_beside_it() -> None:
+    doc = layout(_checked())
+    table = next(block for block in doc.blocks if type(block) is b.Table)
+    verdicts = [row[1] for row in table.rows]
+    assert all(type(verdict) is b.Verdict for verdict in verdicts)
+    assert len(table.notes) == len(table.rows)
+    wrong = [notes for verdict, notes in zip(verdicts, table.notes, strict=True)
+             if verdict.verdict == "wrong"]
+    assert wrong and all(wrong)
+
+
+def test_a_check_report_draws_in_every_text_format() -> None:
+    result = _checked()
+    assert render(result, "markdown").count("| notes |") == 1
+    assert "\\begin{tabular}" in render(result, "latex")
+
+
+def test_the_class_summary_has_bars_and_a_role_per_share() -> None:
+    from gradtutor.grading.batch import summarize
+
+    doc = layout(summarize([_checked()]))
+    assert any(type(block) is b.Bars for block in doc.blocks)
+    shares = [row[1] for block in doc.blocks if type(block) is b.Table for row in block.rows]
+    assert {share.role for share in shares} <= {"correct", "partial", "wrong"}
+
+
+def test_a_solution_typesets_its_math_in_markdown() -> None:
+    from gradtutor.engine.solve import solve_program
+
+    markdown = render(solve_program("x*y", {"x": np.array(2.0), "y": np.array(3.0)}),
+                      "markdown")
+    assert "$\\partial \\mathrm{f} / \\partial \\mathrm{x}$" in markdown
+
+
+def test_every_solution_of_an_exercise_has_a_layout() -> None:
+    for name in ("sigmoid-neuron", "xor-perceptron"):
+        ex = load_exercise(name)
+        assert type(kind_of(ex).solve(ex)) in LAYOUTS

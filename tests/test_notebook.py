@@ -58,7 +58,7 @@ def test_the_notebook_is_stored_without_outputs() -> None:
 def test_the_tour_solves(executed: list) -> None:
     assert stdout(executed[1]) == "value -12.0\ndf/dx = -4\ndf/dy = -4\ndf/dz = 3\n"
     shown = data(executed[2])
-    assert "| $\\partial \\mathrm{f} / \\partial \\mathrm{z}$ | $3$ | `x + y` |" in \
+    assert "| $\\partial \\mathrm{f} / \\partial \\mathrm{z}$ | `x + y` | $3$ |" in \
         shown["text/markdown"]
     assert "<td>$3$</td>" in shown["text/html"]
 

@@ -33,7 +33,7 @@ from gradtutor.exercises.perceptron.units import outputs
 from gradtutor.exercises.yamlio import load_yaml
 from gradtutor.kinds import load_exercise
 from gradtutor.marking.perceptron import check_perceptron
-from gradtutor.render import export, plain
+from gradtutor.render import draw, export
 
 F = Fraction
 CUBE2 = [(F(a), F(b)) for a in (0, 1) for b in (0, 1)]
@@ -278,7 +278,7 @@ def test_solve_xor_is_not_separable_and_its_network_checks():
     solution = solve_perceptron(ex)
     assert not solution.separable and solution.weights is None
     assert solution.certificate.verify(ex.rows, ex.targets)
-    text = plain.perceptron_text(solution)
+    text = draw.render(solution, "plain")
     assert "not linearly separable" in text
     assert "0.5*(0, 1) + 0.5*(1, 0) = (0.5, 0.5) = 0.5*(0, 0) + 0.5*(1, 1)" in text
     assert "computes OR" in text and "computes NAND" in text
@@ -319,7 +319,7 @@ def test_solution_json_and_plain_for_a_separable_table():
     assert data["separable"] is True and data["certificate"] is None
     assert data["weights"] == solution.key
     assert data["learning_rule"]["converged"] is True
-    text = plain.perceptron_text(solution)
+    text = draw.render(solution, "plain")
     assert "linearly separable" in text and "learning rule" in text
 
 
@@ -329,7 +329,8 @@ def test_rich_rendering_runs():
     for name in ("and", "xor", "nand"):
         console = render.console()
         with console.capture() as captured:
-            console.print(render.perceptron(solve_perceptron(load_exercise(f"{name}-perceptron"))))
+            solution = solve_perceptron(load_exercise(f"{name}-perceptron"))
+            console.print(draw.render(solution, "rich"))
         assert name.upper() in captured.get()
 
 

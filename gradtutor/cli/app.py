@@ -28,10 +28,8 @@ from .status import (
 
 if TYPE_CHECKING:
     from ..base.errors import GradtutorError
-    from ..exercises.perceptron.solving import PerceptronSolution
     from ..grading.catalog import Validation
     from ..kinds import AnyExercise
-    from ..kinds.graph import AnswerKey
 
 T = TypeVar("T")
 
@@ -209,7 +207,7 @@ def _solve_expression(target: str, chosen: str, at: list[str] | None) -> None:
     from ..base.errors import GradtutorError
     from ..engine.solve import solve_program
     from ..lang.values import parse_assignment
-    from ..render import export, plain
+    from ..render import draw, export
 
     if chosen == "yaml":
         raise GradtutorError("--format yaml is for exercises: it prints an answers file")
@@ -217,19 +215,14 @@ def _solve_expression(target: str, chosen: str, at: list[str] | None) -> None:
     solution = solve_program(target, values)
     if chosen == "json":
         _print(export.dumps(export.solution_data(solution)))
-    elif chosen == "plain":
-        _print(plain.solution(solution))
     else:
-        from ..render import rich as render
-
-        _print(render.solution(solution))
+        _print(draw.render(solution, chosen))
 
 
 def _solve_exercise(target: str, chosen: str, at: list[str] | None) -> None:
     from ..base.errors import GradtutorError
-    from ..exercises.perceptron.solving import PerceptronSolution
     from ..kinds import kind_of, load_exercise
-    from ..render import export
+    from ..render import draw, export
 
     if at:
         raise GradtutorError("an exercise has its own given values; --at is for expressions",
@@ -240,39 +233,10 @@ def _solve_exercise(target: str, chosen: str, at: list[str] | None) -> None:
                                    header=f"Answer key for {ex.id}: {ex.title}"))
         return
     solution = kind_of(ex).solve(ex)
-    if isinstance(solution, PerceptronSolution):
-        _solve_perceptron(solution, chosen)
-    else:
-        _answer_key(solution, chosen)
-
-
-def _answer_key(solution: AnswerKey, chosen: str) -> None:
-    from ..render import export, plain
-
-    ex = solution.exercise
-    rows: list[tuple[str, object, float]] = list(solution.rows)
-    title = f"{ex.id}: {ex.title}"
     if chosen == "json":
-        _print(export.dumps(export.answer_key_data(solution)))
-    elif chosen == "plain":
-        _print(plain.answer_key(title, rows))
-    else:
-        from ..render import rich as render
-
-        _print(render.answer_key(title, rows))
-
-
-def _solve_perceptron(solution: PerceptronSolution, chosen: str) -> None:
-    from ..render import export, plain
-
-    if chosen == "json":
-        _print(export.dumps(export.perceptron_data(solution)))  # type: ignore[attr-defined]
-    elif chosen == "plain":
-        _print(plain.perceptron_text(solution))  # type: ignore[attr-defined]
-    else:
-        from ..render import rich as render
-
-        _print(render.perceptron(solution))  # type: ignore[attr-defined]
+        _print(export.dumps(export.exercise_solution_data(solution)))
+    else:  # the solution's layout (by its class), drawn by the format's renderer
+        _print(draw.render(solution, chosen))
 
 
 @app.command(epilog="""Examples:
@@ -371,7 +335,7 @@ def _stderr_console() -> object:
 
 def _check_report(results: list, chosen: str, total: int) -> object:
     from ..grading.batch import summarize
-    from ..render import export, plain
+    from ..render import draw, export
 
     if chosen == "json":
         return export.check_json(results)
@@ -382,18 +346,12 @@ def _check_report(results: list, chosen: str, total: int) -> object:
     if chosen == "prairielearn":
         return export.dumps(export.prairielearn(results[0]))
     summary = summarize(results, total=total) if total > 1 else None
+    reports: list[object] = [*results, *([summary] if summary is not None else [])]
+    parts = [draw.render(report, chosen) for report in reports]
     if chosen == "plain":
-        parts = [plain.file_report(r) for r in results]
-        if summary is not None:
-            parts.append(plain.class_report(summary))
         return "\n".join(parts)
     from rich.console import Group
 
-    from ..render import rich as render
-
-    parts = [render.file_report(r) for r in results]
-    if summary is not None:
-        parts.append(render.class_report(summary))
     return Group(*parts)
 
 
@@ -472,18 +430,15 @@ def list_exercises(
     """The bundled exercises: id, title, kind, and what each asks."""
     with _guard():
         from ..grading import catalog
-        from ..render import export, plain
+        from ..render import draw, export
+        from ..render.solution_layout import exercise_list
 
         rows = catalog.list_rows()
         chosen = _format(format)
         if chosen == "json":
             _print(export.dumps(rows))
-        elif chosen == "plain":
-            _print(plain.exercise_list(rows))
         else:
-            from ..render import rich as render
-
-            _print(render.exercise_list(rows))
+            _print(draw.render_document(exercise_list(rows), chosen))
 
 
 @app.command(epilog="""Examples:

@@ -58,6 +58,7 @@ class Answer:
 @dataclass(frozen=True)
 class Paragraph:
     text: str
+    role: str = ""  # for rich to colour (a conclusion, a caveat)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Math:
 
     text: str
     latex: str
+    typeset: bool = False  # Markdown typesets it ($...$) instead of showing the text as code
+    pretty: str = ""  # the text with unicode symbols (∂), for a terminal, if it differs
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,28 @@ class Typed:
     text: str
 
 
-Span = str | Math | Typed
+@dataclass(frozen=True)
+class Styled:
+    """Text with a semantic role ("correct", "wrong", "follow-through", "dim", ...): rich
+    colours it by its role, the other formats show the text."""
+
+    text: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A step's verdict (its role too) and the diagnosis of a wrong answer, if any."""
+
+    verdict: str
+    diagnosis: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.verdict} ({self.diagnosis})" if self.diagnosis else self.verdict
+
+
+Span = str | Math | Typed | Styled | Verdict
 Cell = Span | list[Span]
 
 
@@ -115,6 +139,8 @@ class Table:
     rows: list[list[Cell]]
     math_column: str | None = None
     long: bool = False  # may run over pages (LaTeX: a longtable)
+    notes: list[list[str]] = field(default_factory=list)  # lines about each row, if any
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -221,9 +247,24 @@ class Remark:
     text: str
 
 
+@dataclass(frozen=True)
+class Line:
+    """One line of spans, in a role (a conclusion, a value, a note) for rich to colour."""
+
+    spans: list[Span]
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Bars:
+    """A histogram: a bar per band, as long as its count is against the largest."""
+
+    rows: list[tuple[str, int]]
+
+
 Block = (Description | Section | StepTitle | Hint | Worked | Answer | Paragraph | Strong
          | Caption | Code | Reasoning | Table | Gap | Graph | Lines | Fact | Note | Subsection
-         | Diagram | Equations | Visit | Bullets | Remark | AnswerEquation)
+         | Diagram | Equations | Visit | Bullets | Remark | AnswerEquation | Line | Bars)
 
 
 @dataclass(frozen=True)
@@ -232,6 +273,7 @@ class Document:
 
     title: str
     blocks: list[Block]
+    form: str = "article"  # "report": compact, as a check report, a solution or a list is
 
 
 def span_text(cell: Cell) -> str:

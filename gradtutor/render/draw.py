@@ -26,3 +26,8 @@ RENDERERS: dict[str, Callable[[Document], Any]] = {
 def render(result: object, format: str) -> Any:
     """The result in a format: text, or for rich a renderable."""
     return RENDERERS[format](layout(result))
+
+
+def render_document(doc: Document, format: str) -> Any:
+    """A document laid out by hand (a list of exercises has no class of its own)."""
+    return RENDERERS[format](doc)

@@ -7,19 +7,20 @@ import csv
 import io
 import json
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..base.fmt import plain_data
 from ..base.safetext import visible
+from ..exercises.perceptron.solving import PerceptronSolution
 from ..kinds.graph import AnswerKey
 from ..marking.results import FileResult, StepResult
 
 if TYPE_CHECKING:  # only for the hints: a check never needs the solver
     from ..base.errors import GradtutorError
     from ..engine.solve import Solution
-    from ..exercises.perceptron.solving import PerceptronSolution
     from ..grading.catalog import Validation
 
 
@@ -219,18 +220,21 @@ def answer_key_data(solution: AnswerKey) -> dict[str, Any]:
             "steps": [{"step": s, "expected": v, "weight": w} for s, v, w in solution.rows]}
 
 
-def exercise_solution_data(solution: AnswerKey | PerceptronSolution) -> dict[str, Any]:
-    """`solve --format json` of an exercise of any kind."""
-    if isinstance(solution, AnswerKey):
-        return answer_key_data(solution)
-    return perceptron_data(solution)
-
-
 def perceptron_data(solution: Any) -> dict[str, Any]:
     """`solve --format json` of a perceptron exercise (keys in docs/perceptron-format.md)."""
     from ..walkthrough.perceptron_display import solution_data as perceptron_solution_data
 
     return perceptron_solution_data(solution)
+
+
+SOLUTION_DATA: dict[type, Callable[[Any], dict[str, Any]]] = {
+    AnswerKey: answer_key_data, PerceptronSolution: perceptron_data,
+}
+
+
+def exercise_solution_data(solution: AnswerKey | PerceptronSolution) -> dict[str, Any]:
+    """`solve --format json` of an exercise of any kind, by the solution's class."""
+    return SOLUTION_DATA[type(solution)](solution)
 
 
 # -- explain and validate ------------------------------------------------------------------

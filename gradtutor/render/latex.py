@@ -11,6 +11,7 @@ from typing import Any
 from .blocks import (
     Answer,
     AnswerEquation,
+    Bars,
     Block,
     Bullets,
     Caption,
@@ -24,7 +25,9 @@ from .blocks import (
     Gap,
     Graph,
     Hint,
+    Line,
     Lines,
+    Math,
     Note,
     Paragraph,
     Reasoning,
@@ -34,10 +37,10 @@ from .blocks import (
     Strong,
     Subsection,
     Table,
-    Typed,
     Visit,
     Worked,
     distinct,
+    span_text,
 )
 from .plain import INDENT
 
@@ -171,14 +174,15 @@ def span(cell: Cell) -> str:
     """Text escaped; math (a name, a formula, a value) in $...$."""
     if isinstance(cell, list):
         return "".join(span(part) for part in cell)
-    if isinstance(cell, str | Typed):
-        return text_escape(cell if isinstance(cell, str) else cell.text)
-    return f"${cell.latex}$"
+    if isinstance(cell, Math):
+        return f"${cell.latex}$"
+    return text_escape(span_text(cell))
 
 
 def document(doc: Document) -> str:
     """The document as a standalone LaTeX file."""
-    body = [r"\begin{document}", rf"\section*{{{text_escape(doc.title)}}}", ""]
+    title = [rf"\section*{{{text_escape(doc.title)}}}", ""] if doc.title else []
+    body = [r"\begin{document}", *title]
     for block in doc.blocks:
         body += draw(block)
     return DOCUMENT_PREAMBLE + "\n".join([*body, r"\end{document}"]) + "\n"
@@ -220,7 +224,10 @@ def _table(block: Table) -> list[str]:
     lines = [r"\begin{tabular}{" + "l" * len(block.headers) + "}",
              " & ".join(text_escape(h) for h in block.headers) + r" \\ \hline"]
     lines += [" & ".join(span(cell) for cell in row) + r" \\" for row in block.rows]
-    return lines + [r"\end{tabular}", ""]
+    title = [rf"\textbf{{{text_escape(block.title)}}}", ""] if block.title else []
+    notes = [f"{span_text(row[0])}: {note}"
+             for row, row_notes in zip(block.rows, block.notes, strict=False) for note in row_notes]
+    return title + lines + [r"\end{tabular}", "", *_itemize(notes)]
 
 
 def _longtable(block: Table) -> list[str]:
@@ -304,4 +311,6 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Visit: lambda block: [rf"\paragraph{{At ${block.node.latex}$}} upstream "
                           rf"${block.upstream.latex}$", ""],
     Remark: lambda block: [rf"\textbf{{{text_escape(block.text)}}}", ""],
+    Line: lambda block: [span(block.spans), ""],
+    Bars: lambda block: _itemize([f"{band}: {count}" for band, count in block.rows]),
 }

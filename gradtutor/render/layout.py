@@ -11,15 +11,27 @@ from collections.abc import Callable
 from typing import Any
 
 from ..base.errors import GradtutorError
+from ..engine.solve import Solution
+from ..exercises.perceptron.solving import PerceptronSolution
+from ..grading.batch import ClassSummary
+from ..kinds.graph import AnswerKey
+from ..marking.results import FileResult
 from ..walkthrough.model import Walkthrough
 from ..walkthrough.perceptron import PerceptronWalkthrough
 from .blocks import Document
+from .check_layout import class_report, file_report
 from .perceptron_layout import perceptron_walkthrough
+from .solution_layout import answer_key, perceptron_solution, solution
 from .walkthrough_layout import walkthrough
 
 LAYOUTS: dict[type, Callable[[Any], Document]] = {
     Walkthrough: walkthrough,
     PerceptronWalkthrough: perceptron_walkthrough,
+    Solution: solution,
+    AnswerKey: answer_key,
+    PerceptronSolution: perceptron_solution,
+    FileResult: file_report,
+    ClassSummary: class_report,
 }
 
 

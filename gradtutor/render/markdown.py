@@ -9,6 +9,7 @@ from typing import Any
 from .blocks import (
     Answer,
     AnswerEquation,
+    Bars,
     Block,
     Bullets,
     Caption,
@@ -22,7 +23,9 @@ from .blocks import (
     Gap,
     Graph,
     Hint,
+    Line,
     Lines,
+    Math,
     Note,
     Paragraph,
     Reasoning,
@@ -32,9 +35,11 @@ from .blocks import (
     Strong,
     Subsection,
     Table,
+    Typed,
     Visit,
     Worked,
     distinct,
+    span_text,
 )
 from .latex import text_escape
 from .plain import INDENT, reasoning_lines
@@ -47,7 +52,7 @@ def escape(text: str) -> str:
 
 def document(doc: Document) -> str:
     """The document as Markdown."""
-    lines = [f"# {escape(doc.title)}", ""]
+    lines = [f"# {escape(doc.title)}", ""] if doc.title else []
     for block in doc.blocks:
         lines += draw(block)
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -74,10 +79,17 @@ def _code(lines: list[str]) -> list[str]:
 
 
 def span(cell: Cell) -> str:
-    """Text escaped; math (a name, a formula, a value) as code."""
+    """Text escaped; math (a name, a formula, a value) as code, or typeset if it asks to be."""
     if isinstance(cell, list):
         return "".join(span(part) for part in cell)
-    return escape(cell) if isinstance(cell, str) else f"`{cell.text}`"  # math or typed
+    if isinstance(cell, Math | Typed):
+        return f"${cell.latex}$" if isinstance(cell, Math) and cell.typeset else code(cell.text)
+    return escape(span_text(cell))
+
+
+def code(text: str) -> str:
+    """Inline code; a `|` escaped, for a table's sake."""
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
 
 
 def _table(block: Table) -> list[str]:
@@ -85,11 +97,20 @@ def _table(block: Table) -> list[str]:
         return f"`{text}`" if header == block.math_column and text else span(text)
 
     headers = block.headers
-    lines = ["| " + " | ".join(escape(h) for h in headers) + " |",
-             "|" + " --- |" * len(headers)]
-    lines += ["| " + " | ".join(cell(h, c) for h, c in zip(headers, row, strict=True)) + " |"
-              for row in block.rows]
+    lines = [f"**{escape(block.title)}**", ""] if block.title else []
+    notes = ["notes"] if block.notes else []
+    lines += ["| " + " | ".join(escape(h) for h in [*headers, *notes]) + " |",
+              "|" + " --- |" * (len(headers) + len(notes))]
+    for i, row in enumerate(block.rows):
+        cells = [cell(h, c) for h, c in zip(headers, row, strict=True)]
+        cells += [escape("; ".join(block.notes[i]))] if notes else []
+        lines.append("| " + " | ".join(cells) + " |")
     return lines + [""]
+
+
+def _bars(block: Bars) -> list[str]:
+    return ["| band | count |", "| --- | --- |",
+            *(f"| {escape(band)} | {count} |" for band, count in block.rows), ""]
 
 
 def _lines(block: Lines) -> list[str]:
@@ -141,4 +162,5 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Bullets: lambda block: [f"- {escape(item)}" for item in block.items]
     + ([""] if block.items else []),
     Remark: lambda block: [f"**{escape(block.text)}**", ""],
+    Line: lambda block: [span(block.spans), ""], Bars: _bars,
 }

@@ -13,10 +13,10 @@ from rich.text import Text
 
 from ..base import fmt
 from ..base.safetext import visible
-from ..marking.results import FileResult
 from .blocks import (
     Answer,
     AnswerEquation,
+    Bars,
     Block,
     Bullets,
     Caption,
@@ -29,190 +29,38 @@ from .blocks import (
     Gap,
     Graph,
     Hint,
+    Line,
     Lines,
+    Math,
     Note,
     Paragraph,
     Reasoning,
     Remark,
     Section,
+    Span,
     StepTitle,
     Strong,
+    Styled,
     Subsection,
+    Verdict,
     Visit,
     Worked,
     distinct,
     span_text,
 )
 from .blocks import Table as TableBlock
-from .plain import checks_line, file_heading, given_text, step_notes
 
 if TYPE_CHECKING:
-    from ..engine.solve import Solution
-    from ..grading.batch import ClassSummary
     from ..walkthrough.model import BackwardStep, Forward, Layers, Reveal, Walkthrough
-
-CHECK_STYLE = {"agree": "green", "disagree": "bold red", "kink": "yellow", "singular": "yellow"}
-
-
-def solution(s: Solution) -> RenderableType:
-    title = Text(s.source.strip() if len(s.graph.assigned) > 1 else
-                 f"{s.output} = {s.graph.nodes[s.graph.output].text}", style="bold")
-    parts: list[RenderableType] = []
-    if s.value is not None:
-        parts.append(Text.assemble(("value  ", "dim"), (f"{s.output} = ", "bold"),
-                                   (fmt.value(s.value), "bold cyan")))
-        nodes = Table(box=box.SIMPLE_HEAD, title="forward and backward pass", title_justify="left")
-        for header in ("node", "expression", "value", f"∂{s.output}/∂node"):
-            nodes.add_column(header)
-        for node in s.nodes:
-            nodes.add_row(node.name or "", node.expression, fmt.value(node.value),
-                          fmt.value(node.grad))
-        parts.append(nodes)
-    grads = Table(box=box.SIMPLE_HEAD, title="gradients", title_justify="left")
-    for header in ("gradient", "symbolic", "value"):
-        grads.add_column(header)
-    for name in [*s.inputs, *(n for n in s.gradients if n not in s.inputs)]:
-        grads.add_row(f"∂{s.output}/∂{name}", s.symbolic.get(name) or "[dim]numeric only[/]",
-                      fmt.value(s.gradients.get(name)))
-    parts.append(grads)
-    worst = "agree" if set(s.checks.values()) <= {"agree", "skipped", "unavailable"} else \
-        next(v for v in s.checks.values() if v not in ("agree", "skipped", "unavailable"))
-    parts.append(Text(checks_line(s.checks), style=CHECK_STYLE.get(worst, "")))
-    parts.extend(Text(f"note: {m}", style="dim") for m in s.messages)
-    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
-
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-VERDICT_STYLE = {"correct": "green", "follow-through": "cyan", "wrong": "bold red",
-                 "missing": "yellow", "invalid": "magenta"}
 
 
 def shown(text: object, style: str = "") -> Text:
     """Text from a file (a student's or an author's), shown as it is: rich's markup is
     never read in it, and it stays on its own line."""
     return Text(visible(text, 1000), style=style)
-
-
-def file_report(result: FileResult) -> RenderableType:
-    """One answers file as a table: verdicts coloured, messages and hints beside them."""
-    title = shown(file_heading(result))
-    if result.error is not None:
-        return Panel(shown(result.error, "bold red"), title=title, title_align="left")
-    table = Table(box=box.SIMPLE_HEAD, expand=False)
-    for header in ("step", "verdict", "given", "expected", "score", "notes"):
-        table.add_column(header, overflow="fold")
-    for step in result.steps:
-        verdict = Text(step.verdict, style=VERDICT_STYLE.get(step.verdict, ""))
-        if step.diagnosis:
-            verdict.append(f"\n{step.diagnosis}", style="italic")
-        table.add_row(shown(step.step), verdict, shown(given_text(step.given)),
-                      shown(fmt.value(step.expected)), f"{step.score:g}/{step.max_score:g}",
-                      Text("\n".join(step_notes(step)), style="dim"))
-    parts: list[RenderableType] = [table]
-    parts.extend(shown(f"note: {note}", "yellow") for note in result.notes)
-    style = "bold green" if result.all_correct else "bold"
-    parts.append(shown(result.summary, style))
-    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED)
-
-
-def class_report(summary: ClassSummary) -> RenderableType:
-    head = f"{summary.files} files, {summary.checked} checked" + \
-        (f", {len(summary.unreadable)} unreadable" if summary.unreadable else "") + \
-        (" (interrupted)" if summary.interrupted else "")
-    parts: list[RenderableType] = [Text(head, style="bold")]
-    if summary.scores:
-        parts.append(Text(f"scores out of {summary.max_score:g}: mean {summary.mean:.3g}, "
-                          f"median {summary.median:g}, lowest {summary.lowest:g}, "
-                          f"highest {summary.highest:g}"))
-        widest = max(count for _, count in summary.histogram) or 1
-        bars = Table(box=None, show_header=False, pad_edge=False)
-        for _ in range(3):
-            bars.add_column()
-        for band, count in summary.histogram:
-            bars.add_row(band, Text("█" * round(30 * count / widest), style="cyan"), str(count))
-        parts.append(bars)
-    if summary.steps:
-        steps = Table(box=box.SIMPLE_HEAD, title="steps", title_justify="left")
-        for header in ("step", "correct", "follow-through", "most common diagnosis"):
-            steps.add_column(header)
-        for s in summary.steps:
-            share = Text(f"{100 * s.share_correct:.0f}%",
-                         style="green" if s.share_correct >= 0.8 else
-                         "yellow" if s.share_correct >= 0.5 else "red")
-            common = f"{s.common_diagnosis} ({s.diagnosis_count})" if s.common_diagnosis \
-                else ""
-            steps.add_row(shown(s.step), share, f"{100 * s.share_follow_through:.0f}%", common)
-        parts.append(steps)
-    parts.extend(shown(f"unreadable: {name}", "red") for name in summary.unreadable)
-    return Panel(Group(*parts), title="class summary", title_align="left", box=box.ROUNDED)
-
-
-def exercise_list(rows: list[dict]) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD)
-    for header in ("id", "kind", "title", "asks"):
-        table.add_column(header, overflow="fold")
-    for row in rows:
-        table.add_row(shown(row["id"], "bold"), row["kind"], shown(row["title"]),
-                      shown(row["asks"]))
-    return table
-
-
-def answer_key(title: str, rows: list[tuple[str, object, float]]) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, title=shown(title), title_justify="left")
-    for header in ("step", "value", "weight"):
-        table.add_column(header)
-    for step, value, weight in rows:
-        table.add_row(shown(step), shown(value if isinstance(value, str)
-                                         else fmt.value(value, 8)), f"{weight:g}")
-    return table
-
-
-def perceptron(solution: object) -> RenderableType:
-    """`solve` of a perceptron exercise, for a terminal."""
-    from ..exercises.perceptron.exact import num
-    from ..exercises.perceptron.solving import PerceptronSolution
-    from ..exercises.perceptron.units import g_text, weight_keys
-    from ..walkthrough.perceptron_display import (
-        headline,
-        key_lines,
-        network_lines,
-        network_table,
-        reason_lines,
-        rule_text,
-        trace_table,
-        weights_table,
-    )
-
-    s: PerceptronSolution = solution  # type: ignore[assignment]
-    ex = s.exercise
-
-    parts: list[RenderableType] = [
-        Text(g_text(ex.at_zero), style="dim"),
-        Text(headline(s), style="bold green" if s.separable else "bold yellow")]
-    if s.certificate is not None:
-        parts.append(Text("\nWhy:", style="bold"))
-        parts.extend(Text(line, style="cyan" if line.startswith("  ") else "")
-                     for line in reason_lines(s))
-    if s.trace:
-        parts.append(Text("\n" + rule_text(s), style="dim"))
-        parts.append(_perceptron_table(*trace_table(s), title="learning rule"))
-    if s.weights is not None:
-        weights = ", ".join(f"{k} = {num(v)}" for k, v in
-                            zip(weight_keys(ex.n), s.weights, strict=True))
-        parts.append(Text.assemble((f"weights ({s.weights_from}): ", "dim"),
-                                   (weights, "bold cyan")))
-        parts.append(_perceptron_table(*weights_table(s)))
-    if s.network is not None:
-        parts.append(Text("\nA two-layer network computes it:", style="bold"))
-        parts.extend(Text("  " + line, style="cyan") for line in network_lines(s))
-        parts.append(_perceptron_table(*network_table(s)))
-    if s.key:
-        parts.append(Text("answers:\n" + "\n".join(key_lines(s)), style="dim"))
-    return Panel(Group(*parts), title=shown(f"{ex.id}: {ex.title}", "bold"),
-                 title_align="left", box=box.ROUNDED)
 
 
 # -- explain: the chain-rule walkthrough -------------------------------------------------
@@ -368,6 +216,8 @@ def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
 
 def document(doc: Document) -> RenderableType:
     """The document for a terminal: its blocks in a panel titled with the document's title."""
+    if doc.form == "report":
+        return report(doc)
     parts = [part for block in doc.blocks for part in draw(block)]
     return Panel(Group(*parts), title=shown(doc.title, "bold"), title_align="left",
                  box=box.ROUNDED)
@@ -439,7 +289,9 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
     Reasoning: lambda block: [Text(line, style="cyan" if line.startswith("  ") else "")
                               for line in block.lines],
     TableBlock: _table, Gap: lambda block: [Text("")], Graph: lambda block: [],
-    Strong: _styled("bold"), Caption: _styled("bold cyan"), Paragraph: _styled(""),
+    Strong: _styled("bold"), Caption: _styled("bold cyan"),
+    Paragraph: lambda block: [Text(block.text, style=ROLE_STYLE.get(block.role, ""))]
+    if block.text else [],
     Lines: lambda block: [Text(span_text(line)) for line in block.lines],
     Fact: _styled(""), Note: lambda block: [Text(f"Note: {block.text}", style="yellow")],
     Subsection: _styled("bold"), Diagram: lambda block: [Text("\n".join(block.lines))],
@@ -448,3 +300,76 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
                                style="bold")],
     Bullets: lambda block: [Text("  " + item, style="italic") for item in block.items],
 }
+
+
+# -- reports: a check, a solution, a list ---------------------------------------------------
+
+ROLE_STYLE = {"correct": "green", "follow-through": "cyan", "wrong": "bold red",
+              "missing": "yellow", "invalid": "magenta", "error": "bold red", "note": "yellow",
+              "warning": "yellow", "partial": "yellow", "dim": "dim", "strong": "bold",
+              "passed": "bold green", "value": "bold cyan"}
+
+
+def report(doc: Document) -> RenderableType:
+    """A report in a panel titled with its title (none without one); rich spaces the parts
+    itself, so a report's blank lines (Gap) are left out."""
+    parts = [part for block in doc.blocks if not isinstance(block, Gap)
+             for part in REPORT.get(type(block), draw)(block)]
+    if not doc.title:
+        return Group(*parts)
+    return Panel(Group(*parts), title=shown(doc.title, "bold"), title_align="left",
+                 box=box.ROUNDED)
+
+
+def spans(cell: Span | list[Span], style: str = "") -> Text:
+    """Spans as one Text, each styled by its role; text from a file stays as it is."""
+    text = Text(style=style)
+    for span in cell if isinstance(cell, list) else [cell]:
+        if isinstance(span, Verdict):
+            text.append(visible(span.verdict, 1000), style=ROLE_STYLE.get(span.verdict, ""))
+            if span.diagnosis:
+                text.append(f"\n{span.diagnosis}", style="italic")
+        elif isinstance(span, Math) and span.pretty:
+            text.append(span.pretty)
+        else:
+            role = span.role if isinstance(span, Styled) else ""
+            text.append(visible(span_text(span), 1000), style=ROLE_STYLE.get(role, ""))
+    return text
+
+
+def report_table(block: TableBlock) -> list[RenderableType]:
+    """A table; the notes about each row in a column of their own."""
+    table = Table(box=box.SIMPLE_HEAD, expand=False, title=shown(block.title) if block.title
+                  else None, title_justify="left")
+    headers = [*block.headers, *(["notes"] if block.notes else [])]
+    for header in headers:
+        table.add_column(header, overflow="fold", no_wrap=header == block.math_column)
+    for i, row in enumerate(block.rows):
+        cells = [_cell(cell) for cell in row]
+        if block.notes:
+            cells.append(Text("\n".join(block.notes[i]), style="dim"))
+        table.add_row(*cells)
+    return [table]
+
+
+def _cell(cell: Span | list[Span]) -> Text:
+    """A cell; an 'ok' or 'wrong' cell (a perceptron's row) is coloured like a verdict."""
+    return spans(cell, {"ok": "green", "wrong": "bold red"}.get(span_text(cell), ""))
+
+
+def bars(block: Bars) -> list[RenderableType]:
+    widest = max((count for _, count in block.rows), default=0) or 1
+    table = Table(box=None, show_header=False, pad_edge=False)
+    for _ in range(3):
+        table.add_column()
+    for band, count in block.rows:
+        table.add_row(band, Text("█" * round(30 * count / widest), style="cyan"), str(count))
+    return [table]
+
+
+REPORT: dict[type, Callable[[Any], list[RenderableType]]] = {
+    TableBlock: report_table, Bars: bars,
+    Line: lambda block: [spans(block.spans, ROLE_STYLE.get(block.role, ""))],
+}
+DRAW[Line] = REPORT[Line]
+DRAW[Bars] = bars

@@ -1,0 +1,99 @@
+"""Check reports laid out as blocks: one answers file (its steps, verdicts and notes) and
+the class summary of many."""
+
+from __future__ import annotations
+
+from ..base import fmt
+from ..base.safetext import visible
+from ..grading.batch import ClassSummary, StepSummary
+from ..marking.results import FileResult, StepResult
+from .blocks import Bars, Block, Cell, Document, Line, Styled, Table, Typed, Verdict
+
+STEP_HEADERS = ["step", "verdict", "given", "expected", "score"]
+
+
+def file_report(result: FileResult) -> Document:
+    """One answers file: a row per step, with its message and hint beside it."""
+    if result.error is not None:
+        return _report(result, [Line([f"error: {visible(result.error, 1000)}"], "error")])
+    table = Table(STEP_HEADERS, [step_row(step) for step in result.steps],
+                  notes=[step_notes(step) for step in result.steps])
+    blocks: list[Block] = [table]
+    blocks += [Line([f"note: {visible(note, 1000)}"], "note") for note in result.notes]
+    blocks.append(Line([visible(result.summary, 1000)],
+                       "passed" if result.all_correct else "strong"))
+    return _report(result, blocks)
+
+
+def _report(result: FileResult, blocks: list[Block]) -> Document:
+    return Document(file_heading(result), blocks, form="report")
+
+
+def file_heading(result: FileResult) -> str:
+    """Exercise, file and student, as one safe line."""
+    who = f" ({result.student})" if result.student else ""
+    return visible(f"{result.exercise}: {result.answers_file}{who}", 1000)
+
+
+def step_row(step: StepResult) -> list[Cell]:
+    return [Typed(visible(step.step, 1000)), Verdict(step.verdict, step.diagnosis or ""),
+            Typed(given_text(step.given)), Typed(fmt.value(step.expected)),
+            f"{step.score:g}/{step.max_score:g}"]
+
+
+def given_text(given: object) -> str:
+    if given is None:
+        return "-"
+    if isinstance(given, str):
+        return visible(given, 40)
+    return fmt.value(given)
+
+
+def step_notes(step: StepResult) -> list[str]:
+    """The lines about a step that is not correct: message, details, hint."""
+    if step.verdict == "correct":
+        return []
+    lines = [step.message] if step.message else []
+    lines.extend(step.details)
+    if step.hint:
+        lines.append(f"hint: {step.hint}")
+    return [visible(line, 1000) for line in lines]
+
+
+# -- the class -----------------------------------------------------------------------------
+
+CLASS_HEADERS = ["step", "correct", "follow-through", "most common diagnosis"]
+
+
+def class_report(summary: ClassSummary) -> Document:
+    """The class at a glance: score distribution, then how each step went."""
+    blocks: list[Block] = []
+    if summary.scores:
+        blocks.append(Line([f"scores (out of {summary.max_score:g}): mean {summary.mean:.3g}, "
+                            f"median {summary.median:g}, lowest {summary.lowest:g}, "
+                            f"highest {summary.highest:g}"]))
+        blocks.append(Bars(summary.histogram))
+    if summary.steps:
+        blocks.append(Table(CLASS_HEADERS, [class_row(step) for step in summary.steps]))
+    blocks += [Line([f"unreadable: {visible(name, 1000)}"], "wrong")
+               for name in summary.unreadable]
+    return Document(class_heading(summary), blocks, form="report")
+
+
+def class_heading(summary: ClassSummary) -> str:
+    return (f"class summary: {summary.files} files, {summary.checked} checked"
+            + (f", {len(summary.unreadable)} unreadable" if summary.unreadable else "")
+            + (" (interrupted)" if summary.interrupted else ""))
+
+
+def class_row(step: StepSummary) -> list[Cell]:
+    share = Styled(f"{100 * step.share_correct:.0f}%", share_role(step.share_correct))
+    common = f"{step.common_diagnosis} ({step.diagnosis_count})" if step.common_diagnosis \
+        else "-"
+    return [Typed(visible(step.step, 1000)), share,
+            f"{100 * step.share_follow_through:.0f}%", common]
+
+
+def share_role(share: float) -> str:
+    """How a step went for the class: most got it, about half, or few."""
+    return "correct" if share >= 0.8 else "partial" if share >= 0.5 else "wrong"

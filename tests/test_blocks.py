@@ -98,3 +98,24 @@ def test_a_verdict_reads_with_its_diagnosis() -> None:
 
     assert span_text([Verdict("wrong", "rounded-early")]) == "wrong (rounded-early)"
     assert span_text(Verdict("correct")) == "correct"
+
+
+TREE = b.Diagram((b.TreeRow(0, "f = q * z", "-12", True, False),
+                  b.TreeRow(1, "q = x + y", "3", True, False),
+                  b.TreeRow(2, "x", "-2", False, False), b.TreeRow(2, "y", "5", False, False),
+                  b.TreeRow(1, "z", "-4", False, False)))
+
+
+def test_a_tree_is_drawn_in_ascii_for_text_formats() -> None:
+    assert TREE.lines() == ["f = q * z", "|-- q = x + y", "|   |-- x", "|   `-- y", "`-- z"]
+    assert "|   `-- y" in plain.document(b.Document("t", [TREE]))
+
+
+def test_the_terminal_draws_the_tree_with_each_value() -> None:
+    from gradtutor.render.rich import console, document
+
+    out = console()
+    with out.capture() as captured:
+        out.print(document(b.Document("t", [TREE])))
+    text = captured.get()
+    assert "└── z  -4" in text and "q = x + y  3" in text

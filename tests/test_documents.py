@@ -111,12 +111,12 @@ def test_sigmoid_neuron_every_node_and_value_in_every_format(form: str) -> None:
 
 
 def test_the_rich_walkthrough_draws_the_same_numbers() -> None:
-    from gradtutor.render.rich import console, walkthrough
+    from gradtutor.render.rich import console
 
     w = explain("sigmoid-neuron")
     out = console()
     with out.capture() as captured:
-        out.print(walkthrough(w))
+        out.print(draw.render(w, "rich"))
     text = captured.get()
     for node in w.nodes:
         assert node.name in text

@@ -568,7 +568,6 @@ def explain(
         from ..base.errors import GradtutorError
         from ..kinds import explain as build
         from ..lang.values import parse_assignment
-        from ..walkthrough.model import Walkthrough
 
         chosen = _format(format)
         if hint and step is None:
@@ -578,15 +577,10 @@ def explain(
                                  "json, markdown or latex", field="--step")
         values = dict(parse_assignment(item) for item in at or [])
         walk = build(target, values, step=step, hint_only=hint)
-        graph = isinstance(walk, Walkthrough)  # else a perceptron exercise's walkthrough
         if chosen == "json":
             from ..render.export import dumps, walkthrough_data
 
             _print(dumps(walkthrough_data(walk)))
-        elif chosen == "rich" and graph:
-            from ..render import rich as render
-
-            _print(render.walkthrough(walk))
         else:  # laid out as blocks, drawn by the format's renderer
             from ..render.draw import render as draw
 

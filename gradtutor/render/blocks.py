@@ -7,6 +7,7 @@ block's class. A block a format has no use for (a Graph in plain text) is left o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -200,10 +201,43 @@ class Subsection:
 
 
 @dataclass(frozen=True)
-class Diagram:
-    """A drawing in text (the graph as a tree), shown as it is in every format."""
+class TreeRow:
+    """One node of a tree drawing: its label, its value, and how deep it sits."""
 
-    lines: list[str]
+    depth: int
+    label: str
+    value: str
+    computed: bool  # an operation's result, not an input
+    repeated: bool  # already drawn above, with its inputs
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """The graph as a tree from the output, a row a node (the output first). Text formats
+    draw it in ASCII (`lines`); a terminal may draw it richer, with each node's value."""
+
+    rows: tuple[TreeRow, ...]
+
+    def lines(self) -> list[str]:
+        """The tree in ASCII, a node a line."""
+        lines = []
+        open_levels: list[bool] = []  # for each depth: does a sibling follow below?
+        for position, row in enumerate(self.rows):
+            last = not any(r.depth == row.depth for r in self._until_shallower(position + 1,
+                                                                                row.depth))
+            del open_levels[row.depth:]
+            prefix = "".join("|   " if more else "    " for more in open_levels[1:])
+            if row.depth:
+                prefix += "`-- " if last else "|-- "
+            open_levels.append(not last)
+            lines.append(prefix + row.label + ("  (see above)" if row.repeated else ""))
+        return lines
+
+    def _until_shallower(self, start: int, depth: int) -> Iterator[TreeRow]:
+        for row in self.rows[start:]:
+            if row.depth < depth:
+                return
+            yield row
 
 
 @dataclass(frozen=True)

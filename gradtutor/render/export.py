@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # only for the hints: a check never needs the solver
     from ..base.errors import GradtutorError
     from ..engine.solve import Solution
     from ..grading.catalog import Validation
+    from ..walkthrough.model import Walkthrough
+    from ..walkthrough.perceptron import PerceptronWalkthrough
 
 
 def dumps(data: Any) -> str:
@@ -240,12 +242,10 @@ def exercise_solution_data(solution: AnswerKey | PerceptronSolution) -> dict[str
 # -- explain and validate ------------------------------------------------------------------
 
 
-def walkthrough_data(walk: Any) -> dict[str, Any]:
+def walkthrough_data(walk: Walkthrough | PerceptronWalkthrough) -> dict[str, Any]:
     """`explain --format json`: the walkthrough's own data structure, field for field."""
-    from ..walkthrough.perceptron import PerceptronWalkthrough
-
     data = plain_data(walk)
-    return {"kind": "perceptron", **data} if isinstance(walk, PerceptronWalkthrough) else data
+    return {"kind": walk.json_kind, **data} if walk.json_kind else data
 
 
 def validation_data(results: list[Validation], statuses: list[int]) -> list[dict[str, Any]]:

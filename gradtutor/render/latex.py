@@ -304,7 +304,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Note: lambda block: [rf"\emph{{Note: {text_escape(block.text)}}}" + "\n"],
     Subsection: lambda block: [rf"\subsection*{{{text_escape(block.text)}}}"],
     Diagram: lambda block: [r"\begin{verbatim}",
-                            *(verbatim_safe(INDENT + line) for line in block.lines),
+                            *(verbatim_safe(INDENT + line) for line in block.lines()),
                             r"\end{verbatim}"],
     AnswerEquation: lambda block: [rf"\textbf{{Answer:}} ${block.answer.latex}$", ""],
     Equations: _equations, Bullets: lambda block: _itemize(block.items),

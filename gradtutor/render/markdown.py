@@ -156,7 +156,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Lines: _lines, Fact: lambda block: [escape(block.text), ""],
     Note: lambda block: [f"> Note: {escape(block.text)}", ""],
     Subsection: lambda block: [f"### {escape(block.text)}", ""],
-    Diagram: lambda block: ["```text", *(INDENT + line for line in block.lines), "```", ""],
+    Diagram: lambda block: ["```text", *(INDENT + line for line in block.lines()), "```", ""],
     Equations: _equations, Visit: _visit,
     AnswerEquation: lambda block: [f"**Answer:** $${block.answer.latex}$$", ""],
     Bullets: lambda block: [f"- {escape(item)}" for item in block.items]

@@ -123,7 +123,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Lines: lambda block: ["", *(span_text(line) for line in block.lines)],
     Fact: lambda block: [block.text], Note: lambda block: [f"Note: {block.text}"],
     Subsection: lambda block: ["", f"{INDENT}{block.text}:"],
-    Diagram: lambda block: ["", *(INDENT + line for line in block.lines)],
+    Diagram: lambda block: ["", *(INDENT + line for line in block.lines())],
     Equations: _equations,
     Visit: lambda block: [f"{INDENT}at {block.node.text}, upstream {block.upstream.text}"],
     Bullets: lambda block: [line for item in block.items

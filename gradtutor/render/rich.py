@@ -11,7 +11,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..base import fmt
 from ..base.safetext import visible
 from .blocks import (
     Answer,
@@ -51,7 +50,7 @@ from .blocks import (
 from .blocks import Table as TableBlock
 
 if TYPE_CHECKING:
-    from ..walkthrough.model import BackwardStep, Forward, Layers, Reveal, Walkthrough
+    pass
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
@@ -64,154 +63,6 @@ def shown(text: object, style: str = "") -> Text:
 
 
 # -- explain: the chain-rule walkthrough -------------------------------------------------
-
-
-def walkthrough(w: Walkthrough) -> RenderableType:
-    """A walkthrough for a terminal, with the graph drawn as a tree."""
-    from rich.markdown import Markdown
-    from rich.rule import Rule
-
-    from . import walkthrough_layout as doc
-
-    parts: list[RenderableType] = []
-    if w.reveal is not None:
-        parts.extend(_reveal_parts(w.reveal))
-        return Panel(Group(*parts), title=shown(w.title, "bold"),
-                     title_align="left", box=box.ROUNDED)
-    if w.description.strip():
-        parts.append(Markdown(w.description.strip()))
-    parts.append(Text(doc.given_line(w) + f"    Output: {w.output}"))
-    if w.naming:
-        parts.append(Text(f"Nodes: {w.naming}", style="dim"))
-    parts.extend(Text(f"note: {note}", style="dim") for note in w.notes)
-    parts.append(Rule(doc.SECTIONS[0], align="left", style="cyan"))
-    parts.append(_walk_graph(w))
-    parts.append(Rule(doc.SECTIONS[1], align="left", style="cyan"))
-    parts.extend(Text(doc.equation(local.symbol.text, local.formula.text))
-                 for local in w.locals)
-    parts.append(Rule(doc.SECTIONS[2], align="left", style="cyan"))
-    parts.extend(_walk_forward(line) for line in w.forward)
-    parts.append(Rule(doc.SECTIONS[3], align="left", style="cyan"))
-    parts.append(Text(f"start at the output: d{w.output}/d{w.output} = 1", style="bold"))
-    for step in w.backward:
-        parts.extend(_walk_backward(step))
-    parts.append(Rule(doc.SECTIONS[4], align="left", style="cyan"))
-    grads = Table(box=box.SIMPLE_HEAD, show_header=False)
-    grads.add_column()
-    grads.add_column(style="bold cyan")
-    for symbol, value in w.gradients:
-        grads.add_row(symbol.text, fmt.value(value))
-    parts.append(grads)
-    if w.layers is not None:
-        parts.append(_walk_layers(w.layers))
-    return Panel(Group(*parts), title=shown(w.title, "bold"),
-                 title_align="left", box=box.ROUNDED)
-
-
-def _walk_graph(w: Walkthrough) -> RenderableType:
-    from rich.tree import Tree
-
-    from . import walkthrough_layout as doc
-
-    table = Table(box=box.SIMPLE_HEAD)
-    for header in ("node", "expression", "operation", "inputs"):
-        table.add_column(header)
-    for node in w.nodes:
-        if node.expression is not None:
-            table.add_row(node.name, node.expression.text, node.operation,
-                          ", ".join(node.inputs))
-    levels: list[Tree] = []
-    root: Tree | None = None
-    for depth, node, repeated in doc.graph_tree(w):
-        label = Text(doc.node_label(node), style="bold" if node.expression else "green")
-        label.append(f"  {fmt.value(node.value)}", style="cyan")
-        if repeated:
-            label.append("  (see above)", style="dim")
-        if depth == 0:
-            root = Tree(label, guide_style="dim")
-            levels = [root]
-        else:
-            del levels[depth:]
-            levels.append(levels[-1].add(label))
-    return Group(table, root) if root is not None else table
-
-
-def _walk_forward(line: Forward) -> RenderableType:
-    from . import walkthrough_layout as doc
-
-    text = Text(doc.forward_line(line))
-    if line.shapes:
-        text.append("   " + doc.shapes_line(line.shapes), style="dim")
-    return text
-
-
-def _walk_backward(step: BackwardStep) -> list[RenderableType]:
-    from rich.padding import Padding
-
-    from . import walkthrough_layout as doc
-
-    parts: list[RenderableType] = [Text(doc.step_heading(step), style="bold")]
-    for note in ([step.pattern] if step.pattern else []) + step.notes:
-        parts.append(Padding(Text(note, style="yellow"), (0, 0, 0, 4)))
-    sums = {total.name: total for total in step.sums}
-    for edge in step.edges:
-        line = Text("  " + doc.edge_line(edge))
-        if edge.part:
-            line.append("   " + doc.part_note(edge), style="dim")
-        parts.append(line)
-        if edge.shapes:
-            parts.append(Text("    " + doc.shapes_line(edge.shapes), style="dim"))
-        if edge.wrt in sums:
-            total = sums[edge.wrt]
-            line = Text("  " + doc.sum_line(total), style="bold")
-            line.append("   " + doc.sum_note(total), style="dim")
-            parts.append(line)
-    return parts
-
-
-def _walk_layers(layers: Layers) -> RenderableType:
-    from . import walkthrough_layout as doc
-
-    table = Table(box=box.SIMPLE_HEAD, title="gradient size layer by layer, from the output "
-                  "back (norms)", title_justify="left")
-    for header in doc.layer_headers(layers):
-        table.add_column(header)
-    for row in doc.layer_rows(layers):
-        table.add_row(*row)
-    style = {"vanishing": "bold yellow", "exploding": "bold red"}.get(
-        layers.verdict, "green")
-    return Group(table, Text(layers.remark, style=style))
-
-
-def _reveal_parts(reveal: Reveal) -> list[RenderableType]:
-    from . import walkthrough_layout as doc
-
-    r = reveal
-    weight = f" (weight {fmt.number(r.weight)})" if r.weight != 1 else ""
-    parts: list[RenderableType] = [
-        Text(f"Step {r.number} of {r.count}: {r.step}{weight}", style="bold"), Text(""),
-        Text.assemble(("Hint: ", "bold yellow"), r.hint), Text(""),
-    ]
-    if r.hint_only:
-        parts.append(Text("Try it, then run again without --hint to see the step worked out.",
-                          style="dim"))
-        return parts
-    parts.append(Text("Worked out:", style="bold"))
-    parts.extend(Text("  " + doc.forward_line(line)) for line in r.forward)
-    for edge in r.edges:
-        line = Text("  " + doc.edge_line(edge))
-        if edge.part:
-            line.append("   " + doc.part_note(edge), style="dim")
-        parts.append(line)
-    parts.extend(Text("  " + doc.sum_line(t)) for t in r.sums)
-    parts.extend(Text("  " + note, style="yellow") for note in r.notes)
-    parts.append(Text(""))
-    parts.append(Text.assemble(("Answer: ", "bold"), (doc.equation(
-        r.answer_symbol.text, fmt.value(r.answer)), "bold cyan")))
-    return parts
-
-
-# -- blocks ------------------------------------------------------------------------------
 
 
 def document(doc: Document) -> RenderableType:
@@ -261,6 +112,31 @@ def _equations(block: Equations) -> list[RenderableType]:
     return parts
 
 
+def _indented(text: Text, width: int) -> RenderableType:
+    """Text whose wrapped lines keep the indent of its first."""
+    from rich.padding import Padding
+
+    return Padding(text, (0, 0, 0, width))
+
+
+def _tree(block: Diagram) -> RenderableType:
+    """The graph as a tree, each node with its value."""
+    from rich.tree import Tree
+
+    levels: list[Tree] = []
+    for row in block.rows:
+        label = Text(row.label, style="bold" if row.computed else "green")
+        label.append(f"  {row.value}", style="cyan")
+        if row.repeated:
+            label.append("  (see above)", style="dim")
+        if row.depth == 0:
+            levels = [Tree(label, guide_style="dim")]
+        else:
+            del levels[row.depth:]
+            levels.append(levels[-1].add(label))
+    return levels[0] if levels else Text("")
+
+
 def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = "",
                       no_wrap: str | None = "z") -> Table:
     """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict."""
@@ -294,11 +170,12 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
     if block.text else [],
     Lines: lambda block: [Text(span_text(line)) for line in block.lines],
     Fact: _styled(""), Note: lambda block: [Text(f"Note: {block.text}", style="yellow")],
-    Subsection: _styled("bold"), Diagram: lambda block: [Text("\n".join(block.lines))],
+    Subsection: _styled("bold"), Diagram: lambda block: [_tree(block)],
     Equations: _equations, Remark: _styled("bold"),
     Visit: lambda block: [Text(f"at {block.node.text}, upstream {block.upstream.text}",
                                style="bold")],
-    Bullets: lambda block: [Text("  " + item, style="italic") for item in block.items],
+    Bullets: lambda block: [_indented(Text(item, style="italic"), 2 * block.depth)
+                            for item in block.items],
 }
 
 

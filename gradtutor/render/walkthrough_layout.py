@@ -44,6 +44,7 @@ from .blocks import (
     StepTitle,
     Subsection,
     Table,
+    TreeRow,
     Typed,
     Visit,
     Worked,
@@ -139,29 +140,11 @@ def graph_tree(w: Walkthrough) -> Iterator[tuple[int, Node, bool]]:
             stack.extend((depth + 1, child) for child in reversed(node.inputs))
 
 
-def tree_lines(w: Walkthrough) -> list[str]:
-    """The graph as an ASCII tree from the output, a node a line."""
-    lines = []
-    open_levels: list[bool] = []  # for each depth: does a sibling follow below?
-    rows = list(graph_tree(w))
-    for position, (depth, node, repeated) in enumerate(rows):
-        last = not any(d == depth for d, _, _ in _until_shallower(rows, position + 1, depth))
-        del open_levels[depth:]
-        prefix = "".join("|   " if more else "    " for more in open_levels[1:])
-        if depth:
-            prefix += "`-- " if last else "|-- "
-        open_levels.append(not last)
-        label = node_label(node) + ("  (see above)" if repeated else "")
-        lines.append(prefix + label)
-    return lines
-
-
-def _until_shallower(rows: list[tuple[int, Node, bool]], start: int, depth: int
-                     ) -> Iterator[tuple[int, Node, bool]]:
-    for row in rows[start:]:
-        if row[0] < depth:
-            return
-        yield row
+def tree_rows(w: Walkthrough) -> tuple[TreeRow, ...]:
+    """The graph as a tree from the output: a row per node, with its value."""
+    return tuple(TreeRow(depth, node_label(node), fmt.value(node.value),
+                         node.expression is not None, repeated)
+                 for depth, node, repeated in graph_tree(w))
 
 
 TRY_IT = "Try it, then run again without --hint to see the step worked out."
@@ -177,7 +160,7 @@ def walkthrough(w: Walkthrough) -> Document:
     blocks.append(Lines([[given_line(w)], ["Output: ", Math(w.output, latex_name(w.output))]]))
     blocks += [Fact(f"Nodes: {w.naming}")] if w.naming else []
     blocks += [Note(note) for note in w.notes]
-    blocks += [Section(SECTIONS[0]), _node_table(w), Diagram(tree_lines(w)),
+    blocks += [Section(SECTIONS[0]), _node_table(w), Diagram(tree_rows(w)),
                Section(SECTIONS[1]),
                Equations([Equation(_math(local.symbol), [_math(local.formula)])
                           for local in w.locals]),

@@ -11,6 +11,7 @@ upstream, with a reused value's contributions added up; 5) the gradients.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -134,6 +135,7 @@ class Reveal:
 
 @dataclass
 class Walkthrough:
+    json_kind: ClassVar[str | None] = None  # a perceptron walkthrough's JSON is tagged
     title: str
     target: str  # what was asked for: an exercise id or file, an expression or a program
     kind: str  # "expression", "program" or "exercise"

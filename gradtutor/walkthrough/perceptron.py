@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import ClassVar
 
 from ..base.errors import GradtutorError
 from ..exercises.perceptron.exact import num
@@ -134,6 +135,8 @@ class PerceptronReveal:
 @dataclass
 class PerceptronWalkthrough:
     """Everything `explain` shows of a perceptron exercise, step by step."""
+
+    json_kind: ClassVar[str | None] = "perceptron"  # tags its JSON (graph walkthroughs: none)
 
     title: str
     exercise: str  # its id

@@ -27,6 +27,8 @@ from .status import (
 )
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..base.errors import GradtutorError
     from ..grading.catalog import Validation
     from ..kinds import AnyExercise
@@ -327,7 +329,7 @@ def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[
     return results, False
 
 
-def _stderr_console() -> object:
+def _stderr_console() -> Console:
     from ..render.rich import console
 
     return console(stderr=True)

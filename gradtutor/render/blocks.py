@@ -7,7 +7,7 @@ block's class. A block a format has no use for (a Graph in plain text) is left o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 
@@ -136,8 +136,8 @@ Cell = Span | list[Span]
 class Table:
     """Cells of spans; the cells of `math_column` are arithmetic (code or math where it can be)."""
 
-    headers: list[str]
-    rows: list[list[Cell]]
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
     math_column: str | None = None
     long: bool = False  # may run over pages (LaTeX: a longtable)
     notes: list[list[str]] = field(default_factory=list)  # lines about each row, if any

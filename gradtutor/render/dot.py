@@ -18,7 +18,7 @@ def graph(block: Graph) -> str:
              f"  label={quoted(block.title)};", "  labelloc=t;",
              '  node [fontname="Helvetica", fontsize=11];',
              '  edge [fontname="Helvetica", fontsize=10];']
-    lines += [_node(item) if type(item) is GraphNode else _edge(item) for item in block.items]
+    lines += [_node(item) if isinstance(item, GraphNode) else _edge(item) for item in block.items]
     lines.append("}")
     return "\n".join(lines) + "\n"
 

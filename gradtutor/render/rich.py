@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -137,7 +137,7 @@ def _tree(block: Diagram) -> RenderableType:
     return levels[0] if levels else Text("")
 
 
-def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = "",
+def _perceptron_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str = "",
                       no_wrap: str | None = "z") -> Table:
     """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title or None,
@@ -148,6 +148,12 @@ def _perceptron_table(headers: list[str], rows: list[list[str]], title: str = ""
         table.add_row(*(shown(cell, {"ok": "green", "wrong": "bold red"}.get(cell, ""))
                         for cell in row))
     return table
+
+
+ROLE_STYLE = {"correct": "green", "follow-through": "cyan", "wrong": "bold red",
+              "missing": "yellow", "invalid": "magenta", "error": "bold red", "note": "yellow",
+              "warning": "yellow", "partial": "yellow", "dim": "dim", "strong": "bold",
+              "passed": "bold green", "value": "bold cyan"}
 
 
 DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
@@ -181,10 +187,6 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
 
 # -- reports: a check, a solution, a list ---------------------------------------------------
 
-ROLE_STYLE = {"correct": "green", "follow-through": "cyan", "wrong": "bold red",
-              "missing": "yellow", "invalid": "magenta", "error": "bold red", "note": "yellow",
-              "warning": "yellow", "partial": "yellow", "dim": "dim", "strong": "bold",
-              "passed": "bold green", "value": "bold cyan"}
 
 
 def report(doc: Document) -> RenderableType:

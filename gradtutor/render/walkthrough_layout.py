@@ -9,6 +9,7 @@ import numpy as np
 
 from ..base import fmt
 from ..walkthrough.model import (
+    Array,
     BackwardStep,
     Edge,
     FanIn,
@@ -286,7 +287,7 @@ def _op_symbol(node: Node) -> str:
     return word
 
 
-def _record_value(value: object) -> str:
+def _record_value(value: Array | None) -> str:
     if value is None:
         return "-"
     if np.size(value) > MAX_RECORD_ENTRIES:

@@ -1008,6 +1008,10 @@ def test_the_worker_is_reused_and_replaced() -> None:
     with pytest.raises(sandbox.TooExpensive, match="too expensive to check: a nap took"):
         sandbox.run(time.sleep, 5, what="a nap", seconds=0.2)
     assert sandbox.run(os.getpid, what="a pid") != first
+    if Path("/proc/self/statm").exists():  # where the worker can measure its address space
+        with pytest.raises(sandbox.TooExpensive, match="more memory or CPU time"):
+            sandbox.run(bytearray, 2 << 30, what="two gigabytes")
+    assert sandbox.run(len, "abc", what="a length") == 3
 
 
 def test_an_exception_in_one_file_is_that_files_row(tmp_path: Path,
@@ -1189,3 +1193,16 @@ def test_perceptron_exact_numbers_stay_small(tmp_path: Path) -> None:
     steps = {s["step"]: s for s in json.loads(run.stdout)["steps"]}
     assert steps["weights"]["verdict"] == "invalid", steps
     assert "too many digits" in steps["weights"]["message"]
+
+
+@pytest.mark.parametrize("chosen", ["gradescope", "prairielearn"])
+def test_a_platform_gets_its_results_file_when_the_exercise_is_broken(chosen: str,
+                                                                     tmp_path: Path) -> None:
+    exercise = stage(EXERCISES / "code_import_os.yaml", tmp_path)
+    answers = stage(ANSWERS / "code_import_os.yaml", tmp_path)
+    results = tmp_path / "results.json"
+    run = run_cli("check", str(exercise), str(answers), "--format", chosen,
+                  "--output", str(results))
+    assert_sane(run, tmp_path)
+    assert run.status == 2, run.describe()
+    assert "not your answers: the exercise could not be loaded" in results.read_text()

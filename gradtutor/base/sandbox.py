@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -57,6 +58,7 @@ class _Worker:
 
 _workers: list[_Worker] = []  # at most one: the worker of this process
 _owner: list[int] = []  # the pid that started it (a forked child must start its own)
+_lock = threading.Lock()
 
 
 def available() -> bool:
@@ -72,6 +74,11 @@ def run(function: Callable[..., T], *args: Any, what: str,
     """
     if not available():
         return function(*args)
+    with _lock:  # one task at a time on the one connection, whichever thread asks
+        return _run_in_worker(function, args, what, seconds)
+
+
+def _run_in_worker(function: Callable[..., T], args: tuple, what: str, seconds: float) -> T:
     worker = _worker()
     try:
         worker.connection.send((function, args))

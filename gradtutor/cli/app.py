@@ -348,17 +348,29 @@ def check(
         from ..grading.batch import answer_files, capped_jobs
         from ..kinds import load_exercise
 
-        ex = load_exercise(exercise)
+        chosen = _format(format) if format or output is None else "plain"
+        platform = chosen in PLATFORM_FORMATS
+        try:
+            ex = load_exercise(exercise)
+        except GradtutorError as error:
+            if platform:  # the student still gets a results file, saying why
+                _platform_problem(exercise, chosen, answers, "not your answers: the exercise "
+                                  f"could not be loaded: {error}", output)
+            raise
         notes: list[str] = []
         paths = answer_files(answers, notes)
         for note in notes:
             typer.echo(f"warning: {visible(note, 600)}", err=True)
-        chosen = _format(format) if format or output is None else "plain"
-        if chosen in ("gradescope", "prairielearn") and len(paths) != 1:
+        if platform and len(paths) != 1:
             _submission_problem(ex.id, chosen, answers, len(paths), output)
         if not paths:
             raise GradtutorError("no answers files found in " + ", ".join(answers))
         results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs))
+        if platform and not results:
+            from ..marking.results import FileResult
+
+            results = [FileResult(ex.id, str(paths[0]), error="interrupted before the answers "
+                                  "file was checked")]
         _emit(_check_report(results, chosen, len(paths)), output,
               (*paths, Path(str(find_exercise(exercise) or exercise))))
         for result in results:
@@ -367,6 +379,19 @@ def check(
         if interrupted:
             _error(f"interrupted: {len(results)} of {len(paths)} files checked")
         raise typer.Exit(int(status_of_check(results, interrupted=interrupted)))
+
+
+PLATFORM_FORMATS = ("gradescope", "prairielearn")
+
+
+def _platform_problem(exercise: str, chosen: str, answers: list[str], problem: str,
+                      output: Path | None) -> None:
+    """The platform's results file for a check that could not start (then the caller
+    reports the error)."""
+    from ..marking.results import FileResult
+
+    result = FileResult(visible(exercise, 200), ", ".join(answers), error=problem)
+    _emit(_check_report([result], chosen, 1), output)
 
 
 def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found: int,
@@ -733,22 +758,24 @@ EXPRESSION_COMMANDS = ("solve", "explain")
 def expression_last(args: list[str]) -> list[str]:
     """The arguments with an expression that starts with '-' (`solve '-x**2' --at x=3`)
     moved after a `--`, so that it is not read as an unknown option."""
-    if not args or args[0] not in EXPRESSION_COMMANDS or "--" in args:
+    start = 0
+    while start < len(args) and args[start].startswith("-"):
+        start += 1  # --debug, --version: the flags before the command
+    if start >= len(args) or args[start] not in EXPRESSION_COMMANDS or "--" in args:
         return args
-    command = typer.main.get_command(app).commands[args[0]]  # type: ignore[attr-defined]
-    takes_value = {name for param in command.params for name in getattr(param, "opts", [])
+    head, name, rest = args[:start + 1], args[start], args[start + 1:]
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    takes_value = {opt for param in command.params for opt in getattr(param, "opts", [])
                    if not getattr(param, "is_flag", False) and not getattr(param, "count", False)}
-    known = {name for param in command.params for name in getattr(param, "opts", [])}
+    known = {opt for param in command.params for opt in getattr(param, "opts", [])}
     known |= {"--help", "-h"}
-    rest = list(args[1:])
     index = 0
     while index < len(rest):
         arg = rest[index]
         if arg in takes_value:
             index += 2
             continue
-        option = arg.split("=", 1)[0]
-        if arg.startswith("-") and len(arg) > 1 and option not in known:
-            return [args[0], *rest[:index], *rest[index + 1:], "--", arg]
+        if arg.startswith("-") and len(arg) > 1 and arg.split("=", 1)[0] not in known:
+            return [*head, *rest[:index], *rest[index + 1:], "--", arg]
         index += 1
     return args

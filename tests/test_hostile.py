@@ -672,6 +672,8 @@ EXERCISE_SAMPLES: dict[str, Bad] = {
     "many_asked_steps.yaml": Bad((at(10, "ask", "1,001 asked steps"),)),
     "many_nodes.yaml": Bad((at(7, "graph", "5,001 nodes; a graph has at most 5,000"),)),
     "fibonacci_chain.yaml": Bad(status=0),
+    "matrix_chain_memory.yaml": Bad((at(1018, "graph.A9",
+                                        "would hold more than 10,000,000 numbers"),)),
     "unicode_digit_given.yaml": Bad((at(5, "given.x", "unexpected character"),)),
     "tiny_literal_node.yaml": Bad((at(7, "graph.f", "too small for a float (it would be 0)"),)),
 }

@@ -8,6 +8,7 @@ MAX_NODES = 50_000  # tree nodes in one program
 MAX_EXPONENT = 10_000  # |constant exponent| of a power whose base is not constant
 MAX_CONSTANT = 1e300  # |value| of a constant sub-expression (float64 tops out near 1.8e308)
 MAX_ENTRIES = 1_000_000  # entries in one vector or matrix value
+MAX_HELD_ENTRIES = 10_000_000  # entries of all the nodes' values of one graph together (80 MB)
 MAX_NDIM = 2  # scalars, vectors and matrices
 
 MAX_FILE_BYTES = 1_000_000  # one YAML file

@@ -475,3 +475,82 @@ def test_the_parser_on_the_largest_inputs(text: str) -> None:
     """The edge the generators do not reach: refused with a GradtutorError, quickly."""
     with pytest.raises(GradtutorError):
         parse_program(text)
+
+
+# -- (6) the real command under the hard limits of issue 12 ---------------------------------
+# Every example is a `python -m gradtutor` process under RLIMIT_CPU (10 s: a process that
+# needs more is killed, and the test fails) and an address-space limit; its peak resident
+# memory, children included, must stay under 500 MB.
+
+CPU_SECONDS = 10
+PEAK_MB = 500
+LIMITED = settings(max_examples=8, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _hard_limits() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
+
+
+def run_limited(*args: str, cwd: Path) -> tuple[int, str]:
+    """The command's exit status and its output, after asserting the limits held."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    if not hasattr(os, "wait4"):
+        pytest.skip("needs POSIX resource limits and os.wait4")
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    output = cwd / ".output"
+    with output.open("wb") as stream:
+        process = subprocess.Popen([sys.executable, "-m", "gradtutor", *args], cwd=cwd,
+                                   env=env, stdin=subprocess.DEVNULL, stdout=stream,
+                                   stderr=subprocess.STDOUT, preexec_fn=_hard_limits)
+        timer = threading.Timer(6 * CPU_SECONDS, process.kill)  # a hang, not CPU: a bug
+        timer.start()
+        try:
+            _, wait_status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+    status = os.waitstatus_to_exitcode(wait_status)
+    process.returncode = status
+    text = output.read_text(errors="replace")
+    assert status >= 0, f"killed by signal {-status} (a limit): {text[-2000:]}"
+    assert status in (0, 1, 2), text[-2000:]
+    assert "Traceback" not in text and "internal error" not in text, text[-2000:]
+    peak_mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    assert peak_mb < PEAK_MB, f"peak {peak_mb:.0f} MB"
+    return status, text
+
+
+@LIMITED
+@given(expression(["x", "y"]) | programs(["x", "y"]) | token_text,
+       st.sampled_from([(), ("--at", "x=2"), ("--at", "x=1e7", "--at", "y=1000000")]))
+def test_solve_under_the_hard_limits(text: str, at: tuple[str, ...]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        argument = text.replace("\x00", " ") or "x"  # argv cannot hold a NUL
+        run_limited("solve", "--format", "json", *at, "--", argument, cwd=Path(directory))
+
+
+@LIMITED
+@given(exercise_doc | graph_exercise_doc())
+def test_validate_under_the_hard_limits(document: dict) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "exercise.yaml"
+        path.write_text(dump(document), encoding="utf-8")
+        run_limited("validate", str(path), cwd=Path(directory))
+
+
+@LIMITED
+@given(st.sampled_from(["sigmoid-neuron", "vectorized-norm", "and-perceptron"]).flatmap(
+    lambda name: st.tuples(st.just(name), answers_doc(name))))
+def test_check_under_the_hard_limits(case: tuple[str, dict]) -> None:
+    exercise_id, document = case
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "answers.yaml"
+        path.write_text(dump(document), encoding="utf-8")
+        run_limited("check", exercise_id, str(path), "--format", "json", cwd=Path(directory))

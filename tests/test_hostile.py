@@ -19,6 +19,12 @@ test's tmp_path); and every sample finishes within a generous time bound: the po
 "no hang", not speed. The worst samples also run in a subprocess under an address-space
 limit, with their peak memory measured.
 
+The last section covers the hard limits of issue 12 through real processes: work that no
+signal stops ends in the symbolic worker; one file's unexpected exception is its own row;
+batches with links, pipes and odd names; `--jobs` capped; Ctrl-C keeping the rows done;
+`--output` never overwriting an input nor truncating a log; the command line's `-x`,
+repeated and non-finite `--at` values.
+
 Known bugs are marked `xfail(strict=True, reason="bug: ...")`: when one is fixed, its
 test passes, pytest reports the XPASS as a failure, and the marker must go.
 """
@@ -438,6 +444,16 @@ ANSWER_SAMPLES: dict[str, Report | Refused] = {
     "student_wrong_type.yaml": Refused("'student' must be text", 2, "student"),
     "answers_wrong_type.yaml": Refused("'answers' must map step names to values", 2, "answers"),
     "answers_text.yaml": Refused("'answers' must map step names to values", 2, "answers"),
+    # sizes and numbers (issue 12)
+    "many_unknown_steps.yaml": Refused("1,001 answers; an answers file holds at most 1,000", 4,
+                                       "answers"),
+    "huge_hex_student.yaml": Report({"f6": "wrong", "f4": invalid("characters long")}),
+    "tiny_literals.yaml": Report({
+        "f6": "wrong", "f4": invalid("too small for a float"), "f8": invalid("characters long"),
+        "df8/dx0": invalid("too small for a float")}),
+    "unicode_digits.yaml": Report({"f6": "wrong", "f4": invalid("unexpected character"),
+                                   "f7": invalid("unexpected character")}),
+    "long_literal_formula.yaml": Report({"f6": "wrong", "df8/dx0": "wrong"}),
 }
 ANSWER_BUGS: dict[str, str] = {}  # sample -> "bug: ..." (a strict xfail)
 SLOW_ANSWERS = {  # samples that wait for a time bound, and their own bound
@@ -653,6 +669,15 @@ EXERCISE_SAMPLES: dict[str, Bad] = {
     "duplicate_nodes.yaml": Bad((at(9, "graph", "duplicate key 'f' (first at line 7)"),)),
     "non_utf8.yaml": Bad((at(2, None, "not a text file: invalid UTF-8 at byte offset 22"),)),
     "binary_garbage.yaml": Bad((at(2, None, "not a text file: invalid UTF-8"),)),
+    # counts, depth and numbers (issue 12)
+    "many_self_tests.yaml": Bad((at(12, "tests", "201 self-tests; an exercise has at most"),)),
+    "many_asked_steps.yaml": Bad((at(10, "ask", "1,001 asked steps"),)),
+    "many_nodes.yaml": Bad((at(7, "graph", "5,001 nodes; a graph has at most 5,000"),)),
+    "fibonacci_chain.yaml": Bad(status=0),
+    "matrix_chain_memory.yaml": Bad((at(1018, "graph.A9",
+                                        "would hold more than 10,000,000 numbers"),)),
+    "unicode_digit_given.yaml": Bad((at(5, "given.x", "unexpected character"),)),
+    "tiny_literal_node.yaml": Bad((at(7, "graph.f", "too small for a float (it would be 0)"),)),
 }
 EXERCISE_BUGS: dict[str, str] = {}  # sample -> "bug: ..." (a strict xfail)
 
@@ -704,7 +729,8 @@ def run_cli_in(*args: str, cwd: Path) -> Run:
 
 EXPLAIN_BUGS = {**EXERCISE_BUGS}
 # exercises that load and check, but are too large to write out as a walkthrough
-EXPLAIN_REFUSED = {"long_chain.yaml": "a walkthrough of 3,000 steps is more than anyone can read"}
+EXPLAIN_REFUSED = {"long_chain.yaml": "a walkthrough of 3,000 steps is more than anyone can read",
+                   "fibonacci_chain.yaml": "a walkthrough of 400 steps is more than anyone"}
 
 
 def explain_params() -> list:
@@ -949,3 +975,237 @@ def test_the_time_budget_of_an_answers_file_holds_in_a_real_process(tmp_path: Pa
     assert [s["step"] for s in steps] == ASKED[SIGMOID]
     assert {s["verdict"] for s in steps} == {"correct"}
     assert run.peak_mb is not None and run.peak_mb < PEAK_MB
+
+
+# -- issue 12: hard limits, batches, files, the command line ---------------------------------
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(("x**y**y", "--at", "x=10", "--at", "y=1000000"), id="power-tower-at-point"),
+    pytest.param(("exp(exp(x))", "--at", "x=1e7"), id="double-exponential"),
+    pytest.param(("x*min(cos(exp(exp(exp(3)))), 5)",), id="triple-exponential-constant"),
+])
+def test_work_no_signal_stops_ends_in_the_worker(args: tuple[str, ...], tmp_path: Path) -> None:
+    """Big-number and sympy work in C never sees a SIGALRM: it runs in the worker process,
+    which is killed at its deadline; `solve` then exits 2 saying why (or finishes)."""
+    bound = limits.WORKER_SECONDS + SECONDS
+    run = run_process("solve", "--format", "plain", *args[1:], "--", args[0], cwd=tmp_path,
+                      seconds=bound)
+    assert_sane(run, tmp_path, bound)
+    assert run.status in (0, 2), run.describe()
+    if run.status == 2:
+        assert len(message_lines(run)) == 1 and "too expensive to check" in run.stderr, \
+            run.describe()
+    assert run.peak_mb is not None and run.peak_mb < PEAK_MB
+
+
+def test_the_worker_is_reused_and_replaced() -> None:
+    """One worker for many calls; one that runs out is killed, and the next call gets a
+    fresh one."""
+    from gradtutor.base import sandbox
+
+    if not sandbox.available():
+        pytest.skip("no fork here")
+    first = sandbox.run(os.getpid, what="a pid")
+    assert sandbox.run(os.getpid, what="a pid") == first != os.getpid()
+    with pytest.raises(sandbox.TooExpensive, match="too expensive to check: a nap took"):
+        sandbox.run(time.sleep, 5, what="a nap", seconds=0.2)
+    assert sandbox.run(os.getpid, what="a pid") != first
+    if Path("/proc/self/statm").exists():  # where the worker can measure its address space
+        with pytest.raises(sandbox.TooExpensive, match="more memory or CPU time"):
+            sandbox.run(bytearray, 2 << 30, what="two gigabytes")
+    assert sandbox.run(len, "abc", what="a length") == 3
+
+
+def test_an_exception_in_one_file_is_that_files_row(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected exception while checking one file (here a RecursionError) is that
+    file's error row; the others are checked and the platform output is written."""
+    from gradtutor.grading import batch
+
+    real = batch.check_answers
+
+    def flaky(ex: object, answers: object) -> object:
+        if "broken" in str(getattr(answers, "file", "")):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(ex, answers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "check_answers", flaky)
+    good = stage(ANSWERS / "code_import_os.yaml", tmp_path)
+    broken = tmp_path / "broken.yaml"
+    broken.write_bytes(good.read_bytes())
+    run = run_cli("check", SIGMOID, str(good), str(broken), "--format", "json")
+    assert_sane(run, tmp_path)
+    assert run.status == 2, run.describe()
+    reports = {Path(r["answers_file"]).name: r for r in json.loads(run.stdout)}
+    assert "error" not in reports[good.name]
+    assert "RecursionError" in reports[broken.name]["error"]
+    assert str(broken) in reports[broken.name]["error"]
+    results = tmp_path / "results.json"
+    platform = run_cli("check", SIGMOID, str(broken), "--format", "gradescope",
+                       "--output", str(results))
+    assert platform.status == 2 and "RecursionError" in results.read_text(), platform.describe()
+
+
+def make_class(folder: Path) -> dict[str, Path]:
+    """A class folder with the awkward entries of a real one."""
+    sample = ANSWERS / "code_import_os.yaml"
+    (folder / "sub").mkdir(parents=True)
+    entries = {name: folder / name for name in
+               ("alice.yaml", "BOB.YAML", "carol.yaml.txt", "notes.txt", "sub/dave.yml")}
+    for path in entries.values():
+        path.write_bytes(sample.read_bytes())
+    key = folder.parent / "key.yaml"
+    key.write_bytes(sample.read_bytes())
+    (folder / "sub" / "key.yaml").symlink_to(key)
+    (folder / "sub" / "loop").symlink_to(folder)  # a loop a followed link would explode
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(folder / "pipe.yaml")
+        entries["pipe.yaml"] = folder / "pipe.yaml"
+    return entries
+
+
+@pytest.mark.parametrize("how", ["folder", "recursive-glob"])
+def test_a_batch_reports_every_odd_entry_and_leaves_nothing_out(how: str,
+                                                                tmp_path: Path) -> None:
+    """No symlinked folder or file is followed, nothing outside the root is graded; files
+    that look like submissions get a row; every entry passed over is named on stderr."""
+    folder = tmp_path / "class"
+    entries = make_class(folder)
+    target = str(folder) if how == "folder" else f"{folder}/**/*"
+    run = run_process("check", SIGMOID, target, "--format", "csv", cwd=tmp_path)
+    assert_sane(run, tmp_path)
+    rows = {Path(r["answers_file"]).name for r in csv.DictReader(io.StringIO(run.stdout))}
+    assert "key.yaml" not in rows and not any("loop" in r for r in rows)
+    assert {"alice.yaml", "dave.yml", "BOB.YAML", "carol.yaml.txt"} <= rows
+    if "pipe.yaml" in entries:
+        assert "pipe.yaml" in rows and run.status == 2
+        assert "pipe.yaml: not a regular file" in run.stderr
+    assert "key.yaml: skipped: a symbolic link" in run.stderr
+    assert "BOB.YAML: not named .yaml or .yml" in run.stderr
+    if how == "folder":
+        assert "notes.txt: skipped" in run.stderr
+
+
+def test_jobs_are_capped_at_the_cores(tmp_path: Path) -> None:
+    from gradtutor.grading.batch import MAX_JOBS, capped_jobs, default_jobs
+
+    assert capped_jobs(100_000) == default_jobs() <= MAX_JOBS
+    assert capped_jobs(1) == 1
+    answers = stage(ANSWERS / "code_import_os.yaml", tmp_path)
+    run = run_process("check", SIGMOID, str(answers), "--jobs", "100000", "--format", "json",
+                      cwd=tmp_path)
+    assert_sane(run, tmp_path)
+    assert run.status == 1, run.describe()
+
+
+def test_ctrl_c_with_workers_keeps_what_is_done(tmp_path: Path) -> None:
+    """SIGINT to the whole group (as a terminal sends it) while two workers check a large
+    class: exit 130, the rows already graded in the partial --output, promptly."""
+    import signal
+
+    if not hasattr(os, "killpg"):
+        pytest.skip("needs process groups")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    student = (HOSTILE.parent.parent / "exercises" / "answers" / "sigmoid-neuron.yaml").read_bytes()
+    for index in range(4000):
+        (folder / f"s{index:04}.yaml").write_bytes(student)
+    output = tmp_path / "grades.csv"
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gradtutor", "check", SIGMOID, str(folder), "--jobs", "2",
+         "--format", "csv", "--output", str(output)], cwd=tmp_path, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    start = time.monotonic()
+    while process.poll() is None and time.monotonic() - start < 2:  # some rows done
+        time.sleep(0.1)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("Ctrl-C did not stop the check")
+    text = stderr.decode()
+    if process.returncode == 130:
+        assert "interrupted:" in text and "Traceback" not in text, text
+        rows = list(csv.DictReader(io.StringIO(output.read_text())))
+        assert rows, "the rows already graded were not written"
+    else:  # the machine was fast enough to finish first
+        assert process.returncode in (1, 2), text
+
+
+def test_output_never_overwrites_an_input(tmp_path: Path) -> None:
+    exercise = stage(EXERCISES / "markup_title.yaml", tmp_path)
+    before = exercise.read_bytes()
+    run = run_cli("template", str(exercise), "--output", str(exercise))
+    assert run.status == 2 and "is one of the files being read" in run.stderr, run.describe()
+    assert exercise.read_bytes() == before
+
+
+def test_output_to_standard_output_appends(tmp_path: Path) -> None:
+    """`--output /dev/stdout >> log` adds to the log instead of truncating it."""
+    if not Path("/dev/stdout").exists():
+        pytest.skip("no /dev/stdout")
+    answers = stage(ANSWERS / "code_import_os.yaml", tmp_path)
+    log = tmp_path / "log"
+    log.write_text("earlier lines\n")
+    with log.open("a") as stream:
+        subprocess.run([sys.executable, "-m", "gradtutor", "check", SIGMOID, str(answers),
+                        "--format", "csv", "--output", "/dev/stdout"], stdout=stream,
+                       stderr=subprocess.DEVNULL, cwd=tmp_path, check=False)
+    text = log.read_text()
+    assert text.startswith("earlier lines\n") and "mallory" in text
+
+
+def test_validate_of_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    run = run_cli("validate", str(tmp_path))
+    assert run.status == 2 and "no exercise files" in run.stderr, run.describe()
+
+
+def test_an_expression_that_names_a_file_says_which_was_chosen(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x").write_text("not an exercise\n")
+    run = run_cli("solve", "x", "--format", "plain")
+    assert run.status == 2 and "is read as an exercise file" in run.stderr, run.describe()
+    assert_sane(run, tmp_path)
+
+
+@pytest.mark.parametrize("command", ["solve", "explain"])
+def test_an_expression_may_start_with_a_minus(command: str) -> None:
+    from gradtutor.cli.app import expression_last
+
+    args = expression_last([command, "-x**2", "--at", "x=3", "--format", "plain"])
+    assert args == [command, "--at", "x=3", "--format", "plain", "--", "-x**2"]
+    run = run_cli(*args)
+    assert run.status == 0 and "-9" in run.stdout, run.describe()
+
+
+def test_perceptron_exact_numbers_stay_small(tmp_path: Path) -> None:
+    """An exact fraction with a 1,500-digit denominator is that step's `invalid`, never an
+    int -> str beyond Python's limit (exit 3) once such numbers are multiplied."""
+    answers = tmp_path / "giant.yaml"
+    answers.write_text("exercise: and-perceptron\nanswers:\n  w1: '1/" + "7" * 1500 + "'\n"
+                       "  w2: 1\n  b: -1.5\n")
+    run = run_cli("check", "and-perceptron", str(answers), "--format", "json")
+    assert_sane(run, tmp_path)
+    assert run.status == 1, run.describe()
+    steps = {s["step"]: s for s in json.loads(run.stdout)["steps"]}
+    assert steps["weights"]["verdict"] == "invalid", steps
+    assert "too many digits" in steps["weights"]["message"]
+
+
+@pytest.mark.parametrize("chosen", ["gradescope", "prairielearn"])
+def test_a_platform_gets_its_results_file_when_the_exercise_is_broken(chosen: str,
+                                                                     tmp_path: Path) -> None:
+    exercise = stage(EXERCISES / "code_import_os.yaml", tmp_path)
+    answers = stage(ANSWERS / "code_import_os.yaml", tmp_path)
+    results = tmp_path / "results.json"
+    run = run_cli("check", str(exercise), str(answers), "--format", chosen,
+                  "--output", str(results))
+    assert_sane(run, tmp_path)
+    assert run.status == 2, run.describe()
+    assert "not your answers: the exercise could not be loaded" in results.read_text()

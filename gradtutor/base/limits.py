@@ -8,6 +8,7 @@ MAX_NODES = 50_000  # tree nodes in one program
 MAX_EXPONENT = 10_000  # |constant exponent| of a power whose base is not constant
 MAX_CONSTANT = 1e300  # |value| of a constant sub-expression (float64 tops out near 1.8e308)
 MAX_ENTRIES = 1_000_000  # entries in one vector or matrix value
+MAX_HELD_ENTRIES = 10_000_000  # entries of all the nodes' values of one graph together (80 MB)
 MAX_NDIM = 2  # scalars, vectors and matrices
 
 MAX_FILE_BYTES = 1_000_000  # one YAML file
@@ -18,3 +19,16 @@ MAX_WALKTHROUGH_STEPS = 300  # named steps `explain` writes out (each one takes 
 
 SIMPLIFY_SECONDS = 2.0  # one symbolic simplification
 FILE_SECONDS = 10.0  # all symbolic work for one answers file
+
+# The worker process of base/sandbox.py, for sympy and big-number work (reused, replaced when
+# it runs out): CPU seconds for one task, wall-clock seconds before it is killed, and the
+# memory it may add to what it inherits.
+WORKER_CPU_SECONDS = 4
+WORKER_SECONDS = 5.0
+WORKER_MEMORY_MB = 400
+
+# Counts in one file, so that no loader or checker does unbounded (or quadratic) work.
+MAX_ANSWER_STEPS = 1_000  # keys under `answers:` in an answers file
+MAX_ASKED_STEPS = 1_000  # entries of `ask:` in an exercise
+MAX_SELF_TESTS = 200  # entries of `tests:` in an exercise
+MAX_STATEMENTS = 5_000  # nodes in an exercise's `graph:` (a program is bounded by MAX_NODES)

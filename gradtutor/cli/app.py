@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TextIO, TypeVar
 
 import typer
 
+from ..base.safetext import visible
 from ..base.version import __version__
 from .status import (
     ExitStatus,
@@ -168,9 +169,49 @@ class ListFormat(str, Enum):
 
 
 def _is_exercise(target: str) -> bool:
-    from ..exercises.exercise import find_exercise
+    """An exercise when the target is a path that exists (or ends in .yaml) or a bundled id;
+    when it also reads as an expression, a note on stderr says which was chosen."""
+    from ..exercises.exercise import bundled_dir, find_exercise
 
-    return find_exercise(target) is not None
+    found = find_exercise(target)
+    if found is None:
+        return False
+    if found.parent != bundled_dir() and _reads_as_expression(target):
+        typer.echo(f"note: '{visible(target, 80)}' is a file here, so it is read as an exercise "
+                   "file; to solve the expression, write it differently, e.g. in parentheses",
+                   err=True)
+    return True
+
+
+def _reads_as_expression(target: str) -> bool:
+    from ..base.errors import GradtutorError
+    from ..lang.parser import parse_program
+
+    try:
+        parse_program(target)
+    except GradtutorError:
+        return False
+    return True
+
+
+def _values(at: list[str] | None) -> dict:
+    """The --at values: each name once, each value finite (1/0 is refused, as inf is)."""
+    import numpy as np
+
+    from ..base.errors import GradtutorError
+    from ..lang.values import parse_assignment
+
+    values: dict = {}
+    for item in at or []:
+        name, value = parse_assignment(item)
+        if name in values:
+            raise GradtutorError(f"'{name}' is given twice; give each input one value",
+                                 field=f"value {name}")
+        if not np.all(np.isfinite(value)):
+            raise GradtutorError(f"{visible(item, 80)} is not a finite number",
+                                 field=f"value {name}")
+        values[name] = value
+    return values
 
 
 @app.command(epilog="""Examples:
@@ -208,12 +249,11 @@ def solve(
 def _solve_expression(target: str, chosen: str, at: list[str] | None) -> None:
     from ..base.errors import GradtutorError
     from ..engine.solve import solve_program
-    from ..lang.values import parse_assignment
     from ..render import draw, export
 
     if chosen == "yaml":
         raise GradtutorError("--format yaml is for exercises: it prints an answers file")
-    values = dict(parse_assignment(item) for item in at or [])
+    values = _values(at)
     solution = solve_program(target, values)
     if chosen == "json":
         _print(export.dumps(export.solution_data(solution)))
@@ -263,24 +303,40 @@ def check(
         "--output", "-o", help="Write the report to this file (atomically) instead of "
         "standard output.")] = None,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes for many files (default: the cores).")
+        "--jobs", "-j", min=1, help="Worker processes for many files (default and most: the "
+        "cores, at most 64).")
     ] = None,
 ) -> None:
     """Check students' answers: a verdict, a score and a diagnosis for every step."""
     with _guard():
         from ..base.errors import GradtutorError
         from ..exercises.exercise import find_exercise
-        from ..grading.batch import answer_files, default_jobs
+        from ..grading.batch import answer_files, capped_jobs
         from ..kinds import load_exercise
 
-        ex = load_exercise(exercise)
-        paths = answer_files(answers)
         chosen = _format(format) if format or output is None else "plain"
-        if chosen in ("gradescope", "prairielearn") and len(paths) != 1:
+        platform = chosen in PLATFORM_FORMATS
+        try:
+            ex = load_exercise(exercise)
+        except GradtutorError as error:
+            if platform:  # the student still gets a results file, saying why
+                _platform_problem(exercise, chosen, answers, "not your answers: the exercise "
+                                  f"could not be loaded: {error}", output)
+            raise
+        notes: list[str] = []
+        paths = answer_files(answers, notes)
+        for note in notes:
+            typer.echo(f"warning: {visible(note, 600)}", err=True)
+        if platform and len(paths) != 1:
             _submission_problem(ex.id, chosen, answers, len(paths), output)
         if not paths:
             raise GradtutorError("no answers files found in " + ", ".join(answers))
-        results, interrupted = _grade(ex, exercise, paths, jobs or default_jobs())
+        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs))
+        if platform and not results:
+            from ..marking.results import FileResult
+
+            results = [FileResult(ex.id, str(paths[0]), error="interrupted before the answers "
+                                  "file was checked")]
         _emit(_check_report(results, chosen, len(paths)), output,
               (*paths, Path(str(find_exercise(exercise) or exercise))))
         for result in results:
@@ -289,6 +345,19 @@ def check(
         if interrupted:
             _error(f"interrupted: {len(results)} of {len(paths)} files checked")
         raise typer.Exit(int(status_of_check(results, interrupted=interrupted)))
+
+
+PLATFORM_FORMATS = ("gradescope", "prairielearn")
+
+
+def _platform_problem(exercise: str, chosen: str, answers: list[str], problem: str,
+                      output: Path | None) -> None:
+    """The platform's results file for a check that could not start (then the caller
+    reports the error)."""
+    from ..marking.results import FileResult
+
+    result = FileResult(visible(exercise, 200), ", ".join(answers), error=problem)
+    _emit(_check_report([result], chosen, 1), output)
 
 
 def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found: int,
@@ -321,7 +390,10 @@ def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[
             results.append(result)
             if progress is not None:
                 progress.advance(task)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # with workers: the files done beyond the first gap too
+        results.extend(getattr(stop, "finished", []))
+        order = {str(path): index for index, path in enumerate(paths)}
+        results.sort(key=lambda result: order.get(result.answers_file, len(order)))
         return results, True
     finally:
         if progress is not None:
@@ -372,21 +444,53 @@ def _emit(report: object, output: Path | None, inputs: tuple[Path, ...] = ()) ->
     text = report if isinstance(report, str) else _as_text(report)
     text = text if text.endswith("\n") else text + "\n"
     target = Path(os.path.realpath(output))
-    if any(target == Path(os.path.realpath(p)) for p in inputs):
-        raise GradtutorError(f"{output} is one of the files being checked; write the report "
+    if any(_same_file(output, p) for p in inputs):
+        raise GradtutorError(f"{output} is one of the files being read; write the report "
                              "somewhere else", field="--output")
     try:
         mode = output.stat().st_mode if output.exists() else stat.S_IFREG
         if stat.S_ISDIR(mode):
             raise GradtutorError(f"cannot write {output}: it is a directory", field="--output")
+        stream_of = _standard_stream(output)
+        if stream_of is not None:  # /dev/stdout, even when it is a log opened with >>
+            stream_of.write(text)
+            stream_of.flush()
+            return
         if not stat.S_ISREG(mode):
-            with open(output, "w", encoding="utf-8") as stream:  # /dev/stdout, a pipe
+            with open(output, "a", encoding="utf-8") as stream:  # a pipe or a device
                 stream.write(text)
             return
         _write_atomically(target, text)
     except OSError as error:
         raise GradtutorError(f"cannot write {output}: {error.strerror or error}",
                              field="--output") from None
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(one, other)
+    except (OSError, ValueError):
+        return False
+
+
+def _standard_stream(output: Path) -> TextIO | None:
+    """sys.stdout or sys.stderr when `output` is the file they write (never truncate it)."""
+    import os
+
+    try:
+        info = output.stat()
+    except (OSError, ValueError):
+        return None
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            own = os.fstat(stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            continue
+        if (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino):
+            return stream
+    return None
 
 
 def _write_atomically(target: Path, text: str) -> None:
@@ -456,13 +560,14 @@ def template(
 ) -> None:
     """A blank answers file: every asked step with an empty value, ready to fill in."""
     with _guard():
+        from ..exercises.exercise import find_exercise
         from ..grading import catalog
         from ..kinds import load_exercise
         from ..render import export
 
         ex = load_exercise(exercise)
         text = export.template_yaml(ex.id, ex.title, ex.description, catalog.template_notes(ex))
-        _emit(text, output)
+        _emit(text, output, (Path(str(find_exercise(exercise) or exercise)),))
 
 
 class ValidateFormat(str, Enum):
@@ -489,10 +594,14 @@ def validate(
 ) -> None:
     """Check exercise files for authoring mistakes and run their embedded self-tests."""
     with _guard():
+        from ..base.errors import GradtutorError
         from ..exercises.exercise import walk_exercises
         from ..grading.catalog import validate as validate_file
 
-        results = [validate_file(str(path)) for path in walk_exercises(files)]
+        paths = walk_exercises(files)
+        if not paths:
+            raise GradtutorError("no exercise files (.yaml, .yml) in " + ", ".join(files))
+        results = [validate_file(str(path)) for path in paths]
         if format is ValidateFormat.json:
             from ..render.export import dumps, validation_data
 
@@ -569,7 +678,6 @@ def explain(
     with _guard():
         from ..base.errors import GradtutorError
         from ..kinds import explain as build
-        from ..lang.values import parse_assignment
 
         chosen = _format(format)
         if hint and step is None:
@@ -577,7 +685,8 @@ def explain(
         if step is not None and chosen == "dot":
             raise GradtutorError("--step shows one step in words: use --format rich, plain, "
                                  "json, markdown or latex", field="--step")
-        values = dict(parse_assignment(item) for item in at or [])
+        values = _values(at)
+        _is_exercise(target)  # for its note, when an expression names a file here
         walk = build(target, values, step=step, hint_only=hint)
         if chosen == "json":
             from ..render.export import dumps, walkthrough_data
@@ -591,4 +700,33 @@ def explain(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(args=expression_last(sys.argv[1:]))
+
+
+EXPRESSION_COMMANDS = ("solve", "explain")
+
+
+def expression_last(args: list[str]) -> list[str]:
+    """The arguments with an expression that starts with '-' (`solve '-x**2' --at x=3`)
+    moved after a `--`, so that it is not read as an unknown option."""
+    start = 0
+    while start < len(args) and args[start].startswith("-"):
+        start += 1  # --debug, --version: the flags before the command
+    if start >= len(args) or args[start] not in EXPRESSION_COMMANDS or "--" in args:
+        return args
+    head, name, rest = args[:start + 1], args[start], args[start + 1:]
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    takes_value = {opt for param in command.params for opt in getattr(param, "opts", [])
+                   if not getattr(param, "is_flag", False) and not getattr(param, "count", False)}
+    known = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    known |= {"--help", "-h"}
+    index = 0
+    while index < len(rest):
+        arg = rest[index]
+        if arg in takes_value:
+            index += 2
+            continue
+        if arg.startswith("-") and len(arg) > 1 and arg.split("=", 1)[0] not in known:
+            return [*head, *rest[:index], *rest[index + 1:], "--", arg]
+        index += 1
+    return args

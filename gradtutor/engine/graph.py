@@ -202,6 +202,7 @@ def evaluate(graph: Graph, inputs: Mapping[str, Array], *,
     before its override replaced it.
     """
     values: list[Array] = []
+    held = 0  # numbers in `values`: every node's value is kept (backprop reads them)
     with np.errstate(all="ignore"):
         for node in graph.nodes:
             overridden = overrides is not None and node.index in overrides
@@ -216,6 +217,11 @@ def evaluate(graph: Graph, inputs: Mapping[str, Array], *,
             if overridden:
                 replaced[node.index] = value  # type: ignore[index]
                 value = overrides[node.index]  # type: ignore[index]
+            held += np.size(value)
+            if held > limits.MAX_HELD_ENTRIES:
+                raise LimitError(f"the nodes' values would hold more than "
+                                 f"{limits.MAX_HELD_ENTRIES:,} numbers (at {node.label})",
+                                 field=node.name)
             values.append(value)
     return values
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..base import sandbox
 from ..base.errors import GradtutorError
 from ..lang.parser import parse_program
 from . import crosscheck
@@ -111,7 +112,24 @@ def _node_reports(graph: Graph, node_values: list[Array] | None,
 
 def _symbolic(graph: Graph, node_values: list[Array] | None, values: Mapping[str, Array],
               messages: list[str]) -> tuple[dict[str, str | None], dict]:
-    """Formulas for d(output)/d(input), and a way to evaluate each at the point."""
+    """Formulas for d(output)/d(input), and their values at the point: in the worker
+    process, since sympy can run without bound on hostile input."""
+    try:
+        formulas, at_point, notes = sandbox.run(symbolic_forms, graph, node_values,
+                                                dict(values), what="the symbolic gradients")
+    except (RecursionError, ArithmeticError, ValueError, TypeError) as error:  # sympy failed
+        messages.append(f"no symbolic form ({type(error).__name__} in sympy): numeric "
+                        "gradient only")
+        return dict.fromkeys(graph.inputs), {}
+    messages.extend(notes)
+    evaluators = {name: None if value is None else (lambda value=value: value)
+                  for name, value in at_point.items()}
+    return formulas, evaluators
+
+
+def symbolic_forms(graph: Graph, node_values: list[Array] | None, values: dict[str, Array]
+                   ) -> tuple[dict[str, str | None], dict[str, Array | None], list[str]]:
+    """The formulas, their values at the point (when there is one), and notes on both."""
     from . import symbolic
 
     scalar = node_values is None or all(np.ndim(node_values[graph.names[n]]) == 0
@@ -124,20 +142,21 @@ def _symbolic(graph: Graph, node_values: list[Array] | None, values: Mapping[str
         else:
             exprs = {}
     except symbolic.NotScalar:
-        messages.append("the symbolic form of a vector or matrix expression needs values "
-                        "for its inputs, to know the shapes")
-        return dict.fromkeys(graph.inputs), {}
+        return dict.fromkeys(graph.inputs), {}, [
+            "the symbolic form of a vector or matrix expression needs values for its inputs, "
+            "to know the shapes"]
     formulas = {name: None if expr is None else symbolic.formula(expr)
                 for name, expr in exprs.items()}
     at = dict(values) if node_values is None else \
         {name: node_values[index] for name, index in graph.names.items()}
-    evaluators = {name: None if expr is None else (lambda expr=expr: symbolic.value_at(expr, at))
-                  for name, expr in exprs.items()}
+    at_point = {name: None if expr is None else symbolic.value_at(expr, at)
+                for name, expr in exprs.items()} if node_values is not None else {}
+    notes = []
     if any(f is None for f in formulas.values()):
         reason = "no clean matrix formula" if not scalar else "the formula is too large to print"
-        messages.append(f"{reason} for " + ", ".join(
+        notes.append(f"{reason} for " + ", ".join(
             n for n, f in formulas.items() if f is None) + ": numeric gradient only")
-    return formulas, evaluators
+    return formulas, at_point, notes
 
 
 def _checks(graph: Graph, values: Mapping[str, Array], gradients: Mapping[str, Array],

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..base import limits
 from ..base.errors import AnswersError, GradtutorError
 from .exercise import parse_step
 from .fields import kind_of
@@ -69,11 +70,18 @@ def answers_from_yaml(loaded: Loaded, exercise_id: str | None = None) -> Answers
     if not isinstance(raw, dict):
         raise AnswersError("'answers' must map step names to values", file=file,
                            line=loaded.line("answers"), field="answers")
+    if len(raw) > limits.MAX_ANSWER_STEPS:
+        raise AnswersError(f"{len(raw):,} answers; an answers file holds at most "
+                           f"{limits.MAX_ANSWER_STEPS:,}", file=file,
+                           line=loaded.line("answers"), field="answers")
+    texts_of: dict[object, dict[tuple, str]] = {}  # step -> its texts, in one pass
+    for key, text in loaded.texts.items():
+        if len(key) >= 2 and key[0] == "answers":
+            texts_of.setdefault(key[1], {})[key[2:]] = text
     answers = {}
     for step, value in raw.items():
         path = ("answers", step)
-        texts = {key[len(path):]: text for key, text in loaded.texts.items()
-                 if key[:len(path)] == path}
+        texts = texts_of.get(step, {})
         line = loaded.key_lines.get(path) or loaded.line(*path)
         answers[step] = Answer(step, value, texts, line)
     return Answers(file, exercise, student, answers)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..base import limits
 from ..base.compare import Tolerance
 from ..base.errors import ExerciseError, GradtutorError
 from ..engine.graph import Graph, build_graph, evaluate
@@ -272,6 +273,10 @@ class GraphLoader(FieldReader):
 
     def graph(self, nodes: dict[str, str], given: dict[str, np.ndarray]) -> Graph:
         """Parse every node, order them so each comes after what it reads, build, evaluate."""
+        if len(nodes) > limits.MAX_STATEMENTS:
+            self.problems.add(self.node_path(None)[:1], f"{len(nodes):,} nodes; a graph has at "
+                              f"most {limits.MAX_STATEMENTS:,}")
+            self.problems.raise_if_any()
         parsed: dict[str, Expr] = {}
         for name, text in nodes.items():
             try:
@@ -344,6 +349,10 @@ class GraphLoader(FieldReader):
             return default_ask(graph, output)
         if not isinstance(raw, list) or not raw:
             self.problems.add(("ask",), "'ask' must be a list of steps")
+            return []
+        if len(raw) > limits.MAX_ASKED_STEPS:
+            self.problems.add(("ask",), f"{len(raw):,} asked steps; an exercise asks at most "
+                              f"{limits.MAX_ASKED_STEPS:,}")
             return []
         items, seen = [], set()
         for index, entry in enumerate(raw):

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..base import limits
 from ..base.compare import Tolerance
 from ..base.errors import ExerciseError, GradtutorError
 from ..base.safetext import visible
@@ -163,6 +164,14 @@ class FieldReader:
         if not isinstance(raw, list):
             self.problems.add(("tests",), "'tests' must be a list of {answers, score}")
             return []
+        if len(raw) > limits.MAX_SELF_TESTS:
+            self.problems.add(("tests",), f"{len(raw):,} self-tests; an exercise has at most "
+                              f"{limits.MAX_SELF_TESTS:,}")
+            return []
+        texts_of: dict[object, dict[tuple, str]] = {}  # test index -> its answers' texts
+        for key, text in self.loaded.texts.items():
+            if len(key) >= 3 and key[0] == "tests" and key[2] == "answers":
+                texts_of.setdefault(key[1], {})[key[3:]] = text
         tests = []
         for index, entry in enumerate(raw):
             path = ("tests", index)
@@ -175,8 +184,6 @@ class FieldReader:
                                   f"points, 0 or more, not {shown(entry.get('score'))}")
                 continue
             unknown_keys(entry, ("answers", "score"), path, self.problems)
-            prefix = (*path, "answers")
-            texts = {key[len(prefix):]: text for key, text in self.loaded.texts.items()
-                     if key[:len(prefix)] == prefix}
+            texts = texts_of.get(index, {})
             tests.append(SelfTest(entry["answers"], score, self.loaded.line(*path), texts))
         return tests

@@ -6,14 +6,17 @@ files are checked by worker processes, each loading the exercise once.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.errors import GradtutorError
+from ..base.safetext import visible
 from ..exercises.answers import Answers, read_answers
 from ..kinds import AnyExercise, kind_of, load_exercise
 from ..marking.results import FileResult
@@ -22,20 +25,24 @@ ANSWER_SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 16  # fewer files than this are checked in this process: workers cost more
 
 
-def answer_files(targets: Iterable[str]) -> list[Path]:
+def answer_files(targets: Iterable[str], notes: list[str] | None = None) -> list[Path]:
     """Files named directly, every .yaml/.yml file under a folder, and glob matches.
 
     In a folder or a glob, a symbolic link is skipped: a submission could otherwise link to
-    the answer key, or to any file on the grader's machine, and be graded as that file.
+    the answer key, or to any file on the grader's machine, and be graded as that file; a
+    recursive glob never follows a linked folder nor leaves its root. What is skipped is
+    said in `notes`; an entry that looks like a submission (pipe.yaml, ALICE.YAML,
+    bob.yaml.txt) is kept, so that it gets a row of its own.
     """
+    notes = [] if notes is None else notes
     found: list[Path] = []
     for target in targets:
         path = Path(target)
         if path.is_dir():
-            found.extend(sorted(_files_in(path)))
+            found.extend(sorted(_files_in(path, "**/*", notes)))
         elif not path.exists() and glob.has_magic(target):
-            found.extend(sorted(Path(p) for p in glob.glob(target, recursive=True)
-                                if _own_file(Path(p))))
+            root, pattern = _glob_root(target)
+            found.extend(sorted(_files_in(root, pattern, notes)))
         else:
             found.append(path)
     unique: dict[Path, None] = {}
@@ -44,17 +51,75 @@ def answer_files(targets: Iterable[str]) -> list[Path]:
     return list(unique)
 
 
-def _own_file(path: Path) -> bool:
-    return path.is_file() and not path.is_symlink()
+def _glob_root(target: str) -> tuple[Path, str]:
+    """The folder before the first wildcard, and the rest of the pattern."""
+    parts = Path(target).parts
+    fixed = 0
+    while fixed < len(parts) - 1 and not glob.has_magic(parts[fixed]):
+        fixed += 1
+    return Path(*parts[:fixed]) if fixed else Path("."), "/".join(parts[fixed:])
 
 
-def _files_in(folder: Path) -> Iterator[Path]:
-    """The answers files under a folder, not following links to other folders."""
-    for root, _, names in os.walk(folder, followlinks=False):
+def _matches(parts: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """fnmatch per path component, `**` standing for any number of folders (no recursion
+    deeper than the pattern's own `**`s)."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_matches(parts[skip:], pattern[1:]) for skip in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) \
+        and _matches(parts[1:], pattern[1:])
+
+
+def _files_in(folder: Path, pattern: str, notes: list[str]) -> Iterator[Path]:
+    """The answers files under a folder matching `pattern`, never through a linked folder."""
+    wanted = tuple(p for p in pattern.split("/") if p)
+    folder_all = pattern == "**/*"
+
+    def unreadable(error: OSError) -> None:
+        notes.append(f"{error.filename}: skipped: {error.strerror or error}")
+
+    for root, folders, names in os.walk(folder, followlinks=False, onerror=unreadable):
+        folders.sort()
+        if "**" not in wanted and len(Path(root).relative_to(folder).parts) >= len(wanted) - 1:
+            folders.clear()  # `*/*.yaml` reaches two levels down, no further
         for name in names:
             path = Path(root) / name
-            if path.suffix in ANSWER_SUFFIXES and _own_file(path):
+            relative = path.relative_to(folder).parts
+            if not folder_all and not _matches(relative, wanted):
+                continue
+            kept = _kind_of_entry(path, folder_all)
+            if kept is True:
                 yield path
+            elif kept:
+                notes.append(f"{path}: {kept}")
+                if not kept.startswith("skipped") and _looks_like_answers(name):
+                    yield path  # a row of its own, with the reason it cannot be checked
+
+
+def _kind_of_entry(path: Path, folder_all: bool) -> bool | str:
+    """True for an answers file to check, False to pass over in silence, else why it is
+    skipped (or kept with an error row, for what looks like a submission)."""
+    try:
+        info = path.lstat()
+    except OSError as error:
+        return f"skipped: {error.strerror or error}"
+    if stat.S_ISLNK(info.st_mode):
+        return "skipped: a symbolic link"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe, socket or device)"
+    if path.suffix in ANSWER_SUFFIXES:
+        return True
+    if _looks_like_answers(path.name):
+        return "not named .yaml or .yml (checked all the same)"
+    noted = not folder_all or path.suffix.lower() in (".txt", ".json")
+    return "skipped: not a .yaml or .yml file" if noted else False
+
+
+def _looks_like_answers(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith(ANSWER_SUFFIXES) or any(f"{suffix}." in lowered
+                                                      for suffix in ANSWER_SUFFIXES)
 
 
 def check_answers(ex: AnyExercise, answers: Answers) -> FileResult:
@@ -69,6 +134,10 @@ def check_file(ex: AnyExercise, path: Path | str) -> FileResult:
         return check_answers(ex, answers)
     except GradtutorError as error:
         return FileResult(ex.id, str(path), error=str(error))
+    except (Exception, RecursionError) as error:  # a bug or a limit: this file's row only
+        detail = visible(str(error), 200)
+        return FileResult(ex.id, str(path), error=f"{visible(str(path), 300)}: could not be "
+                          f"checked ({type(error).__name__}: {detail})")
 
 
 def check_files(ex: AnyExercise, paths: list[Path], *, jobs: int = 1, exercise_target: str = "",
@@ -81,19 +150,55 @@ def check_files(ex: AnyExercise, paths: list[Path], *, jobs: int = 1, exercise_t
                 on_result(result)
             yield result
         return
-    from concurrent.futures import ProcessPoolExecutor  # only when there is a class to grade
+    yield from _in_workers(ex, paths, jobs, exercise_target, on_result)
 
-    chunk = max(1, min(64, len(paths) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                             initargs=(exercise_target,)) as pool:
-        try:
-            for result in pool.map(_worker_check, [str(p) for p in paths], chunksize=chunk):
-                if on_result:
-                    on_result(result)
-                yield result
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a parallel check: `finished` holds the results already done that were
+    not yielded yet (they wait for an earlier file), so that none is lost."""
+
+    def __init__(self, finished: list[FileResult]) -> None:
+        super().__init__()
+        self.finished = finished
+
+
+def _in_workers(ex: AnyExercise, paths: list[Path], jobs: int, exercise_target: str,
+                on_result: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    size = max(1, min(64, len(paths) // (jobs * 4)))
+    chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                               initargs=(exercise_target,))
+    futures = [pool.submit(_worker_check_all, chunk) for chunk in chunks]
+    done_chunks: dict[int, list[FileResult]] = {}
+    next_chunk = 0
+    try:
+        while next_chunk < len(futures):
+            wait(futures[next_chunk:], timeout=0.2, return_when=FIRST_COMPLETED)
+            for index in range(next_chunk, len(futures)):
+                if futures[index].done() and index not in done_chunks:
+                    done_chunks[index] = futures[index].result()
+            while next_chunk in done_chunks:
+                for result in done_chunks.pop(next_chunk):
+                    if on_result:
+                        on_result(result)
+                    yield result
+                next_chunk += 1
+    except KeyboardInterrupt:
+        _stop(pool)
+        raise Interrupted([r for i in sorted(done_chunks) for r in done_chunks[i]]) from None
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: object) -> None:
+    """End the workers now: a worker busy with a slow file would keep Ctrl-C waiting."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)  # type: ignore[attr-defined]
 
 
 _worker_exercise: list[AnyExercise] = []
@@ -106,13 +211,21 @@ def _start_worker(target: str) -> None:
     _worker_exercise[:] = [load_exercise(target)]
 
 
-def _worker_check(path: str) -> FileResult:
-    return check_file(_worker_exercise[0], path)
+def _worker_check_all(paths: list[str]) -> list[FileResult]:
+    return [check_file(_worker_exercise[0], path) for path in paths]
+
+
+MAX_JOBS = 64  # worker processes, at most (and never more than the cores)
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
+    return max(1, min(MAX_JOBS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1))
+
+
+def capped_jobs(asked: int | None) -> int:
+    """The workers to start: as asked, but no more than the cores (and MAX_JOBS)."""
+    return default_jobs() if asked is None else max(1, min(asked, default_jobs()))
 
 
 # -- the class summary ---------------------------------------------------------------------

@@ -51,10 +51,12 @@ from .expr import (
     free_names,
 )
 
+MAX_LITERAL_CHARS = 40  # digits of a literal kept exactly (0.1 is 1/10 in formulas)
+
 _TOKEN = re.compile(
     r"""
     (?P<space>[ \t\r\f\v]+|\#[^\n]*)
-  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
   | (?P<transpose>\.T(?![A-Za-z0-9_]))
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>\*\*|[-+*/^@(),=;\[\]])
@@ -324,7 +326,13 @@ class _Parser:
         if math.isinf(value):
             raise LimitError(f"number {token.text[:20]} is too large for a float",
                              column=token.pos, source=self.source)
-        return Num(value, token.text, token.pos)
+        mantissa = token.text.partition("e")[0].partition("E")[0]
+        if value == 0 and mantissa.strip("0."):
+            raise LimitError(f"number {token.text[:20]} is too small for a float (it would be 0)",
+                             column=token.pos, source=self.source)
+        # a long literal is kept as its float, so that no exact giant is built from it later
+        text = token.text if len(token.text) <= MAX_LITERAL_CHARS else repr(value)
+        return Num(value, text, token.pos)
 
     def binary(self, op: str, left: Expr, right: Expr, pos: int) -> Expr:
         node = self.made(Binary(op, left, right, pos))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..base import limits
+from ..base import limits, sandbox
 from ..base.errors import GradtutorError, TimeLimitError
 from ..base.timebox import time_limit
 from ..engine.graph import Graph, evaluate, graph_of
@@ -194,15 +194,23 @@ def _at(ex: Exercise, step: Step, graph: Graph, point: _Point, references: dict[
 
 def _proof(ex: Exercise, step: Step, formula: Expr, seconds: float,
            agreed: int) -> FormulaVerdict:
-    try:
-        with time_limit(seconds, "checking the formula symbolically"):
-            difference = _symbolic_difference(ex, step, formula)
-    except TimeLimitError as error:
+    try:  # in the worker process: sympy can run without bound on a hostile formula
+        proved = sandbox.run(_proved_equal, ex, step, formula, seconds,
+                             what="the symbolic proof", seconds=seconds + 1)
+    except (TimeLimitError, sandbox.TooExpensive) as error:
         return FormulaVerdict("invalid", f"{error.message}; write it more simply")
-    if difference == 0:
+    except (RecursionError, ArithmeticError, ValueError, TypeError):  # sympy gave up
+        proved = False
+    if proved:
         return FormulaVerdict("correct", "the same formula (checked symbolically)")
     return FormulaVerdict("invalid", f"equal at only {agreed} point(s), and sympy could not "
                           "simplify the difference to 0; write it more simply")
+
+
+def _proved_equal(ex: Exercise, step: Step, formula: Expr, seconds: float) -> bool:
+    """Whether sympy simplifies the difference to 0 (in the worker, under the SIGALRM too)."""
+    with time_limit(seconds, "checking the formula symbolically"):
+        return bool(_symbolic_difference(ex, step, formula) == 0)
 
 
 def _symbolic_difference(ex: Exercise, step: Step, formula: Expr) -> object:

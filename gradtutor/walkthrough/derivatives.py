@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..base import sandbox
 from ..base.errors import GradtutorError
 from ..engine.graph import build_graph
 from ..lang.parser import parse_program
@@ -24,6 +25,13 @@ _ZERO = Symbolic(Formula("0", "0"), Formula("0", "0"))
 
 @lru_cache(maxsize=256)
 def _symbolic_cache(source: str, name: str) -> tuple[tuple[str, Symbolic], ...] | None:
+    try:  # in the worker process: sympy can run without bound on a hostile step
+        return sandbox.run(_symbolic_locals, source, name, what=f"the derivatives of {name}")
+    except sandbox.TooExpensive:
+        return None
+
+
+def _symbolic_locals(source: str, name: str) -> tuple[tuple[str, Symbolic], ...] | None:
     from ..engine import symbolic
 
     graph = build_graph(parse_program(f"{name} = {source}"))

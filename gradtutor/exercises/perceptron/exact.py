@@ -17,9 +17,13 @@ from ...base.errors import GradtutorError
 from ...lang.parser import parse_value_text
 from ..fields import kind_of
 
-_DECIMAL_TEXT = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE]([-+]?\d+))?\s*")
-_RATIO_TEXT = re.compile(r"\s*([-+]?\d+)\s*/\s*(\d+)\s*")
+_DECIMAL_TEXT = re.compile(r"\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([-+]?[0-9]+))?\s*")
+_RATIO_TEXT = re.compile(r"\s*([-+]?[0-9]+)\s*/\s*([0-9]+)\s*")
 _MAX_EXPONENT = 300
+# Digits of an exact number's numerator and denominator (1e-300 has 301): sums and products
+# of a few such numbers stay below Python's 4,300-digit limit on printing an int.
+MAX_EXACT_DIGITS = 330
+_MAX_EXACT_BITS = int(MAX_EXACT_DIGITS * 3.33) + 1
 
 
 def read_number(raw: object, text: str | None = None) -> Fraction:
@@ -45,17 +49,26 @@ def read_number(raw: object, text: str | None = None) -> Fraction:
         raise ValueError(f"expected a number, not {kind_of(raw)}")
     if abs(value) > limits.MAX_CONSTANT:
         raise ValueError("too large: numbers here are at most 1e300 in size")
+    if max(value.numerator.bit_length(), value.denominator.bit_length()) > _MAX_EXACT_BITS:
+        raise ValueError(f"too many digits: an exact number here has at most "
+                         f"{MAX_EXACT_DIGITS} digits above and below its fraction bar")
     return value
 
 
 def _from_text(text: str) -> Fraction | None:
     """A decimal or a ratio written as digits, exactly; None when it is neither."""
+    if len(text) > limits.MAX_ANSWER_CHARS:
+        raise ValueError(f"text longer than {limits.MAX_ANSWER_CHARS:,} characters")
     decimal = _DECIMAL_TEXT.fullmatch(text)
+    if decimal and len(text.strip()) > 4 * MAX_EXACT_DIGITS:
+        raise ValueError(f"too many digits in '{short(text)}'")
     if decimal:
         if decimal.group(1) and abs(int(decimal.group(1))) > _MAX_EXPONENT:
             raise ValueError(f"exponent out of range in '{text.strip()[:40]}'")
         return Fraction(text.strip())
     ratio = _RATIO_TEXT.fullmatch(text)
+    if ratio and len(text.strip()) > 4 * MAX_EXACT_DIGITS:
+        raise ValueError(f"too many digits in '{short(text)}'")
     if ratio:
         if int(ratio.group(2)) == 0:
             raise ValueError("division by zero")

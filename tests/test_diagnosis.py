@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from gradtutor.exercises.answers import Answer, Answers, parse_answers
 from gradtutor.exercises.exercise import Exercise, bundled_ids
 from gradtutor.grading.batch import check_answers
-from gradtutor.kinds import load_exercise
+from gradtutor.kinds import AnyExercise, load_exercise
 from gradtutor.marking.check import answer_key
 from gradtutor.marking.diagnosis import CATALOGUE, CODES, by_code
 from gradtutor.marking.recompute import Overrides, step_value
@@ -58,7 +58,7 @@ MISTAKES = {
 }
 
 
-def exercise_named(exercise_id: str):  # noqa: ANN201
+def exercise_named(exercise_id: str) -> AnyExercise:
     corpus = CORPUS / f"{exercise_id}.yaml"
     return load_exercise(str(corpus) if corpus.exists() else exercise_id)
 

@@ -86,7 +86,7 @@ def test_class_summary(tmp_path: Path) -> None:
     steps = {s.step: s for s in summary.steps}
     assert steps["dL/dz3"].share_correct == 0.5
     assert (steps["dL/dz3"].common_diagnosis, steps["dL/dz3"].diagnosis_count) == \
-        ("sigmoid-prime-from-z", 3)
+        ("activation-derivative-wrong-argument", 3)
     assert steps["dL/da2"].share_follow_through == 0.5
     assert steps["z1"].share_correct == 1.0
 

@@ -1,9 +1,15 @@
 """When a student's number counts as the expected one.
 
-A number passes when it is within the exercise's relative or absolute tolerance, or when it
-equals the expected value rounded to the decimals the student wrote and has at least two
-significant figures (0.73 passes for 0.7311; 0.7 does not). Vectors and matrices pass entry
-by entry, after their shapes are checked. NaN and infinity never pass.
+The bound on |given - expected| scales with the quantity, never a fixed floor:
+- by default `rel` (1%) of |expected|, and at least ZERO_BOUND (1e-9) times the exercise's
+  scale (the largest magnitude among its given and forward values), so a true 0 needs a 0
+  (or a value below that bound) and 0, a flipped sign or 4x never pass on a small value;
+- `decimals: N`: half a unit in the N-th decimal; `sigfigs: N`: half a unit in the N-th
+  significant figure of the expected value; `abs`: the exercise author's own floor.
+A number also passes when it equals the expected value rounded to the decimals the student
+wrote and has at least two significant figures (`sigfigs` when set): 0.73 passes for
+0.7311; 0.7 does not (it gets "give at least 2 significant figures"). Vectors and matrices
+pass entry by entry, after their shapes are checked. NaN and infinity never pass.
 """
 
 from __future__ import annotations
@@ -20,10 +26,40 @@ _NUMBER_TEXT = re.compile(
     r"^\s*[-+]?(?P<int>\d*)(?:\.(?P<frac>\d*))?(?:[eE](?P<exp>[-+]?\d+))?\s*$")
 
 
+ZERO_BOUND = 1e-9  # a true 0 accepts |given| below this times the exercise's scale
+MIN_FIGURES = 2  # a value rounded to fewer significant figures than this is too coarse
+
+
 @dataclass(frozen=True)
 class Tolerance:
     rel: float = 0.01
-    abs: float = 1e-4
+    abs: float | None = None  # None: ZERO_BOUND times `scale`
+    sigfigs: int | None = None
+    decimals: int | None = None
+    scale: float = 1.0  # the exercise's magnitude (its largest given or forward value)
+
+    @property
+    def floor(self) -> float:
+        """The smallest bound: what a true 0 accepts."""
+        return self.abs if self.abs is not None else ZERO_BOUND * self.scale
+
+    @property
+    def figures(self) -> int:
+        """The significant figures a rounded answer must keep."""
+        return self.sigfigs if self.sigfigs is not None else MIN_FIGURES
+
+    def bound(self, expected: Array) -> Array:
+        """How far from `expected` (entry by entry) a given value may be."""
+        magnitude = np.abs(np.asarray(expected, dtype=float))
+        if self.decimals is not None:
+            spread = np.full_like(magnitude, 0.5 * 10.0 ** (-self.decimals) * (1 + 1e-9))
+        elif self.sigfigs is not None:
+            with np.errstate(all="ignore"):
+                exponent = np.floor(np.log10(np.where(magnitude > 0, magnitude, 1.0)))
+            spread = 0.5 * 10.0 ** (exponent - self.sigfigs + 1) * (1 + 1e-9)
+        else:
+            spread = self.rel * magnitude
+        return np.maximum(spread, self.floor)
 
 
 def written_precision(text: str) -> tuple[int, int] | None:
@@ -38,15 +74,17 @@ def written_precision(text: str) -> tuple[int, int] | None:
     return len(frac) - exponent, significant
 
 
-def matches_rounding(given: float, expected: float, text: str | None) -> bool:
-    """`given`, as written in `text`, is `expected` rounded to the decimals written."""
+def matches_rounding(given: float, expected: float, text: str | None,
+                     figures: int = MIN_FIGURES) -> bool:
+    """`given`, as written in `text`, is `expected` rounded to the decimals written, with at
+    least `figures` significant figures."""
     if text is None or not np.isfinite(expected):
         return False
     precision = written_precision(text)
     if precision is None:
         return False
     decimals, significant = precision
-    if significant < 2:
+    if significant < figures:
         return False
     half_unit = 0.5 * 10.0 ** (-decimals)
     return abs(given - expected) <= half_unit * (1 + 1e-9)
@@ -62,8 +100,7 @@ def close(given: Array, expected: Array, tolerance: Tolerance,
         return _close_number(float(given.ravel()[0]), float(expected.ravel()[0]), tolerance,
                              texts[0] if texts else None)
     with np.errstate(all="ignore"):
-        within = np.abs(given - expected) <= np.maximum(tolerance.abs,
-                                                        tolerance.rel * np.abs(expected))
+        within = np.abs(given - expected) <= tolerance.bound(expected)
     within &= np.isfinite(given) & np.isfinite(expected)
     if within.all():
         return True
@@ -71,7 +108,8 @@ def close(given: Array, expected: Array, tolerance: Tolerance,
         return False
     flat_given, flat_expected = given.ravel(), expected.ravel()
     return all(
-        ok or matches_rounding(float(flat_given[i]), float(flat_expected[i]), texts[i])
+        ok or matches_rounding(float(flat_given[i]), float(flat_expected[i]), texts[i],
+                               tolerance.figures)
         for i, ok in enumerate(within.ravel())
     )
 
@@ -80,9 +118,19 @@ def _close_number(given: float, expected: float, tolerance: Tolerance,
                   text: str | None) -> bool:
     if not (math.isfinite(given) and math.isfinite(expected)):
         return False
-    if abs(given - expected) <= max(tolerance.abs, tolerance.rel * abs(expected)):
+    if abs(given - expected) <= float(tolerance.bound(np.float64(expected))):
         return True
-    return matches_rounding(given, expected, text)
+    return matches_rounding(given, expected, text, tolerance.figures)
+
+
+def too_few_figures(given: float, expected: float, text: str | None,
+                    tolerance: Tolerance) -> bool:
+    """`given` is `expected` rounded right, but to fewer significant figures than asked."""
+    precision = written_precision(text) if text is not None else None
+    if precision is None or not math.isfinite(expected) or expected == 0:
+        return False
+    return precision[1] >= 1 and matches_rounding(given, expected, text, 1) and \
+        not matches_rounding(given, expected, text, tolerance.figures)
 
 
 def round_significant(x: Array, figures: int) -> Array:

@@ -624,6 +624,8 @@ def _report_validation(result: Validation) -> None:
         count = len(result.tests)
         typer.echo(f"ok: {result.file} ({result.exercise}, {count} self-test"
                    f"{'s' if count != 1 else ''} pass)")
+    for warning in result.warnings:
+        typer.echo(f"warning: {result.file}: {warning}")
 
 
 class ExplainFormat(str, Enum):

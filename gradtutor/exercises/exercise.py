@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -35,7 +35,7 @@ GRAPH_KEYS = ("id", "title", "description", "kind", "given", "graph", "network",
               "ask", "tolerance", "follow_through", "tests", "fixed", "domain")
 # How a given value may vary when a formula answer is compared at drawn points.
 DOMAINS = ("free", "fixed", "one-hot", "simplex", "positive")
-ASK_KEYS = ("step", "weight", "hint")
+ASK_KEYS = ("step", "weight", "hint", "tolerance")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class AskItem:
     weight: float = 1.0
     hint: str | None = None
     line: int | None = None
+    tolerance: Tolerance | None = None  # the step's own, else the exercise's
 
 
 @dataclass
@@ -153,6 +154,7 @@ class GraphLoader(FieldReader):
     def __init__(self, loaded: Loaded, known_kinds: Sequence[str]) -> None:
         super().__init__(loaded)
         self.known_kinds = known_kinds
+        self.base_tolerance = Tolerance()
 
     def load(self) -> Exercise:
         problems = self.problems
@@ -170,7 +172,8 @@ class GraphLoader(FieldReader):
         if output not in graph.names:
             problems.raise_if_any()
         graph.output = graph.names[output]
-        tolerance = self.tolerance()
+        tolerance = self.base_tolerance = replace(self.tolerance(),
+                                                  scale=exercise_scale(graph, given))
         follow = self.number("follow_through", default=1.0, low=0.0, high=1.0)
         ask = self.ask(graph, nodes, output)
         tests = self.tests()
@@ -380,6 +383,8 @@ class GraphLoader(FieldReader):
                 hint = None
         else:
             text, weight, hint = entry, 1, None
+        own = self.tolerance(entry["tolerance"], (*path, "tolerance"), self.base_tolerance) \
+            if isinstance(entry, dict) and "tolerance" in entry else None
         if not isinstance(text, str):
             self.problems.add(path, "a step is a name (f6) or dA/dB (df8/df7)")
             return None
@@ -394,7 +399,19 @@ class GraphLoader(FieldReader):
                 hint_text = f" (did you mean '{close[0]}'?)" if close else ""
                 self.problems.add(path, f"step '{text}': no node or input '{name}'{hint_text}")
                 return None
-        return AskItem(step, float(weight), hint, line)
+        return AskItem(step, float(weight), hint, line, own)
+
+
+def exercise_scale(graph: Graph, given: dict[str, np.ndarray]) -> float:
+    """The exercise's magnitude: its largest given or forward value (1 when all are 0)."""
+    try:
+        values = evaluate(graph, given)
+    except (GradtutorError, ValueError, FloatingPointError):
+        return 1.0
+    sizes = [float(np.max(np.abs(v))) for v in values
+             if np.size(v) and np.all(np.isfinite(v))]
+    largest = max(sizes, default=0.0)
+    return largest if largest > 0 else 1.0
 
 
 def constant_name(name: str, what: str) -> str:

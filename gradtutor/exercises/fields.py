@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..base import limits
@@ -14,8 +14,6 @@ from ..base.compare import Tolerance
 from ..base.errors import ExerciseError, GradtutorError
 from ..base.safetext import visible
 from .yamlio import Loaded
-
-DEFAULT_REL, DEFAULT_ABS = 0.01, 1e-4
 
 
 @dataclass
@@ -116,7 +114,10 @@ class FieldReader:
         """data[within...][key], or None when any level of it is missing."""
         holder: object = self.data
         for part in within:
-            holder = holder.get(part) if isinstance(holder, dict) else None
+            if isinstance(holder, list) and isinstance(part, int):
+                holder = holder[part] if part < len(holder) else None
+            else:
+                holder = holder.get(part) if isinstance(holder, dict) else None
         return holder.get(key) if isinstance(holder, dict) else None
 
     def text(self, key: str, *, required: bool = False, pattern: re.Pattern | None = None,
@@ -145,19 +146,33 @@ class FieldReader:
             return default
         return number
 
-    def tolerance(self) -> Tolerance:
-        raw = self.data.get("tolerance")
+    def tolerance(self, raw: object = None, path: tuple = ("tolerance",),
+                  base: Tolerance | None = None) -> Tolerance:
+        """The exercise's `tolerance:` mapping (rel, abs, sigfigs, decimals), or a step's,
+        whose keys override the exercise's (`base`)."""
+        base = base or Tolerance()
+        raw = self.data.get("tolerance") if path == ("tolerance",) else raw
         if raw is None:
-            return Tolerance()
+            return base
         if not isinstance(raw, dict):
-            self.problems.add(("tolerance",), "'tolerance' must be a mapping like "
-                              "{rel: 0.01, abs: 1.0e-4}")
-            return Tolerance()
-        unknown_keys(raw, ("rel", "abs"), ("tolerance",), self.problems)
-        rel = self.number("rel", default=DEFAULT_REL, low=0, high=1, within=("tolerance",))
-        absolute = self.number("abs", default=DEFAULT_ABS, low=0, high=1e300,
-                               within=("tolerance",))
-        return Tolerance(rel, absolute)
+            self.problems.add(path, "'tolerance' must be a mapping like {rel: 0.01}, "
+                              "{sigfigs: 3}, {decimals: 2} or {abs: 1.0e-6}")
+            return base
+        unknown_keys(raw, ("rel", "abs", "sigfigs", "decimals"), path, self.problems)
+        read = {key: self.number(key, default=float("nan"), low=0, high=high, within=path)
+                for key, high in (("rel", 1), ("abs", 1e300), ("sigfigs", 15),
+                                  ("decimals", 15)) if key in raw}
+        for key in ("sigfigs", "decimals"):
+            if key in read and read[key] != int(read[key]):
+                self.problems.add((*path, key), f"'{key}' must be a whole number")
+                read[key] = round(read[key])
+        if "sigfigs" in read and "decimals" in read:
+            self.problems.add(path, "give 'sigfigs' or 'decimals', not both")
+        changes: dict = {key: value for key, value in read.items() if value == value}
+        for key in ("sigfigs", "decimals"):
+            if key in changes:
+                changes[key] = max(int(changes[key]), 1 if key == "sigfigs" else 0)
+        return replace(base, **changes)
 
     def tests(self) -> list[SelfTest]:
         raw = self.data.get("tests") or []

@@ -3,7 +3,7 @@ template, and its validation (loading it, then its self-tests)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..base.errors import GradtutorError
@@ -76,6 +76,7 @@ class Validation:
     exercise: str | None  # its id, when it loads
     problems: list[GradtutorError]
     tests: list[SelfTestResult]
+    warnings: list[str] = field(default_factory=list)  # mistakes it cannot tell apart
 
     @property
     def failed_tests(self) -> list[SelfTestResult]:
@@ -88,7 +89,19 @@ def validate(path: str) -> Validation:
         ex = load_exercise(path)
     except GradtutorError as error:
         return Validation(path, None, getattr(error, "problems", None) or [error], [])
-    return Validation(path, ex.id, [], run_self_tests(ex))
+    return Validation(path, ex.id, [], run_self_tests(ex), warnings_of(ex))
+
+
+MAX_WARNINGS = 20  # a huge exercise's warnings, cut short
+
+
+def warnings_of(ex: AnyExercise) -> list[str]:
+    """The steps where a mistake passes for the truth or two mistakes share a value."""
+    messages = kind_of(ex).indistinguishable(ex)
+    if len(messages) > MAX_WARNINGS:
+        left = len(messages) - MAX_WARNINGS
+        messages = [*messages[:MAX_WARNINGS], f"and {left} more such warning{'s' * (left > 1)}"]
+    return messages
 
 
 def _texts_for(texts: dict[tuple, str], step: str) -> dict[tuple, str]:

@@ -59,6 +59,11 @@ class ExerciseKind(Protocol[E]):
         """Every asked step of one answers file checked: verdicts and a score."""
         ...
 
+    def indistinguishable(self, exercise: E) -> list[str]:
+        """Warnings: the steps where a known mistake passes for the truth, or two known
+        mistakes give the same value (`validate` prints them)."""
+        ...
+
     def explain(self, exercise: E, *, target: str, step: int | None = None,
                 hint_only: bool = False) -> Walkthrough | PerceptronWalkthrough:
         """The walkthrough (the explain layer's data); with `step`, one asked step revealed."""

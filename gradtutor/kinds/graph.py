@@ -63,6 +63,14 @@ class GraphKind:
         key = self.key(exercise)
         return [(step, _value_note(key[step])) for step in self.template_steps(exercise)]
 
+    def indistinguishable(self, exercise: Exercise) -> list[str]:
+        from ..marking.distinguish import MAX_COMPARED_STEPS, indistinguishable
+
+        if len(exercise.ask) > MAX_COMPARED_STEPS:
+            return [f"mistakes not compared: {len(exercise.ask)} asked steps (at most "
+                    f"{MAX_COMPARED_STEPS} are compared)"]
+        return [found.message for found in indistinguishable(exercise)]
+
     def asks(self, exercise: Exercise) -> str:
         steps = self.template_steps(exercise)
         return f"{len(steps)} steps: " + ", ".join(steps[:4]) + \

@@ -35,6 +35,9 @@ class PerceptronKind:
     def template_notes(self, exercise: PerceptronExercise) -> list[tuple[str, str]]:
         return [(step, ANY_NUMBER) for step in self.template_steps(exercise)]
 
+    def indistinguishable(self, exercise: PerceptronExercise) -> list[str]:
+        return []  # a perceptron's mistakes are weights and rules, not the catalogue's
+
     def asks(self, exercise: PerceptronExercise) -> str:
         from ..exercises.perceptron.solving import asked_text
 

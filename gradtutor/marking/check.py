@@ -4,9 +4,14 @@
    `invalid`).
 2. A wrong step is recomputed from the student's own answers to the other steps, with the
    right rules: if that reproduces it, the error was carried forward (`follow-through`),
-   and the message names the earliest wrong step it inherits from. Degenerate answers (a
-   zero, a NaN, the same number everywhere) are not carried forward.
-3. A step still wrong gets a diagnosis when a known mistake reproduces it (diagnosis.py).
+   and the message names the earliest wrong step it inherits from. Only plausible attempts
+   are carried forward (see `implausible`): never a zero, a NaN, a value 100 times too
+   large or too small, one number repeated over steps whose true values differ, or a
+   gradient that is the forward value of its own node; and nothing at all in a file that
+   is a key of other numbers (three or more steps wrong on their own and fewer than a
+   fifth right).
+3. A step still wrong gets a diagnosis when exactly one known mistake reproduces it and
+   the value is not degenerate (diagnosis.py).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..base import fmt, limits
-from ..base.compare import close
+from ..base.compare import Tolerance, close
 from ..base.errors import GradtutorError
 from ..base.safetext import visible
 from ..engine.graph import evaluate, graph_of
@@ -145,14 +150,23 @@ def check_exercise(ex: Exercise, answers: Answers, key: Key) -> FileResult:
             step.message = _unmatched_note(step.text, notes)
     student = _student_values(ex, steps)
     recomputed = Recomputer(ex, student)  # every step from the student's other answers
+    suspect = implausible(ex, steps)
     if not _degenerate(steps):
         for step in _dependency_order(ex, steps):
             if step.verdict == "wrong":
-                _carried_forward(ex, step, steps, student, recomputed)
+                _carried_forward(ex, step, steps, student, recomputed, suspect)
+    other_key = _other_numbers(steps)
+    if other_key:
+        for step in steps:
+            if step.verdict == "follow-through":
+                step.verdict, step.origin, step.message = "wrong", None, ""
     replays: dict = {}  # the mistakes replayed on this student's answers, shared by steps
     for step in steps:
-        if step.verdict == "wrong":
-            _diagnose(ex, step, student, recomputed, replays)
+        if step.verdict == "wrong" and other_key:
+            step.message = step.message or f"expected {fmt.value(step.expected)}"
+        elif step.verdict == "wrong":
+            _diagnose(ex, step, student, recomputed, replays,
+                      suspect.get(step.text) in ("off scale", "repeated"))
     result = FileResult(ex.id, answers.file, answers.student, notes=notes)
     result.steps = [_result(ex, step) for step in steps]
     return finish(result)
@@ -211,10 +225,15 @@ def _against_key(ex: Exercise, step: _Step, deadline: float) -> None:
                             f"{fmt.shape(value)}")
             return
         given.value = value = value.reshape(step.expected.shape)  # 0.2 for a bias [0.2]
-    if close(value, step.expected, ex.tolerance, given.texts):
+    if close(value, step.expected, tolerance_of(ex, step.item), given.texts):
         step.verdict = "correct"
     else:
         step.verdict = "wrong"
+
+
+def tolerance_of(ex: Exercise, item: AskItem) -> Tolerance:
+    """The step's own tolerance, else the exercise's."""
+    return item.tolerance or ex.tolerance
 
 
 def _check_formula(ex: Exercise, step: _Step, formula: Any, deadline: float) -> None:
@@ -268,16 +287,95 @@ def _dependency_order(ex: Exercise, steps: list[_Step]) -> list[_Step]:
     return sorted(steps, key=order)
 
 
+def implausible(ex: Exercise, steps: list[_Step]) -> dict[str, str]:
+    """The wrong steps whose numbers are no plausible attempt, with the reason: never
+    carried forward. A zero or a non-finite value; a value 100 times too large or too small;
+    one number given for three or more steps whose true values differ (or filling a vector
+    whose true entries differ); a gradient equal to the forward value of its own node."""
+    found: dict[str, str] = {}
+    wrong = [s for s in steps if s.verdict == "wrong" and s.given is not None
+             and s.given.value is not None and s.given.value.shape == s.expected.shape]
+    forward = {s.item.step.wrt: s.given.value for s in steps if not s.item.step.is_gradient
+               and s.given is not None and s.given.value is not None}
+    truth = Recomputer(ex)
+    for step in wrong:
+        value = step.given.value if step.given else None
+        assert value is not None
+        if not np.all(np.isfinite(value)) or not np.any(value):
+            found[step.text] = "zero"
+        elif _off_scale(value, step.expected, ex.tolerance.scale):
+            found[step.text] = "off scale"
+        elif _one_number(value, step.expected):
+            found[step.text] = "repeated"
+        elif _own_forward_value(ex, step, value, forward, truth):
+            found[step.text] = "forward value"
+    for step in wrong:
+        number = _only_number(step)
+        twins = [s for s in wrong if number is not None and _only_number(s) == number]
+        truths = {round(float(np.linalg.norm(s.expected)), 12) for s in twins}
+        if len(twins) >= 3 and len(truths) > 1:
+            found[step.text] = "repeated"
+    return found
+
+
+def _only_number(step: _Step) -> float | None:
+    """The one number every entry of the answer is, if it is one number."""
+    value = step.given.value if step.given is not None else None
+    if value is None or not value.size or not np.all(value == value.ravel()[0]):
+        return None
+    return float(value.ravel()[0])
+
+
+def _off_scale(value: Array, expected: Array, scale: float) -> bool:
+    with np.errstate(all="ignore"):
+        size, true_size = float(np.linalg.norm(value)), float(np.linalg.norm(expected))
+    if not np.isfinite(size):
+        return True
+    if true_size == 0:
+        return size > 100 * scale
+    return not 0.01 <= size / true_size <= 100
+
+
+def _one_number(value: Array, expected: Array) -> bool:
+    """A vector filled with one number where the true entries differ."""
+    return value.size >= 3 and np.all(value == value.ravel()[0]) and \
+        not np.allclose(expected, expected.ravel()[0])
+
+
+def _own_forward_value(ex: Exercise, step: _Step, value: Array, forward: dict,
+                       truth: Recomputer) -> bool:
+    """A gradient dOf/dX written as the value of X (the true one or the student's)."""
+    item = step.item.step
+    if not item.is_gradient:
+        return False
+    own = truth.values[ex.graph.names[item.wrt]]
+    tolerance = tolerance_of(ex, step.item)
+    candidates = [own] + ([forward[item.wrt]] if item.wrt in forward else [])
+    return any(np.shape(c) == value.shape and close(value, c, tolerance)
+               and not close(step.expected, c, tolerance) for c in candidates)
+
+
+def _other_numbers(steps: list[_Step]) -> bool:
+    """A key of other numbers (another variant's, last year's): its values agree with each
+    other, so much follows through, but three or more steps are wrong on their own (where
+    this exercise's given numbers enter) and no more steps are right than carried."""
+    roots = sum(1 for s in steps if s.verdict == "wrong")
+    right = sum(1 for s in steps if s.verdict == "correct")
+    carried = sum(1 for s in steps if s.verdict == "follow-through")
+    return roots >= 3 and carried >= max(right, 1)
+
+
 def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
-                     recomputed: Recomputer) -> None:
+                     recomputed: Recomputer, suspect: dict[str, str]) -> None:
     """Follow-through: right when recomputed from the student's own earlier answers."""
     given = step.given
     if given is None or given.value is None or given.value.shape != step.expected.shape:
         return
     used = [s for s in _read_by(ex, step, steps, student) if _differs(s)]
-    if not used or any(_refused(s) for s in used):
+    if not used or any(_refused(s, suspect) for s in used):
         return
-    if not close(given.value, recomputed.value(step.item.step), ex.tolerance, given.texts):
+    if not close(given.value, recomputed.value(step.item.step), tolerance_of(ex, step.item),
+                 given.texts):
         return
     step.verdict = "follow-through"
     step.origin = _origin(ex, step, steps, student)
@@ -305,14 +403,14 @@ def _differs(step: _Step) -> bool:
         not np.allclose(value, step.expected, rtol=1e-12, atol=0)
 
 
-def _refused(step: _Step) -> bool:
-    """A degenerate wrong value (a zero, a NaN, an infinity) is never carried forward, so
-    that nobody games it by entering 0 early. A zero that is itself carried forward
-    correctly (a relu of the student's negative value) is no such thing."""
+def _refused(step: _Step, suspect: dict[str, str]) -> bool:
+    """An implausible wrong value (see `implausible`) is never carried forward, so that
+    nobody games follow-through. A zero that is itself carried forward correctly (a relu of
+    the student's negative value) is no such thing."""
     value = step.given.value if step.given else None
     if value is None:
         return True
-    degenerate = not np.all(np.isfinite(value)) or not np.any(value)
+    degenerate = not np.all(np.isfinite(value)) or not np.any(value) or step.text in suspect
     return degenerate and step.verdict != "follow-through"
 
 
@@ -345,22 +443,29 @@ def _roots(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
 
 
 def _diagnose(ex: Exercise, step: _Step, student: Overrides, recomputed: Recomputer,
-              replays: dict) -> None:
-    from .diagnosis import Situation, diagnose
+              replays: dict, degenerate: bool) -> None:
+    from .diagnosis import Situation, explanations
 
     given = step.given
-    if given is None or given.value is None:
-        return
-    from_answers = recomputed.value(step.item.step) if student else None
-    situation = Situation(ex, step.item.step, given.value, given.texts, step.expected,
-                          student, ex.tolerance, from_answers, replays)
-    found = diagnose(situation)
     expected_text = f"expected {fmt.value(step.expected)}"
-    if found is None:
+    if given is None or given.value is None or degenerate:
         step.message = step.message or expected_text
         return
-    step.diagnosis = found.code
-    step.message = f"{found.explanation}; {found.fix} ({expected_text})"
+    tolerance = tolerance_of(ex, step.item)
+    from_answers = recomputed.value(step.item.step) if student else None
+    situation = Situation(ex, step.item.step, given.value, given.texts, step.expected,
+                          student, tolerance, from_answers, replays)
+    found = explanations(situation)
+    if len(found) > 1:
+        codes = " or ".join(m.code for m in found)
+        step.message = f"this could be {codes}: no single mistake explains it ({expected_text})"
+        return
+    if not found:
+        step.message = step.message or expected_text
+        return
+    step.diagnosis = found[0].code
+    fix = found[0].fix.replace("{figures}", str(tolerance.figures))
+    step.message = f"{found[0].explanation}; {fix} ({expected_text})"
 
 
 def _result(ex: Exercise, step: _Step) -> StepResult:

@@ -2,10 +2,15 @@
 
 Each entry of CATALOGUE recomputes the step the way a student making that mistake would
 (with a mistaken backward rule, or a value transformed the way the slip transforms it) and
-yields the values it could produce. A diagnosis is claimed only when one of those values
-matches the student's answer within the exercise's tolerance. Entries are tried in order,
-so a more specific explanation wins over a more general one (`transposed` over
-`shape-mismatch`). To add one: a new `Misconception` in CATALOGUE, and its test.
+yields the values it could produce. A code is given only when
+- one of its values matches the student's answer within the step's tolerance, while the
+  mistake changes the value (from the true values and from the student's own answers);
+- the answer is not degenerate (a zero, a NaN: see check.implausible for the rest);
+- no other explanation fits as well: the mechanisms (a mistaken rule at the gates between
+  the step and the next named value: its local derivative) come first; only when none fits
+  are the shapes of a number tried (transposed, sign, factor of two, rounding). When two of
+  the same rank fit, none is given and the message names both.
+To add one: a new `Misconception` in CATALOGUE, and its test.
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..base.compare import Tolerance, close, round_decimals, round_significant
+from ..base.compare import Tolerance, close, round_decimals, round_significant, too_few_figures
 from ..engine.graph import DEFAULT_RULES, Rules, Transform, local_gradients
 from ..exercises.exercise import Exercise, Step
-from ..ops.specs import OPS, Vjp, axis_of, reduced_count
+from ..ops.specs import OPS, Vjp, axis_of, reduced_count, sum_to_shape
 from .recompute import Overrides, Recomputer
 
 Array = np.ndarray
@@ -78,38 +83,116 @@ def truth(ex: Exercise, name: str, *, rules: Rules = DEFAULT_RULES,
 class Misconception:
     code: str
     explanation: str  # one line, to the student
-    fix: str  # the rule that fixes it
+    fix: str  # the rule that fixes it ({figures}: the significant figures the step needs)
     candidates: Callable[[Situation], Iterator[Array]] = field(repr=False)
+    mechanism: bool = True  # a mistaken rule replayed; False: the shape of a number
+
+
+def explanations(situation: Situation) -> list[Misconception]:
+    """The misconceptions that reproduce the student's value, best rank only: one is a
+    diagnosis; two or more is an ambiguity; none, none. A degenerate value gets none."""
+    given = situation.given
+    if not np.all(np.isfinite(given)):
+        return []
+    zero = not np.any(given) and np.any(situation.expected)
+    for mechanism in (True,) if zero else (True, False):  # a 0 is only a blocked gradient
+        found = {m.code: gap for m in CATALOGUE if m.mechanism == mechanism
+                 and (gap := fits(m, situation)) is not None}
+        if found:
+            best = min(found.values())
+            # one fits far better than the rest (248 for 2 x 124 exactly, not 248.5): that one
+            return [m for m in CATALOGUE if m.code in found and found[m.code] <= 10 * best
+                    or m.code in found and best == found[m.code]]
+    return []
 
 
 def diagnose(situation: Situation) -> Misconception | None:
-    """The first misconception in CATALOGUE that reproduces the student's value."""
+    """The one misconception that explains the student's value, or None (none or several)."""
+    found = explanations(situation)
+    return found[0] if len(found) == 1 else None
+
+
+def fits(misconception: Misconception, situation: Situation) -> float | None:
+    """How far the nearest of the mistake's values that reproduces the student's is from
+    it (relative to the tolerance); None when none does."""
+    gaps: list[float] = []
     with np.errstate(all="ignore"):  # a slip replayed on a huge value may overflow: fine
-        for misconception in CATALOGUE:
-            try:
-                for candidate in misconception.candidates(situation):
-                    if _reproduces(situation, candidate):
-                        return misconception
-            except (ValueError, IndexError, KeyError, FloatingPointError):
-                continue  # the mistake cannot be replayed on this graph: it does not apply
-    return None
+        try:
+            for candidate in misconception.candidates(situation):
+                gap = _reproduces(situation, candidate)
+                if gap is not None:
+                    gaps.append(gap)
+        except (ValueError, IndexError, KeyError, FloatingPointError, TypeError):
+            pass  # the mistake cannot be replayed on this graph: it does not apply
+    return min(gaps, default=None)
 
 
-def _reproduces(s: Situation, candidate: Array) -> bool:
+def _reproduces(s: Situation, candidate: Array) -> float | None:
     candidate = np.asarray(candidate, dtype=float)
     if candidate.shape != s.given.shape or not np.all(np.isfinite(candidate)):
-        return False
-    if candidate.shape == s.expected.shape and close(candidate, s.expected, s.tolerance):
-        return False  # the mistake changes nothing here
-    return close(s.given, candidate, s.tolerance, s.texts)
+        return None
+    for right in (s.expected, s.recomputed):
+        if right is not None and candidate.shape == np.shape(right) and \
+                close(candidate, right, s.tolerance):
+            return None  # the mistake changes nothing here
+    if not close(s.given, candidate, s.tolerance, s.texts):
+        return None
+    bound = s.tolerance.bound(candidate)
+    return float(np.max(np.abs(s.given - candidate) / bound))
 
 
 # -- the mistaken rules ------------------------------------------------------------------
 
 
-def _sigmoid_from_input(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
-    """sigma'(z) taken as z(1 - z): the input where the output belongs."""
-    return [g * ins[0] * (1.0 - ins[0])]
+ACTIVATIONS = tuple(name for name, op in OPS.items() if op.activation)
+OUTPUT_FORMS = {"sigmoid": lambda v: v * (1.0 - v), "tanh": lambda v: 1.0 - v * v}
+
+
+def _at_wrong_argument(op: str, form: bool) -> Vjp:
+    """The activation's derivative taken at the wrong argument: its formula in terms of the
+    output applied to the input (z(1 - z), 1 - z^2), or its derivative at the output."""
+    right = OPS[op].vjp
+
+    def vjp(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+        if form:
+            return [g * OUTPUT_FORMS[op](ins[0])]
+        again = OPS[op].forward([out], attrs)
+        return right(g, [out], again, attrs, needs)
+
+    return vjp
+
+
+def _not_differentiated(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+    """sigma(z) used for sigma'(z): the activation's value in place of its derivative."""
+    return [g * out]
+
+
+def _always_one(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+    return [g]
+
+
+def _own_value(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+    """A multiply gate sending each input its own value instead of the other's."""
+    return [g * ins[0], g * ins[1]]
+
+
+def _added(op: str) -> Vjp:
+    """The local derivative added to the upstream gradient instead of multiplied."""
+    right = OPS[op].vjp
+
+    def vjp(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+        if any(np.shape(x) != np.shape(out) for x in ins):
+            raise ValueError("not elementwise here")
+        local = right(np.ones_like(g), ins, out, attrs, needs)
+        return [None if d is None else d + g for d in local]
+
+    return vjp
+
+
+def _half_forgotten(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+    """The 1/2 of a half square forgotten: a factor 0.5 taken as 1."""
+    ones = [np.ones_like(x) if np.ndim(x) == 0 and float(x) == 0.5 else x for x in ins]
+    return OPS["mul"].vjp(g, ones, out, attrs, needs)
 
 
 def _swap_routing(op: str) -> Vjp:
@@ -143,6 +226,12 @@ def _sum_as_mean(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> l
     return [grad / reduced_count(ins[0].shape, axis_of(ins[0], attrs))]
 
 
+def _averaged(g: Array, shape: tuple[int, ...]) -> Array:
+    """A shared parameter's gradient averaged over the batch instead of summed."""
+    summed = sum_to_shape(g, shape)
+    return summed * (summed.size / max(np.size(g), 1))
+
+
 def _keep(g: Array, shape: tuple[int, ...]) -> Array:
     return g  # no sum over the broadcast (batch) axes
 
@@ -159,9 +248,21 @@ def _last_only(a: Array, b: Array) -> Array:
 
 
 GATES = ("relu", "max", "min", "max1", "min1")
-SIGMOID_FROM_Z = Rules(vjps={"sigmoid": _sigmoid_from_input})
+WRONG_ARGUMENT = {
+    "output form at the input": Rules(vjps={op: _at_wrong_argument(op, True)
+                                            for op in OUTPUT_FORMS}),
+    "derivative at the output": Rules(vjps={op: _at_wrong_argument(op, False)
+                                            for op in ACTIVATIONS if op not in GATES}),
+}
+NOT_DIFFERENTIATED = Rules(vjps={op: _not_differentiated for op in ACTIVATIONS})
+RELU_ONE = Rules(vjps={"relu": _always_one, "leaky_relu": _always_one})
+OWN_VALUE = Rules(vjps={"mul": _own_value})
+ROUTERS = (*GATES, "leaky_relu")  # their mistakes have names of their own
+ADDED = Rules(vjps={op: _added(op) for op in OPS if OPS[op].elementwise and op not in ROUTERS})
+HALF_FORGOTTEN = Rules(vjps={"mul": _half_forgotten})
 WRONG_BRANCH = Rules(vjps={op: _swap_routing(op) for op in GATES})
-MEAN_AND_SUM_SWAPPED = Rules(vjps={"mean": _mean_as_sum, "sum": _sum_as_mean})
+MEAN_AS_SUM = Rules(vjps={"mean": _mean_as_sum})
+SUM_AS_MEAN = Rules(vjps={"sum": _sum_as_mean}, unbroadcast=_averaged)
 NOT_REDUCED = Rules(unbroadcast=_keep)
 FIRST_USE_ONLY = Rules(accumulate=_first_only)
 LAST_USE_ONLY = Rules(accumulate=_last_only)
@@ -177,14 +278,54 @@ def _gradient_step(s: Situation) -> bool:
     return s.step.is_gradient
 
 
-def _sigmoid_prime(s: Situation) -> Iterator[Array]:
-    if _gradient_step(s) and _uses(s, "sigmoid"):
-        yield from s.with_rules("sigmoid-prime-from-z", SIGMOID_FROM_Z)
+def _local(s: Situation, *ops: str) -> bool:
+    """A gradient step whose local derivative (the gates between it and the next named
+    value) passes through one of `ops`."""
+    if not s.step.is_gradient:
+        return False
+    graph = s.exercise.graph
+    return any(graph.nodes[i].op in ops for i in _local_nodes(s.exercise,
+                                                              graph.names[s.step.wrt]))
+
+
+def _replay(s: Situation, name: str, rules: Rules, *ops: str) -> Iterator[Array]:
+    if _local(s, *ops):
+        yield from s.with_rules(name, rules)
+
+
+def _wrong_argument(s: Situation) -> Iterator[Array]:
+    for name, rules in WRONG_ARGUMENT.items():
+        yield from _replay(s, name, rules, *rules.vjps)
+
+
+def _activation_value(s: Situation) -> Iterator[Array]:
+    yield from _replay(s, "activation-not-differentiated", NOT_DIFFERENTIATED, *ACTIVATIONS)
+
+
+def _relu_one(s: Situation) -> Iterator[Array]:
+    yield from _replay(s, "relu-always-one", RELU_ONE, "relu", "leaky_relu")
+
+
+def _own_value_at_multiply(s: Situation) -> Iterator[Array]:
+    yield from _replay(s, "own-value-at-multiply", OWN_VALUE, "mul")
+
+
+def _added_not_multiplied(s: Situation) -> Iterator[Array]:
+    yield from _replay(s, "added-not-multiplied", ADDED, *ADDED.vjps)
+
+
+def _missing_half(s: Situation) -> Iterator[Array]:
+    graph = s.exercise.graph
+    halves = [i for i in _local_nodes(s.exercise, graph.names[s.step.wrt]) if s.step.is_gradient
+              and graph.nodes[i].op == "mul" and any(
+                  graph.nodes[k].op == "const" and float(graph.nodes[k].attrs.get("value", 0))
+                  == 0.5 for k in graph.nodes[i].inputs)]
+    if halves:
+        yield from s.with_rules("missing-half", HALF_FORGOTTEN)
 
 
 def _wrong_branch(s: Situation) -> Iterator[Array]:
-    if _gradient_step(s) and any(_uses(s, op) for op in GATES):
-        yield from s.with_rules("wrong-branch", WRONG_BRANCH)
+    yield from _replay(s, "wrong-branch", WRONG_BRANCH, *GATES)
 
 
 def _transposed(s: Situation) -> Iterator[Array]:
@@ -198,23 +339,54 @@ def _not_reduced(s: Situation) -> Iterator[Array]:
         yield from s.with_rules("not-reduced-over-batch", NOT_REDUCED)
 
 
+def _mean_not_divided(s: Situation) -> Iterator[Array]:
+    yield from _replay(s, "mean-not-divided", MEAN_AS_SUM, "mean")
+
+
 def _batch_mean(s: Situation) -> Iterator[Array]:
-    if _gradient_step(s) and (_uses(s, "mean") or _uses(s, "sum")):
-        yield from s.with_rules("batch-sum-vs-mean", MEAN_AND_SUM_SWAPPED)
+    if _gradient_step(s):
+        yield from s.with_rules("batch-sum-vs-mean", SUM_AS_MEAN)
+
+
+def _upstream_of_readers(s: Situation, context: Recomputer) -> Iterator[tuple[str, Array]]:
+    """Each named reader of the step's node and the upstream gradient arriving there, where
+    that upstream is not just the seed 1."""
+    ex, of = s.exercise, s.step.of or ""
+    for reader in _named_readers(ex, ex.graph.names[s.step.wrt]):
+        name = ex.graph.nodes[reader].label
+        upstream = context.value(Step(f"d{of}/d{name}", name, of))
+        if name != of and not np.allclose(upstream, 1.0):
+            yield name, upstream
 
 
 def _local_only(s: Situation) -> Iterator[Array]:
     """The local derivative of the node that reads B, without the upstream gradient."""
     if not _gradient_step(s):
         return
-    ex, of = s.exercise, s.step.of or ""
     for context in s.contexts():
-        for reader in _named_readers(ex, ex.graph.names[s.step.wrt]):
-            name = ex.graph.nodes[reader].label
-            upstream = context.value(Step(f"d{of}/d{name}", name, of))
-            if name == of or np.allclose(upstream, 1.0):
-                continue  # times an upstream gradient of 1, the local derivative is no slip
+        for name, _ in _upstream_of_readers(s, context):
             yield context.value(Step(f"d{name}/d{s.step.wrt}", s.step.wrt, name))
+
+
+def _local_missing(s: Situation) -> Iterator[Array]:
+    """The upstream gradient copied unchanged: the local derivative left out (through a
+    relu or max gate that is relu-always-one or wrong-branch, the more specific names)."""
+    if not _gradient_step(s):
+        return
+    graph = s.exercise.graph
+    for context in s.contexts():
+        for name, upstream in _upstream_of_readers(s, context):
+            router = graph.nodes[graph.names[name]].op in ROUTERS
+            if upstream.shape == s.expected.shape and not router:  # else not-reduced-over-batch
+                yield upstream
+
+
+def _forward_value(s: Situation) -> Iterator[Array]:
+    """The step's node's forward value written as its gradient."""
+    if not _gradient_step(s):
+        return
+    for context in s.contexts():
+        yield context.values[s.exercise.graph.names[s.step.wrt]]
 
 
 def _fan_out(s: Situation) -> Iterator[Array]:
@@ -224,6 +396,10 @@ def _fan_out(s: Situation) -> Iterator[Array]:
     ex = s.exercise
     graph = ex.graph
     target, of = graph.names[s.step.wrt], graph.names[s.step.of or ""]
+    users = graph.consumers()
+    if not any(len(users[i]) > 1 for i in [target, *_local_nodes(ex, target)]
+               if graph.nodes[i].name is None or i == target):
+        return  # no value on the way is used twice: there is no fan-out to sum
     exact = truth(ex, "exact")
     values = exact.values
     uses = [(user, k) for user in range(target + 1, of + 1)
@@ -248,24 +424,48 @@ def _factor_of_two(s: Situation) -> Iterator[Array]:
         yield base / 2
 
 
+def _too_few_figures(s: Situation) -> Iterator[Array]:
+    """The true value rounded to the decimals the student wrote (fewer figures than asked)."""
+    if s.given.size == 1 and s.texts and too_few_figures(
+            float(s.given.ravel()[0]), float(s.expected.ravel()[0]), s.texts[0], s.tolerance):
+        yield s.given
+
+
 def _rounded_early(s: Situation) -> Iterator[Array]:
+    """Every value rounded as it was computed; for a value step, also the step computed
+    exactly from its rounded inputs. A value that is itself the truth rounded too far is
+    too-few-figures, and rounding only the final value is no early rounding."""
+    if s.given.size == 1 and s.texts and too_few_figures(
+            float(s.given.ravel()[0]), float(s.expected.ravel()[0]), s.texts[0], s.tolerance):
+        return
+    graph = s.exercise.graph
+    target = graph.names[s.step.wrt]
     for name, rounding in ROUNDINGS.items():
-        yield truth(s.exercise, f"rounded to {name}", transform=rounding).value(s.step)
+        rounded = truth(s.exercise, f"rounded to {name}", transform=rounding)
+        candidate = rounded.value(s.step)
+        if not np.allclose(candidate, rounding(s.expected)):
+            yield candidate
+        if not s.step.is_gradient:
+            inputs = {i: rounded.values[i] for i in graph.nodes[target].inputs}
+            yield Recomputer(s.exercise, Overrides(forward=inputs)).value(s.step)
 
 
 def _shape_mismatch(s: Situation) -> Iterator[Array]:
     if s.given.shape != s.expected.shape and s.given.size == s.expected.size:
-        yield s.expected.reshape(s.given.shape)
-
-
-def _uses(s: Situation, op: str) -> bool:
-    return any(node.op == op for node in s.exercise.graph.nodes)
+        for base in s.bases():
+            yield base.reshape(s.given.shape)
 
 
 def _named_readers(ex: Exercise, target: int) -> list[int]:
     """The named nodes that read `target` directly (through unnamed parts of one formula)."""
     graph = ex.graph
-    readers, frontier, seen = [], [target], {target}
+    return sorted(i for i in _local_nodes(ex, target) if graph.nodes[i].name is not None)
+
+
+def _local_nodes(ex: Exercise, target: int) -> list[int]:
+    """The nodes between `target` and the named nodes that read it, those included."""
+    graph = ex.graph
+    found, frontier, seen = [], [target], {target}
     users = graph.consumers()
     while frontier:
         current = frontier.pop()
@@ -273,19 +473,31 @@ def _named_readers(ex: Exercise, target: int) -> list[int]:
             if user in seen:
                 continue
             seen.add(user)
-            if graph.nodes[user].name is not None:
-                readers.append(user)
-            else:
+            found.append(user)
+            if graph.nodes[user].name is None:
                 frontier.append(user)
-    return sorted(readers)
+    return sorted(found)
 
 
 CATALOGUE: list[Misconception] = [
     Misconception(
-        "sigmoid-prime-from-z",
-        "the sigmoid's local derivative was taken as z(1 - z), from its input z",
-        "sigma'(z) = a(1 - a), where a = sigma(z) is the sigmoid's output",
-        _sigmoid_prime),
+        "activation-derivative-wrong-argument",
+        "the activation's derivative was taken at the wrong argument (z(1 - z) or 1 - z^2 "
+        "from the input z, or the derivative evaluated at the output a)",
+        "sigma'(z) = a(1 - a) and tanh'(z) = 1 - a^2, with a the activation's output",
+        _wrong_argument),
+    Misconception(
+        "activation-not-differentiated",
+        "the activation's value was used where its derivative belongs (sigma(z) for "
+        "sigma'(z))",
+        "multiply by the derivative: sigma'(z) = a(1 - a), tanh'(z) = 1 - a^2",
+        _activation_value),
+    Misconception(
+        "relu-always-one",
+        "relu's derivative was taken as 1 everywhere",
+        "relu'(z) = 1 where z > 0 and 0 where z <= 0: the gradient is blocked where the "
+        "input is negative",
+        _relu_one),
     Misconception(
         "wrong-branch",
         "a max or relu gate sent the gradient down the wrong branch",
@@ -293,51 +505,87 @@ CATALOGUE: list[Misconception] = [
         "relu passes it where its input is positive and blocks it elsewhere",
         _wrong_branch),
     Misconception(
-        "transposed",
-        "the right numbers, transposed",
-        "a gradient has the shape of what it is taken with respect to: dW = X^T G, "
-        "dX = G W^T (for y = W x: dW = g x^T)",
-        _transposed),
+        "own-value-at-multiply",
+        "a multiply gate gave an input its own value instead of the other input's",
+        "for f = x y: df/dx = y and df/dy = x (the multiply gate swaps its inputs)",
+        _own_value_at_multiply),
+    Misconception(
+        "added-not-multiplied",
+        "the local derivative was added to the upstream gradient instead of multiplied",
+        "downstream gradient = local derivative x upstream gradient",
+        _added_not_multiplied),
+    Misconception(
+        "missing-half",
+        "the 1/2 in front of the square was forgotten",
+        "d/da of (1/2)(a - y)^2 is a - y: the 1/2 cancels the 2 of the square",
+        _missing_half),
+    Misconception(
+        "mean-not-divided",
+        "the 1/m of a mean was forgotten (the mean treated as a sum)",
+        "d mean(v)/dv_i = 1/m: divide by the number of entries averaged",
+        _mean_not_divided),
+    Misconception(
+        "batch-sum-vs-mean",
+        "a sum over the batch was divided by the number of samples (treated as a mean)",
+        "d sum(v)/dv_i = 1, and a parameter shared by the batch gets the sum of the "
+        "samples' gradients, not their average",
+        _batch_mean),
     Misconception(
         "not-reduced-over-batch",
         "a parameter shared by every sample got one gradient per sample",
         "sum the upstream gradient over the batch: db = sum over rows of G",
         _not_reduced),
     Misconception(
-        "batch-sum-vs-mean",
-        "a mean was treated as a sum (or a sum as a mean): off by the number of samples",
-        "d mean(v)/dv_i = 1/n; d sum(v)/dv_i = 1",
-        _batch_mean),
-    Misconception(
         "local-gradient-only",
         "this is the local derivative alone: it was not multiplied by the upstream gradient",
         "downstream gradient = local derivative x upstream gradient",
         _local_only),
+    Misconception(
+        "local-gradient-missing",
+        "the upstream gradient was copied unchanged: the local derivative is missing",
+        "downstream gradient = local derivative x upstream gradient",
+        _local_missing),
     Misconception(
         "fan-out-not-summed",
         "a value used more than once got the gradient from only one of its uses",
         "when a value feeds several nodes, add up the gradients from every use",
         _fan_out),
     Misconception(
-        "sign-flipped",
-        "the right size with the wrong sign",
-        "keep track of minus signs: d(-u) = -du, d(a - b)/db = -1",
-        _sign_flipped),
+        "forward-value-as-gradient",
+        "this is the node's forward value, not its gradient",
+        "a gradient dL/dx says how L changes with x: backpropagate it from the output",
+        _forward_value),
     Misconception(
-        "factor-of-two",
-        "off by a factor of two",
-        "d(u^2)/du = 2u, and a 1/2 in front of a square cancels that 2",
-        _factor_of_two),
-    Misconception(
-        "rounded-early",
-        "right only if an intermediate value is rounded too soon",
-        "keep at least four significant figures until the end",
-        _rounded_early),
+        "transposed",
+        "the right numbers, transposed",
+        "a gradient has the shape of what it is taken with respect to: dW = X^T G, "
+        "dX = G W^T (for y = W x: dW = g x^T)",
+        _transposed, mechanism=False),
     Misconception(
         "shape-mismatch",
         "the right numbers in the wrong shape",
         "a gradient has the shape of what it is taken with respect to",
-        _shape_mismatch),
+        _shape_mismatch, mechanism=False),
+    Misconception(
+        "sign-flipped",
+        "the right size with the wrong sign",
+        "keep track of minus signs: d(-u) = -du, d(a - b)/db = -1",
+        _sign_flipped, mechanism=False),
+    Misconception(
+        "factor-of-two",
+        "off by a factor of two",
+        "d(u^2)/du = 2u, and a 1/2 in front of a square cancels that 2",
+        _factor_of_two, mechanism=False),
+    Misconception(
+        "too-few-figures",
+        "the right value, rounded to too few significant figures",
+        "give at least {figures} significant figures",
+        _too_few_figures, mechanism=False),
+    Misconception(
+        "rounded-early",
+        "right only if an intermediate value is rounded too soon",
+        "keep at least four significant figures until the end",
+        _rounded_early, mechanism=False),
 ]
 
 CODES = [m.code for m in CATALOGUE]

@@ -257,6 +257,7 @@ def validation_data(results: list[Validation], statuses: list[int]) -> list[dict
         "tests": [{"index": test.index, "line": test.line, "expected_score": test.expected,
                    "score": test.got, "passed": test.passed, "summary": test.summary}
                   for test in result.tests],
+        "warnings": result.warnings,
     } for result, status in zip(results, statuses, strict=True)]
 
 

@@ -134,4 +134,4 @@ def plain_number(q: Fraction) -> int | float | str:
 def close(given: Fraction, expected: Fraction, tol: Tolerance) -> bool:
     """Within the exercise's absolute or relative tolerance."""
     gap = abs(given - expected)
-    return gap <= Fraction(tol.abs) or gap <= Fraction(tol.rel) * abs(expected)
+    return gap <= Fraction(tol.floor) or gap <= Fraction(tol.rel) * abs(expected)

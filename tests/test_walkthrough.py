@@ -89,7 +89,7 @@ def test_max_gate_routes_and_the_add_gate_distributes() -> None:
                               "f3 gets the constant 2 times the upstream gradient")
     line = edges(w)[("f2", "z")]
     assert (line.formula.text, line.numbers.text) == \
-        ("(1 if w <= z else 0) * df4/df2", "1 * 2")
+        ("(1 - step(w - z)) * df4/df2", "1 * 2")
     assert float(edges(w)[("f2", "w")].value) == 0.0
 
 

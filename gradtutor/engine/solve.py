@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -111,33 +112,82 @@ def _node_reports(graph: Graph, node_values: list[Array] | None,
 
 def _symbolic(graph: Graph, node_values: list[Array] | None, values: Mapping[str, Array],
               messages: list[str]) -> tuple[dict[str, str | None], dict]:
-    """Formulas for d(output)/d(input), and a way to evaluate each at the point."""
-    from . import symbolic
-
-    scalar = node_values is None or all(np.ndim(node_values[graph.names[n]]) == 0
-                                        for n in graph.inputs)
-    try:
-        if scalar:
-            exprs = symbolic.scalar_gradients(graph)
-        elif node_values is not None:
-            exprs = symbolic.matrix_gradients(graph, node_values)
-        else:
-            exprs = {}
-    except symbolic.NotScalar:
-        messages.append("the symbolic form of a vector or matrix expression needs values "
-                        "for its inputs, to know the shapes")
-        return dict.fromkeys(graph.inputs), {}
-    formulas = {name: None if expr is None else symbolic.formula(expr)
-                for name, expr in exprs.items()}
+    """Formulas for d(output)/d(input), each read back by the language's own parser: a way
+    to compute each at the point (by the engine), or None where there is no formula."""
     at = dict(values) if node_values is None else \
         {name: node_values[index] for name, index in graph.names.items()}
-    evaluators = {name: None if expr is None else (lambda expr=expr: symbolic.value_at(expr, at))
-                  for name, expr in exprs.items()}
-    if any(f is None for f in formulas.values()):
-        reason = "no clean matrix formula" if not scalar else "the formula is too large to print"
-        messages.append(f"{reason} for " + ", ".join(
-            n for n, f in formulas.items() if f is None) + ": numeric gradient only")
+    texts, reasons = _formula_texts(graph, node_values, messages)
+    formulas: dict[str, str | None] = {}
+    evaluators: dict[str, Callable[[], Array] | None] = {}
+    for name in graph.inputs:
+        text = texts.get(name)
+        if text is not None:
+            why = _unreadable(text, graph.names)
+            if why is not None:
+                text, reasons[name] = None, why
+        formulas[name] = text
+        evaluators[name] = None if text is None else \
+            (lambda text=text: formulas_module().read_back(text, at))
+    for why, names in _grouped(reasons).items():
+        messages.append(f"numeric gradient only for {', '.join(names)}: {why}")
     return formulas, evaluators
+
+
+def formulas_module() -> Any:
+    from . import formulas
+
+    return formulas
+
+
+def _formula_texts(graph: Graph, node_values: list[Array] | None, messages: list[str]
+                   ) -> tuple[dict[str, str | None], dict[str, str]]:
+    """Each input's formula as text (None where there is none) and why there is none."""
+    from . import formulas, symbolic
+
+    arrays = node_values is not None and any(np.ndim(v) > 0 for v in node_values)
+    if not arrays:
+        try:
+            exprs = symbolic.scalar_gradients(graph)
+        except symbolic.NotScalar:
+            messages.append("the symbolic form of a vector or matrix expression needs values "
+                            "for its inputs, to know the shapes")
+            return dict.fromkeys(graph.inputs), {}
+        except RecursionError:
+            exprs = None
+        if exprs is not None or node_values is None:
+            exprs = exprs or {}
+            texts = {name: None if expr is None else symbolic.formula(expr)
+                     for name, expr in exprs.items()}
+            return texts, {name: "the formula is too large to print"
+                           for name, text in texts.items() if text is None}
+    assert node_values is not None
+    found = formulas.gradients(graph, node_values)
+    return ({name: f.text() if isinstance(f, formulas.F) else None for name, f in found.items()},
+            {name: str(f) for name, f in found.items() if isinstance(f, formulas.NoFormula)})
+
+
+def _unreadable(text: str, known: Mapping[str, int]) -> str | None:
+    """Why a formula cannot be typed back into gradtutor; None when it can."""
+    from ..lang.expr import free_names
+    from ..lang.parser import parse_program
+
+    try:
+        program = parse_program(text)
+    except GradtutorError as error:
+        return f"the formula {text!r} is not in the expression language ({error})"
+    names = {name for statement in program.statements for name in free_names(statement.expr)}
+    unknown = sorted(names - set(known))
+    if unknown:
+        return (f"the formula {text!r} uses {', '.join(unknown)}, which the expression "
+                "language does not know")
+    return None
+
+
+def _grouped(reasons: Mapping[str, str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, why in reasons.items():
+        grouped.setdefault(why, []).append(name)
+    return grouped
 
 
 def _checks(graph: Graph, values: Mapping[str, Array], gradients: Mapping[str, Array],
@@ -149,5 +199,7 @@ def _checks(graph: Graph, values: Mapping[str, Array], gradients: Mapping[str, A
     fd = crosscheck.finite_differences(graph, values, input_gradients)
     sym = crosscheck.compare_symbolic(input_gradients, evaluators) if evaluators else \
         crosscheck.Verdict("unavailable")
-    messages.extend(fd.messages + sym.messages)
+    if not np.all(np.isfinite(node_values[graph.output])) and sym.status != "unavailable":
+        sym = crosscheck.Verdict("singular", fd.messages)
+    messages.extend(dict.fromkeys(m for m in fd.messages + sym.messages if m not in messages))
     return {"finite_difference": fd.status, "symbolic": sym.status}

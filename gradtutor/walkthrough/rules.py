@@ -134,6 +134,12 @@ def _vjp_terms(node: GraphNode, g: Term, args: list[Term], out: Term, arg_values
                        "averaged" if op == "mean" else "") + " (copied to each entry)")
     if op == "matmul":
         return _matmul_terms(g, a, args[1], arg_values)
+    if op == "outer":
+        b = args[1]
+        return [matmul(g, b, ndim=np.ndim(arg_values[0])),
+                matmul(op_term("T", g), a, ndim=np.ndim(arg_values[1]))], [
+            f"outer product of {show(a)} and {show(b)}: the first gets G @ {show(b)}, the "
+            f"second G.T @ {show(a)}"]
     if op == "softmax":
         said.append(f"softmax: {show(a)} gets a * (G - sum(G * a)) with a = softmax({show(a)}), "
                     "the softmax Jacobian applied to the upstream gradient G")

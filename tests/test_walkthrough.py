@@ -259,7 +259,7 @@ def test_linear_layer_uses_the_matrix_rules() -> None:
 def test_vector_factors_are_columns_in_an_outer_product() -> None:
     w = explain("vectorized-norm")
     dw = edges(w)[("q", "W")]
-    assert dw.formula.text == "(df/dq) @ x.T"
+    assert dw.formula.text == "outer(df/dq, x)"  # valid input: x.T of a 1-D x is x itself
     assert dw.numbers.latex == (r"\begin{bmatrix} 0.44 \\ 0.52 \end{bmatrix} \, "
                                 r"\begin{bmatrix} 0.2 \\ 0.4 \end{bmatrix}^{\top}")
     assert any("outer product" in note for b in w.backward for note in b.notes)

@@ -134,6 +134,8 @@ def op_term(kind: str, *args: Term, text: str = "", ndim: int | None = None) -> 
 def call(func: str, *args: Term) -> Term:
     reduces = func in ("sum", "mean", "max", "min") and len(args) == 1
     ndim = 0 if reduces else max(0, args[0].ndim - 1) if func in ("sum", "mean") else None
+    if func == "outer":  # a vector in an outer product is a column, as in the notes
+        args, ndim = tuple(as_column(a) for a in args), 2
     return op_term("call", *args, text=func, ndim=ndim)
 
 
@@ -253,6 +255,10 @@ def _show_call(term: Term, *, latex: bool, numbers: bool) -> str:
         return f"{func}({', '.join(args)})"
     if func == "sqrt":
         return rf"\sqrt{{{args[0]}}}"
+    if func == "outer":  # outer(a, b) = a bᵀ
+        first, second = (rf"\left({arg}\right)" if term.args[i].kind != "leaf" else arg
+                         for i, arg in enumerate(args))
+        return rf"{first} \, {second}^{{\top}}"
     if func in ("sum", "mean") :
         under = rf"_{{\text{{axis }} {args[1]}}}" if len(args) > 1 else ""
         word = r"\sum" if func == "sum" else r"\operatorname{mean}"

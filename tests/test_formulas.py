@@ -39,12 +39,14 @@ SHAPED: dict[Shape, list[tuple[str, list[Shape]]]] = {
          ("mean({})", [(2,)])],
     (3,): [("{} @ {}", [(3, 3), (3,)]), ("{} @ {}", [(3,), (3, 3)]),
            ("{}.T @ {}", [(2, 3), (2,)]), ("softmax({})", [(3,)]), ("sum({}, 0)", [(2, 3)]),
-           ("{} @ {}", [(2,), (2, 3)]), ("mean({}, -2)", [(2, 3)])],
+           ("{} @ {}", [(2,), (2, 3)]), ("mean({}, -2)", [(2, 3)]),
+           ("log(softmax({}))", [(3,)])],
     (2,): [("{} @ {}", [(2, 3), (3,)]), ("sum({}, 1)", [(2, 3)]), ("softmax({})", [(2,)]),
            ("mean({}, -1)", [(2, 3)])],
     (2, 3): [("outer({}, {})", [(2,), (3,)]), ("{} @ {}", [(2, 3), (3, 3)]),
              ("softmax({})", [(2, 3)]), ("softmax({}, 0)", [(2, 3)]),
-             ("{} + {}", [(2, 3), (3,)]), ("{} * {}", [(2, 3), ()])],
+             ("{} + {}", [(2, 3), (3,)]), ("{} * {}", [(2, 3), ()]),
+             ("log(softmax({}))", [(2, 3)]), ("log(softmax({}, 0))", [(2, 3)])],
     (3, 3): [("{}.T", [(3, 3)]), ("outer({}, {})", [(3,), (3,)]),
              ("{}.T @ {}", [(2, 3), (2, 3)])],
 }
@@ -243,3 +245,24 @@ def test_ties_follow_the_convention_on_the_vector_path() -> None:
     assert float(solution.gradients["t"]) == 3.0
     assert solution.checks["symbolic"] == "agree"
     assert solution.symbolic["t"] == "(1 - step(u - t)) * sum(p)"
+
+
+def test_softmax_with_cross_entropy_reads_like_the_notes() -> None:
+    solution = solve_program("a = softmax(z); L = -sum(y * log(a))",
+                             {"z": np.array([1.0, 2.0, 3.0]), "y": np.array([0.0, 1.0, 0.0])})
+    assert solution.symbolic["z"] == "a * sum(y) - y"  # a - y for a one-hot y
+    assert solution.checks["symbolic"] == "agree"
+
+
+def test_named_intermediates_and_batches() -> None:
+    rng = np.random.default_rng(3)
+    at = {"W": rng.normal(size=(2, 2)), "x": rng.normal(size=2), "u": rng.normal(size=2),
+          "X": rng.normal(size=(4, 2)), "b": rng.normal(size=2)}
+    hidden = solve_program("h = sigmoid(W @ x); f = sum(u * h)",
+                           {n: at[n] for n in ("W", "x", "u")})
+    assert hidden.symbolic["x"] == "W.T @ (h * (1 - h) * u)"
+    batch = solve_program("G = X @ W + b; f = sum(G * G) / 2",
+                          {n: at[n] for n in ("X", "W", "b")})
+    assert batch.symbolic["b"] == "sum(G, 0)"
+    assert batch.symbolic["W"] == "X.T @ G"
+    assert batch.checks["symbolic"] == "agree"

@@ -68,6 +68,8 @@ class F:
             return _number(self.coef)
         if self.coef == 1.0:
             return core
+        if self.coef == -1.0 and isinstance(core, Binary) and core.op == "-":
+            return Binary("-", core.right, core.left)  # -(a - b) reads b - a
         if self.coef == -1.0:
             return Unary("-", core)
         if self.coef == 0.0:
@@ -103,7 +105,10 @@ class F:
         other = lift(other)
         if other.core is None and other.shape == ():
             return scaled(self, 1.0 / other.coef)
-        return binary("/", self, other)
+        if self.zero:
+            return self
+        quotient = binary("/", scaled(self, 1.0 / self.coef), other)
+        return scaled(quotient, self.coef)
 
     def __rtruediv__(self, other: float) -> F:
         return binary("/", lift(other), self)
@@ -431,18 +436,27 @@ def _spread(node: Node, g: F, x: F) -> F:
 
 
 def _softmax(node: Node, g: F, out: F) -> F:
+    """a * (g - sum(g * a)) along the softmax's axis, a being the softmax."""
     if out.shape == ():
         return _zeros(out)
+    core = g.core
+    if isinstance(core, Binary) and core.op == "/" and core.right == out.expr():
+        # g = c X / a, as from log(softmax(z)): a * (g - sum(g * a)) is c (X - a sum(X)),
+        # so a cross-entropy -sum(y * log(a)) gives a * sum(y) - y (a - y for one-hot y)
+        share = leaf(core.left, out.shape)
+        return scaled(share - out * _along(node, share, out), g.coef)
+    return out * (g - _along(node, g * out, out))
+
+
+def _along(node: Node, weighted: F, out: F) -> F:
+    """The sum of `weighted` along the softmax's axis, spread back to every entry."""
     axis = node.attrs.get("axis", -1)
-    weighted = g * out
     if len(out.shape) == 1:
-        total = _sum_all(weighted)
-    elif axis in (0, -2):
-        total = call("sum", (out.shape[1],), weighted, option=Num(0.0, "0"))
-    else:
-        row = call("sum", (out.shape[0],), weighted, option=Num(1.0, "1"))
-        total = transpose(mul(row, ones(_core(transpose(out)), out.shape[::-1])))
-    return out * (g - total)
+        return _sum_all(weighted)
+    if axis in (0, -2):
+        return call("sum", (out.shape[1],), weighted, option=Num(0.0, "0"))
+    row = call("sum", (out.shape[0],), weighted, option=Num(1.0, "1"))
+    return transpose(mul(row, ones(_core(transpose(out)), out.shape[::-1])))
 
 
 def _extreme(op: str, g: F, x: F, value: Array) -> F:

@@ -266,3 +266,9 @@ def test_named_intermediates_and_batches() -> None:
     assert batch.symbolic["b"] == "sum(G, 0)"
     assert batch.symbolic["W"] == "X.T @ G"
     assert batch.checks["symbolic"] == "agree"
+
+
+def test_a_norm_reads_as_the_notes_write_it() -> None:
+    solution = solve_program("sqrt(sum(x * x))", {"x": np.array([3.0, 4.0])})
+    assert solution.symbolic["x"] == "x / sqrt(sum(x * x))"
+    np.testing.assert_allclose(solution.gradients["x"], [0.6, 0.8])

@@ -48,6 +48,9 @@ class F:
     core: Expr | None = None
     like: Expr | None = None  # an expression of this shape, for ones_like(...)
     complement: F | None = None  # for a condition: 1 where it does not hold
+    # core is a scalar copied to every entry, written core * ones_like(spread); it folds
+    # away in a product or sum with a value of the full shape
+    spread: Expr | None = None
 
     # -- reading -------------------------------------------------------------------------
     @property
@@ -55,6 +58,8 @@ class F:
         return self.coef == 0.0
 
     def core_expr(self) -> Expr | None:
+        if self.core is not None and self.spread is not None:
+            return Binary("*", self.core, Call("ones_like", (self.spread,)))
         if self.core is not None:
             return self.core
         if self.shape == ():
@@ -107,11 +112,13 @@ class F:
             return scaled(self, 1.0 / other.coef)
         if self.zero:
             return self
-        quotient = binary("/", scaled(self, 1.0 / self.coef), other)
-        return scaled(quotient, self.coef)
+        if other.zero:
+            return binary("/", self, other)
+        quotient = binary("/", scaled(self, 1.0 / self.coef), scaled(other, 1.0 / other.coef))
+        return scaled(quotient, self.coef / other.coef)
 
     def __rtruediv__(self, other: float) -> F:
-        return binary("/", lift(other), self)
+        return lift(other) / self
 
     def __pow__(self, other: F | float) -> F:
         other = lift(other)
@@ -136,7 +143,21 @@ def ones(like: Expr, shape: Shape, coef: float = 1.0) -> F:
 
 
 def scaled(f: F, factor: float) -> F:
-    return F(f.shape, f.coef * factor, f.core, f.like)
+    return F(f.shape, f.coef * factor, f.core, f.like, spread=f.spread)
+
+
+def narrow(f: F) -> F:
+    """A spread scalar as the scalar itself (broadcasting copies it back)."""
+    return F((), f.coef, f.core) if f.spread is not None else f
+
+
+def _reciprocal(f: F) -> Expr | None:
+    """B when f's core is 1 / B."""
+    core = f.core
+    if f.spread is None and isinstance(core, Binary) and core.op == "/" \
+            and isinstance(core.left, Num) and core.left.value == 1.0:
+        return core.right
+    return None
 
 
 def _broadcast(a: F, b: F) -> Shape:
@@ -158,11 +179,20 @@ def mul(a: F, b: F) -> F:
         wide = _wide(a, b, shape)
         return ones(wide.core_expr() if wide.core is not None else wide.like, shape, 0.0) \
             if shape else F((), 0.0)
+    if a.spread is not None and b.shape == shape:
+        return mul(narrow(a), b)
+    if b.spread is not None and a.shape == shape:
+        return mul(a, narrow(b))
     if a.core is None and (b.shape == shape or a.shape == ()):
-        return F(shape, coef, b.core, b.like)
+        return F(shape, coef, b.core, b.like, spread=b.spread)
     if b.core is None and (a.shape == shape or b.shape == ()):
-        return F(shape, coef, a.core, a.like)
-    return F(shape, coef, Binary("*", _core(a), _core(b)))
+        return F(shape, coef, a.core, a.like, spread=a.spread)
+    if _reciprocal(b) is not None:
+        return F(shape, coef, Binary("/", _core(scaled(a, 1.0 / a.coef)), _reciprocal(b)))
+    if _reciprocal(a) is not None:
+        return F(shape, coef, Binary("/", _core(scaled(b, 1.0 / b.coef)), _reciprocal(a)))
+    return F(shape, coef, Binary("*", _core(scaled(a, 1.0 / a.coef)),
+                                 _core(scaled(b, 1.0 / b.coef))))
 
 
 def _core(f: F) -> Expr:
@@ -177,8 +207,13 @@ def add(a: F, b: F) -> F:
         return a
     if a.zero and b.shape == shape:
         return b
-    if a.core == b.core and a.shape == b.shape and (a.core is not None or a.like == b.like):
-        return F(shape, a.coef + b.coef, a.core, a.like)
+    if a.spread is not None and b.shape == shape:
+        return add(narrow(a), b)
+    if b.spread is not None and a.shape == shape:
+        return add(a, narrow(b))
+    if a.core == b.core and a.shape == b.shape and a.spread == b.spread and \
+            (a.core is not None or a.like == b.like):
+        return F(shape, a.coef + b.coef, a.core, a.like, spread=a.spread)
     if b.coef < 0:
         return F(shape, 1.0, Binary("-", a.expr(), scaled(b, -1.0).expr()))
     return F(shape, 1.0, Binary("+", a.expr(), b.expr()))
@@ -200,6 +235,8 @@ def transpose(a: F) -> F:
     shape = (a.shape[1], a.shape[0])
     if a.core is None:
         return ones(Transpose(a.like), shape, a.coef)  # type: ignore[arg-type]
+    if a.spread is not None:
+        return F(shape, a.coef, a.core, spread=Transpose(a.spread))
     if isinstance(a.core, Transpose):
         return F(shape, a.coef, a.core.operand)
     return F(shape, a.coef, Transpose(a.core))
@@ -401,6 +438,8 @@ def unbroadcast(grad: F, arg: F) -> F:
 def _sum_all(grad: F) -> F:
     if grad.core is None:
         return F((), grad.coef * float(np.prod(grad.shape)))
+    if grad.spread is not None:
+        return F((), grad.coef * float(np.prod(grad.shape)), grad.core)
     return F((), grad.coef, Call("sum", (_core(grad),)))
 
 
@@ -430,6 +469,9 @@ def _spread(node: Node, g: F, x: F) -> F:
         return g
     count = float(np.prod(x.shape)) if axis is None or len(x.shape) == 1 else \
         float(x.shape[axis])
+    if g.shape == () and g.core is not None:  # a scalar copied to every entry
+        spread = F(x.shape, g.coef, g.core, spread=_core(x))
+        return scaled(spread, 1.0 / count) if node.op == "mean" else spread
     spread = mul(g, ones(_core(x), x.shape)) if axis is None or len(x.shape) == 1 or \
         axis in (0, -2) else transpose(mul(g, ones(_core(transpose(x)), x.shape[::-1])))
     return scaled(spread, 1.0 / count) if node.op == "mean" else spread
@@ -440,7 +482,8 @@ def _softmax(node: Node, g: F, out: F) -> F:
     if out.shape == ():
         return _zeros(out)
     core = g.core
-    if isinstance(core, Binary) and core.op == "/" and core.right == out.expr():
+    if g.spread is None and isinstance(core, Binary) and core.op == "/" \
+            and core.right == out.expr():
         # g = c X / a, as from log(softmax(z)): a * (g - sum(g * a)) is c (X - a sum(X)),
         # so a cross-entropy -sum(y * log(a)) gives a * sum(y) - y (a - y for one-hot y)
         share = leaf(core.left, out.shape)

@@ -127,13 +127,13 @@ def _symbolic(graph: Graph, node_values: list[Array] | None, values: Mapping[str
                 text, reasons[name] = None, why
         formulas[name] = text
         evaluators[name] = None if text is None else \
-            (lambda text=text: formulas_module().read_back(text, at))
+            (lambda text=text: _formulas_module().read_back(text, at))
     for why, names in _grouped(reasons).items():
         messages.append(f"numeric gradient only for {', '.join(names)}: {why}")
     return formulas, evaluators
 
 
-def formulas_module() -> Any:
+def _formulas_module() -> Any:
     from . import formulas
 
     return formulas

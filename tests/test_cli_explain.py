@@ -62,7 +62,7 @@ def test_step_then_hint() -> None:
     assert code == 0
     assert "Step 11 of 11: df4/dw (weight 2)\n\nHint: The input of a max gate that lost " \
         "receives no gradient at all.\n" in out
-    assert "   df4/dw = (0 if w <= z else 1) * df4/df2 = 0 * 2 = 0\n" in out
+    assert "   df4/dw = step(w - z) * df4/df2 = 0 * 2 = 0\n" in out
     assert out.endswith("Answer: df4/dw = 0\n")
     code, out, _ = explain("max-gate", "--step", "11", "--hint", "-f", "plain")
     assert code == 0 and "Answer" not in out and "df4/df2 = 0 * 2" not in out

@@ -11,7 +11,7 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gradtutor.engine import crosscheck, symbolic
+from gradtutor.engine import crosscheck, formulas, symbolic
 from gradtutor.engine.graph import DEFAULT_RULES, Graph, Rules, backprop, build_graph, evaluate
 from gradtutor.lang.expr import Binary, Call, Const, Name, Num, Transpose, Unary
 from gradtutor.lang.parser import parse_program
@@ -250,11 +250,12 @@ def test_matrix_formulas_agree_with_backprop(source: str) -> None:
     present = {n: inputs[n] for n in graph.inputs}
     node_values = evaluate(graph, present)
     grads = backprop(graph, node_values, graph.output)
-    formulas = symbolic.matrix_gradients(graph, node_values)
-    assert all(formula is not None for formula in formulas.values())
-    for name, formula in formulas.items():
-        np.testing.assert_allclose(symbolic.value_at(formula, present).reshape(
-            present[name].shape), grads[graph.names[name]], rtol=1e-9)
+    at = {n: node_values[i] for n, i in graph.names.items()}
+    for name, found in formulas.gradients(graph, node_values).items():
+        assert isinstance(found, formulas.F), found
+        read = formulas.read_back(found.text(), at)
+        assert read.shape == present[name].shape
+        np.testing.assert_allclose(read, grads[graph.names[name]], rtol=1e-9)
 
 
 def test_a_wrong_backward_rule_is_caught() -> None:

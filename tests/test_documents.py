@@ -186,7 +186,7 @@ Hint: A max gate is a gradient router: the input that won (the larger one, here 
   w = -1) receives the whole upstream gradient df4/df2.
 
 Worked out:
-   df4/dz = (1 if w <= z else 0) * df4/df2 = 1 * 2 = 2
+   df4/dz = (1 - step(w - z)) * df4/df2 = 1 * 2 = 2
    max gate: routes the upstream gradient to the larger input (a gradient router): z = 2
      wins and gets all of it, w = -1 gets 0
 
@@ -335,8 +335,9 @@ def test_dot_of_the_max_gate() -> None:
     assert graph["nodes"]["f2 op"] == {"shape": "ellipse", "label": "max"}
     assert record_fields(graph["nodes"]["f2"]["label"]) == \
         ["f2 = max(z, w)", "value 2", "grad 2"]
-    assert ("z", "f2 op", {"label": "df2/dz = (1 if w \\<= z else 0)"}) not in graph["edges"]
-    assert ("z", "f2 op", {"label": "df2/dz = (1 if w <= z else 0)"}) in graph["edges"]
+    # the label is the language's own notation (step), not Python's `1 if w <= z else 0`
+    assert ("z", "f2 op", {"label": "df2/dz = 1 - step(w - z)"}) in graph["edges"]
+    assert ("w", "f2 op", {"label": "df2/dw = step(w - z)"}) in graph["edges"]
     assert ("f2 op", "f2", {}) in graph["edges"]
 
 

@@ -103,11 +103,11 @@ def test_a_constant_call_folds_with_its_slope() -> None:
 
 @pytest.mark.parametrize(("source", "expected"), [
     ("softplus(x)", {"x": "sigmoid(x)"}),
-    ("leaky_relu(x)", {"x": "(1 if x > 0 else 1/100)"}),
-    ("leaky_relu(x, 0.2)", {"x": "(1 if x > 0 else 1/5)"}),
+    ("leaky_relu(x)", {"x": "99*step(x)/100 + 1/100"}),
+    ("leaky_relu(x, 0.2)", {"x": "4*step(x)/5 + 1/5"}),
     ("sign(x) * y", {"x": "0", "y": "sign(x)"}),
     ("softplus(x)**2", {"x": "2*sigmoid(x)*softplus(x)"}),
-    ("leaky_relu(x, 0.2)**2", {"x": "2*(1 if x > 0 else 1/5)*leaky_relu(x, 0.2)"}),
+    ("leaky_relu(x, 0.2)**2", {"x": "2*(4*step(x) + 1)*leaky_relu(x, 0.2)/5"}),
 ])
 def test_symbolic_formulas(source: str, expected: dict[str, str]) -> None:
     gradients = symbolic.scalar_gradients(build_graph(parse_program(source)))
@@ -152,8 +152,8 @@ def test_the_gradient_is_written_once_for_terms() -> None:
     x, g = name_leaf("z", np.float64(-1.0)), upstream_leaf("f", "a", np.float64(1.0))
     out = name_leaf("a", np.float64(-0.2))
     (term,) = OPS["leaky_relu"].grad(TERMS, g, [x], out, {"slope": 0.2})
-    assert show(term) == "(1 if z > 0 else 0.2) * (df/da)"
-    assert show(term, numbers=True) == "(1 if -1 > 0 else 0.2) * 1"
+    assert show(term) == "(step(z) + 0.2 * (1 - step(z))) * (df/da)"
+    assert show(term, numbers=True) == "(step(-1) + 0.2 * (1 - step(-1))) * 1"
     (term,) = OPS["softplus"].grad(TERMS, g, [x], out, {})
     assert show(term, latex=True) == r"\sigma\left(z\right) \cdot \frac{\partial f}{\partial a}"
 
@@ -166,7 +166,7 @@ def test_explain_walks_through_a_leaky_relu() -> None:
     assert [n.operation for n in walk.nodes] == ["input", "input", "multiply gate",
                                                  "leaky relu"]
     local = next(item for item in walk.locals if item.of == "f")
-    assert local.formula.text == "(1 if n1 > 0 else 1/100)"
+    assert local.formula.text == "99*step(n1)/100 + 1/100"
     gradients = {symbol.text: float(value) for symbol, value in walk.gradients}
     assert gradients == {"df/dx": pytest.approx(0.03), "df/dw": pytest.approx(-0.02),
                          "df/dn1": pytest.approx(0.01)}
@@ -187,7 +187,7 @@ def test_explain_a_vector_step_writes_the_rule() -> None:
                                  "W=[[1, -2], [0.5, 1]]", "--at", "x=[1, -1]", "--format",
                                  "plain"])
     assert result.exit_code == 0, result.output
-    assert "df/dn1 = (1 if n1 > 0 else 0.2) * (df/dn2)" in result.output
+    assert "df/dn1 = (step(n1) + 0.2 * (1 - step(n1))) * (df/dn2)" in result.output
 
 
 @pytest.mark.parametrize("fmt", ["json", "plain", "rich"])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..base.errors import GradtutorError
 from .graph import Graph, evaluate, kink_signature
 
 EPS = 1e-6
@@ -56,7 +57,10 @@ def finite_differences(graph: Graph, inputs: Mapping[str, Array],
     """Compare every input's backprop gradient with a central difference, entry by entry."""
     of = graph.output if of is None else of
     rng = np.random.default_rng(0)
-    _, branches = _output_total(graph, inputs, of)
+    total, branches = _output_total(graph, inputs, of)
+    if not np.isfinite(total):
+        return Verdict("singular", [f"{graph.nodes[of].label} is not finite here (a singular "
+                                    "point: outside the domain of a function it uses)"])
     statuses, messages = [], []
     for name, gradient in gradients.items():
         status, message = _check_input(graph, inputs, name, gradient, of, branches, rng)
@@ -82,6 +86,10 @@ def _check_input(graph: Graph, inputs: Mapping[str, Array], name: str, gradient:
             totals.append(total)
             sides.append(side_branches)
         numeric = (totals[0] - totals[1]) / (2 * EPS)
+        if not np.isfinite(numeric):
+            where = f"{name}[{entry}]" if base.size > 1 else name
+            return "singular", (f"{where}: the function is not finite next to this point "
+                                "(a singular point)")
         analytic = float(gradient.flat[entry])
         if abs(analytic - numeric) <= ATOL + RTOL * abs(numeric):
             continue
@@ -105,9 +113,22 @@ def compare_symbolic(gradients: Mapping[str, Array],
         if evaluate_symbolic is None:
             statuses.append("unavailable")
             continue
-        expected = np.asarray(evaluate_symbolic(), dtype=float).reshape(np.shape(gradient))
-        if not (np.all(np.isfinite(expected)) and np.all(np.isfinite(gradient))):
+        try:
+            expected = np.asarray(evaluate_symbolic(), dtype=float)
+        except GradtutorError as error:
+            statuses.append("disagree")
+            messages.append(f"{name}: the formula cannot be computed here ({error})")
+            continue
+        if not np.all(np.isfinite(gradient)):
             statuses.append("singular")
+            messages.append(f"{name}: the gradient is not finite here (a singular point)")
+        elif not np.all(np.isfinite(expected)):
+            statuses.append("singular")
+            messages.append(f"{name}: the formula is not finite here (a singular point)")
+        elif expected.shape != np.shape(gradient):
+            statuses.append("disagree")
+            messages.append(f"{name}: the formula gives shape {expected.shape} but the "
+                            f"gradient has shape {np.shape(gradient)}")
         elif np.allclose(gradient, expected, rtol=1e-6, atol=1e-9, equal_nan=True):
             statuses.append("agree")
         else:

@@ -249,6 +249,8 @@ def _check_size(node: Node, args: list[Array]) -> None:
     a, b = args
     if node.op == "matmul":
         size = (a.shape[0] if a.ndim == 2 else 1) * (b.shape[-1] if b.ndim == 2 else 1)
+    elif node.op == "outer":
+        size = a.size * b.size
     else:
         size = int(np.prod(np.broadcast_shapes(a.shape, b.shape), dtype=np.int64))
     if size > limits.MAX_ENTRIES:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -112,51 +113,91 @@ def _node_reports(graph: Graph, node_values: list[Array] | None,
 
 def _symbolic(graph: Graph, node_values: list[Array] | None, values: Mapping[str, Array],
               messages: list[str]) -> tuple[dict[str, str | None], dict]:
-    """Formulas for d(output)/d(input), and their values at the point: in the worker
-    process, since sympy can run without bound on hostile input."""
+    """Formulas for d(output)/d(input), worked out in the worker process (sympy can run
+    without bound on hostile input), each read back by the language's own parser: a way to
+    compute each at the point (by the engine), or None where there is no formula."""
+    at = dict(values) if node_values is None else \
+        {name: node_values[index] for name, index in graph.names.items()}
     try:
-        formulas, at_point, notes = sandbox.run(symbolic_forms, graph, node_values,
-                                                dict(values), what="the symbolic gradients")
+        texts, reasons, notes = sandbox.run(formula_texts, graph, node_values,
+                                            what="the symbolic gradients")
     except (RecursionError, ArithmeticError, ValueError, TypeError) as error:  # sympy failed
         messages.append(f"no symbolic form ({type(error).__name__} in sympy): numeric "
                         "gradient only")
         return dict.fromkeys(graph.inputs), {}
     messages.extend(notes)
-    evaluators = {name: None if value is None else (lambda value=value: value)
-                  for name, value in at_point.items()}
+    formulas: dict[str, str | None] = {}
+    evaluators: dict[str, Callable[[], Array] | None] = {}
+    for name in graph.inputs:
+        text = texts.get(name)
+        if text is not None:
+            why = _unreadable(text, graph.names)
+            if why is not None:
+                text, reasons[name] = None, why
+        formulas[name] = text
+        evaluators[name] = None if text is None else \
+            (lambda text=text: _formulas_module().read_back(text, at))
+    for why, names in _grouped(reasons).items():
+        messages.append(f"numeric gradient only for {', '.join(names)}: {why}")
     return formulas, evaluators
 
 
-def symbolic_forms(graph: Graph, node_values: list[Array] | None, values: dict[str, Array]
-                   ) -> tuple[dict[str, str | None], dict[str, Array | None], list[str]]:
-    """The formulas, their values at the point (when there is one), and notes on both."""
-    from . import symbolic
+def _formulas_module() -> Any:
+    from . import formulas
 
-    scalar = node_values is None or all(np.ndim(node_values[graph.names[n]]) == 0
-                                        for n in graph.inputs)
-    try:
-        if scalar:
+    return formulas
+
+
+def formula_texts(graph: Graph, node_values: list[Array] | None
+                  ) -> tuple[dict[str, str | None], dict[str, str], list[str]]:
+    """Each input's formula as text (None where there is none), why there is none, and notes:
+    the work the worker process does."""
+    from . import formulas, symbolic
+
+    arrays = node_values is not None and any(np.ndim(v) > 0 for v in node_values)
+    if not arrays:
+        try:
             exprs = symbolic.scalar_gradients(graph)
-        elif node_values is not None:
-            exprs = symbolic.matrix_gradients(graph, node_values)
-        else:
-            exprs = {}
-    except symbolic.NotScalar:
-        return dict.fromkeys(graph.inputs), {}, [
-            "the symbolic form of a vector or matrix expression needs values for its inputs, "
-            "to know the shapes"]
-    formulas = {name: None if expr is None else symbolic.formula(expr)
-                for name, expr in exprs.items()}
-    at = dict(values) if node_values is None else \
-        {name: node_values[index] for name, index in graph.names.items()}
-    at_point = {name: None if expr is None else symbolic.value_at(expr, at)
-                for name, expr in exprs.items()} if node_values is not None else {}
-    notes = []
-    if any(f is None for f in formulas.values()):
-        reason = "no clean matrix formula" if not scalar else "the formula is too large to print"
-        notes.append(f"{reason} for " + ", ".join(
-            n for n, f in formulas.items() if f is None) + ": numeric gradient only")
-    return formulas, at_point, notes
+        except symbolic.NotScalar:
+            return dict.fromkeys(graph.inputs), {}, [
+                "the symbolic form of a vector or matrix expression needs values for its "
+                "inputs, to know the shapes"]
+        except RecursionError:
+            exprs = None
+        if exprs is not None or node_values is None:
+            exprs = exprs or {}
+            texts = {name: None if expr is None else symbolic.formula(expr)
+                     for name, expr in exprs.items()}
+            return texts, {name: "the formula is too large to print"
+                           for name, text in texts.items() if text is None}, []
+    assert node_values is not None
+    found = formulas.gradients(graph, node_values)
+    return ({name: f.text() if isinstance(f, formulas.F) else None for name, f in found.items()},
+            {name: str(f) for name, f in found.items() if isinstance(f, formulas.NoFormula)}, [])
+
+
+def _unreadable(text: str, known: Mapping[str, int]) -> str | None:
+    """Why a formula cannot be typed back into gradtutor; None when it can."""
+    from ..lang.expr import free_names
+    from ..lang.parser import parse_program
+
+    try:
+        program = parse_program(text)
+    except GradtutorError as error:
+        return f"the formula {text!r} is not in the expression language ({error})"
+    names = {name for statement in program.statements for name in free_names(statement.expr)}
+    unknown = sorted(names - set(known))
+    if unknown:
+        return (f"the formula {text!r} uses {', '.join(unknown)}, which the expression "
+                "language does not know")
+    return None
+
+
+def _grouped(reasons: Mapping[str, str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, why in reasons.items():
+        grouped.setdefault(why, []).append(name)
+    return grouped
 
 
 def _checks(graph: Graph, values: Mapping[str, Array], gradients: Mapping[str, Array],
@@ -168,5 +209,7 @@ def _checks(graph: Graph, values: Mapping[str, Array], gradients: Mapping[str, A
     fd = crosscheck.finite_differences(graph, values, input_gradients)
     sym = crosscheck.compare_symbolic(input_gradients, evaluators) if evaluators else \
         crosscheck.Verdict("unavailable")
-    messages.extend(fd.messages + sym.messages)
+    if not np.all(np.isfinite(node_values[graph.output])) and sym.status != "unavailable":
+        sym = crosscheck.Verdict("singular", fd.messages)
+    messages.extend(dict.fromkeys(m for m in fd.messages + sym.messages if m not in messages))
     return {"finite_difference": fd.status, "symbolic": sym.status}

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
-from sympy.matrices.expressions import MatrixExpr
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
@@ -191,14 +190,12 @@ class _Printer(StrPrinter):
     def _print_Min(self, expr: sp.Basic) -> str:
         return f"min({', '.join(self._print(a) for a in expr.args)})"
 
+    def _print_Exp1(self, expr: sp.Basic) -> str:
+        return "e"
+
     def _print_Piecewise(self, expr: sp.Basic) -> str:
-        """(2 if w <= z else 0): a kink's two branches, read the way they are said."""
-        text = ""
-        for value, condition in expr.args:
-            if condition == sp.true:
-                return f"({text}{self._print(value)})"
-            text += f"{self._print(value)} if {self._print(condition)} else "
-        return f"({text}nan)"
+        """No form in the language: the round trip finds `where(...)` unknown and says so."""
+        return "where(...)"
 
 
 def formula(expr: sp.Basic) -> str:
@@ -246,7 +243,8 @@ def local_derivatives(graph: Graph, name: str) -> dict[str, sp.Expr]:
 
 
 def value_at(expr: sp.Basic, values: Mapping[str, object]) -> np.ndarray:
-    """A formula evaluated at numeric values (floats, or arrays for matrix symbols)."""
+    """A scalar formula evaluated at numeric values (the tests' oracle; `solve` reads its
+    printed formulas back with the language's own parser instead: engine/formulas.py)."""
     replacements: dict[sp.Basic, sp.Basic] = {}
     for sym in expr.free_symbols:
         value = np.asarray(values[str(sym)], dtype=float)
@@ -256,135 +254,7 @@ def value_at(expr: sp.Basic, values: Mapping[str, object]) -> np.ndarray:
             replacements[sym] = sp.Float(float(value))
     try:
         result = expr.xreplace(replacements)
-        if isinstance(result, MatrixExpr | sp.MatrixBase):
-            matrix = sp.ImmutableMatrix(result.doit()).evalf()
-            return np.array(matrix.tolist(), dtype=float)
         number = complex(result.evalf())
     except (ValueError, TypeError, ArithmeticError):  # e.g. min(nan, 1): no value here
         return np.asarray(np.nan)
     return np.asarray(number.real if abs(number.imag) < 1e-12 else np.nan)
-
-
-# -- vectors and matrices ----------------------------------------------------------------
-
-
-class _NoCleanForm(Exception):
-    """Sympy's matrix calculus has no readable form for this graph."""
-
-
-def matrix_gradients(graph: Graph, values: list[np.ndarray], of: int | None = None
-                     ) -> dict[str, sp.Basic | None]:
-    """Gradients as matrix formulas (e.g. 2*W*x*x.T) where sympy gives a clean one.
-
-    `values` (every node's numeric value) says which operands are vectors: a vector is
-    modelled as a column, and numpy's 1-D rules for @ and .T are followed.
-    """
-    of = graph.output if of is None else of
-    try:
-        with time_limit(limits.SIMPLIFY_SECONDS, "matrix calculus"):
-            output = _matrix_expression(graph, values, of)
-            if isinstance(output, MatrixExpr) and output.shape != (1, 1):
-                return dict.fromkeys(graph.inputs)
-            forms = (output, sp.expand(output))  # distributing first helps sympy's calculus
-            return {name: _first_clean(forms, _leaf_symbol(name, values[i].shape))
-                    for name, i in ((n, graph.names[n]) for n in graph.inputs)}
-    except (_NoCleanForm, GradtutorError):
-        return dict.fromkeys(graph.inputs)
-
-
-def _leaf_symbol(name: str, shape: tuple[int, ...]) -> sp.Basic:
-    if shape == ():
-        return symbol(name)
-    rows, cols = (shape[0], 1) if len(shape) == 1 else shape
-    return sp.MatrixSymbol(name, rows, cols)
-
-
-def _first_clean(forms: tuple[sp.Basic, ...], wrt: sp.Basic) -> sp.Basic | None:
-    for form in forms:
-        derivative = _matrix_derivative(form, wrt)
-        if derivative is not None:
-            return derivative
-    return None
-
-
-def _matrix_derivative(output: sp.Basic, wrt: sp.Basic) -> sp.Basic | None:
-    try:
-        derivative = output.diff(wrt)
-    except Exception:  # sympy's matrix calculus is partial: any failure means no clean form
-        return None
-    derivative = _drop_unit_diagonals(derivative)
-    if (isinstance(derivative, MatrixExpr) and derivative.shape == (1, 1)
-            and not isinstance(wrt, sp.MatrixSymbol)):
-        derivative = derivative[0, 0]
-    text = str(derivative)
-    if any(word in text for word in ("Array", "Diag", "OneMatrix", "Lambda", "Hadamard")):
-        return None
-    return derivative if sp.count_ops(derivative) <= 30 else None
-
-
-def _drop_unit_diagonals(expr: sp.Basic) -> sp.Basic:
-    """sympy writes an identity as DiagMatrix(ones); make it one, and let it vanish."""
-    from sympy.matrices.expressions.diagonal import DiagMatrix
-
-    def is_unit(e: sp.Basic) -> bool:
-        if not isinstance(e, DiagMatrix):
-            return False
-        return isinstance(e.args[0], sp.OneMatrix) or e.shape == (1, 1)
-
-    replaced = expr.replace(is_unit, lambda e: sp.Identity(e.shape[0]))
-    return replaced.doit() if isinstance(replaced, sp.Basic) else replaced
-
-
-def _matrix_expression(graph: Graph, values: list[np.ndarray], of: int) -> sp.Basic:
-    needed = graph.ancestors(of)
-    built: dict[int, sp.Basic] = {}
-    for node in graph.nodes[: of + 1]:
-        if node.index in needed:
-            vectors = [values[i].ndim == 1 for i in node.inputs]
-            built[node.index] = _matrix_node(node, [built[i] for i in node.inputs], vectors,
-                                             values[node.index].shape)
-    return built[of]
-
-
-def _is_matrix(x: sp.Basic) -> bool:
-    return isinstance(x, MatrixExpr)
-
-
-def _matrix_node(node: Node, args: list[sp.Basic], vectors: list[bool],
-                 shape: tuple[int, ...]) -> sp.Basic:
-    """One node as a sympy matrix expression; _NoCleanForm where there is none."""
-    if node.op == "input":
-        return _leaf_symbol(node.label, shape)
-    if node.op == "const":
-        return _number(node)
-    if node.op == "id" or node.op == "transpose" and vectors[0]:
-        return args[0]
-    if not any(_is_matrix(a) for a in args):
-        if OPS[node.op].sympy is None or node.op == "softmax":
-            raise _NoCleanForm
-        return OPS[node.op].symbolic(args, node.attrs)
-    both = all(_is_matrix(a) for a in args)
-    if node.op in ("add", "sub") and both and args[0].shape == args[1].shape:
-        return args[0] + args[1] if node.op == "add" else args[0] - args[1]
-    if node.op == "mul" and both and args[0].shape == args[1].shape:
-        return sp.HadamardProduct(args[0], args[1])
-    if node.op == "mul" and not both:
-        return args[0] * args[1]
-    if node.op == "div" and not _is_matrix(args[1]):
-        return args[0] * (1 / args[1])
-    if node.op == "pow" and not _is_matrix(args[1]) and args[1] == 2:
-        return sp.HadamardPower(args[0], 2)
-    if node.op == "neg":
-        return -args[0]
-    if node.op == "transpose":
-        return args[0].T
-    if node.op == "matmul":
-        a, b = args
-        if vectors[0] and vectors[1]:
-            return a.T * b
-        return b.T * a if vectors[0] else a * b
-    if node.op in ("sum", "mean") and "axis" not in node.attrs:
-        rows, cols = args[0].shape
-        total = sp.OneMatrix(1, rows) * args[0] * sp.OneMatrix(cols, 1)
-        return total if node.op == "sum" else total / (rows * cols)
-    raise _NoCleanForm  # broadcasting, elementwise functions of matrices, softmax, axes

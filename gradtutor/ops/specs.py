@@ -7,9 +7,10 @@ algebra (`algebra.py`): the same function gives the engine's numbers, the symbol
 local derivatives and the walkthrough's formulas. Operations whose gradient is not local x
 upstream (matrix products, reductions, softmax) keep hooks of their own.
 
-Adding an operation is one entry in `OPS` (and its tests). Kink conventions: relu'(0) = 0,
-leaky_relu'(0) = its slope, abs'(0) = sign'(x) = 0, and at a tie max and min route the
-gradient to their first argument. Nothing here imports sympy until a symbolic form is asked.
+Adding an operation is one entry in `OPS` (and its tests). Kink conventions (the same in
+numbers, formulas and walkthroughs): relu'(0) = step(0) = 0, leaky_relu'(0) = its slope,
+abs'(0) = sign'(x) = 0, and at a tie max and min route the gradient to their first argument.
+Nothing here imports sympy until a symbolic form is asked.
 """
 
 from __future__ import annotations
@@ -282,6 +283,22 @@ def _pow_grad(x: Algebra, g: Any, a: Any, b: Any, out: Any) -> list:
     return [b * a ** (b - 1) * g, out * x.fn("log", a) * g]
 
 
+def _outer(ins: Sequence[Array], attrs: dict) -> Array:
+    a, b = ins
+    if a.ndim > 1 or b.ndim > 1:
+        raise ValueError("outer() takes two vectors or numbers")
+    return np.outer(a, b)
+
+
+def _outer_vjp(g: Array, ins: Sequence[Array], out: Array, attrs: dict,
+               needs: Sequence[bool]) -> list:
+    """outer(a, b) = a bᵀ: a gets G @ b, b gets Gᵀ @ a."""
+    a, b = ins
+    da = (g @ b.reshape(-1)).reshape(a.shape) if needs[0] else None
+    db = (g.T @ a.reshape(-1)).reshape(b.shape) if needs[1] else None
+    return [da, db]
+
+
 def _leaky_relu(ins: Sequence[Array], attrs: dict) -> Array:
     x = ins[0]
     return np.where(x > 0, x, attrs.get("slope", 0.01) * x)
@@ -332,6 +349,15 @@ OPS: dict[str, Op] = {
         _unary("sign", np.sign, lambda x, g, a, out: 0 * g,
                kink=lambda ins, attrs: np.sign(ins[0]), sympy=_sympy("sign"),
                sympy_grad=_zeros),
+        # step(x) = 1 for x > 0, else 0 (so step(0) = 0): the derivative of relu(x)
+        _unary("step", lambda x: (x > 0).astype(np.float64), lambda x, g, a, out: 0 * g,
+               kink=lambda ins, attrs: ins[0] > 0, sympy=_sympy("step"), sympy_grad=_zeros,
+               words="step"),
+        _unary("ones_like", np.ones_like, lambda x, g, a, out: 0 * g,
+               sympy=lambda forms, args, attrs: forms.sp.Integer(1), sympy_grad=_zeros,
+               words="ones like", latex=r"\mathbf{1}"),
+        Op("outer", _outer, _outer_vjp, elementwise=False, call="outer", arity=(2, 2),
+           words="outer product"),
         _unary("sin", np.sin, lambda x, g, a, out: x.fn("cos", a) * g, sympy=_sympy("sin"),
                latex=r"\sin"),
         _unary("cos", np.cos, lambda x, g, a, out: -(x.fn("sin", a) * g), sympy=_sympy("cos"),

@@ -12,17 +12,47 @@ from typing import Any
 
 import sympy as sp
 from sympy import Abs, Max, Min, cos, exp, log, sign, sin, sqrt, tanh  # noqa: F401 (for specs)
-
-from .algebra import RELATIONS
+from sympy.core.logic import fuzzy_and
 
 DEFAULT_SLOPE = sp.Rational(1, 100)
 
 
-def step(condition: sp.Basic) -> sp.Expr:
-    return sp.Piecewise((1, condition), (0, True))
+class _RealFunction(sp.Function):
+    """A function that is real wherever its arguments are (so |exp(sigmoid(s))| simplifies
+    to exp(sigmoid(s)), never to exp(re(sigmoid(s))), which the language cannot say)."""
+
+    def _eval_is_extended_real(self) -> bool | None:
+        return fuzzy_and(arg.is_extended_real for arg in self.args)
 
 
-class sigmoid(sp.Function):  # noqa: N801 (prints as the language spells it)
+class step(_RealFunction):  # noqa: N801 (prints as the language spells it)
+    """1 for x > 0, else 0 (step(0) = 0, the kink convention of relu)."""
+
+    @classmethod
+    def eval(cls, x: sp.Expr) -> sp.Expr | None:
+        if x.is_number and x.is_extended_real:
+            return sp.Integer(1) if x > 0 else sp.Integer(0)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Integer(0)
+
+
+def indicator(a: sp.Expr, relation: str, b: sp.Expr) -> sp.Expr:
+    """1 where `a relation b` holds, else 0, in the language's words (step); ties as the
+    conventions say: a >= b is 1 - step(b - a)."""
+    if relation == ">":
+        return step(a - b)
+    if relation == "<":
+        return step(b - a)
+    if relation == ">=":
+        return 1 - step(b - a)
+    if relation == "<=":
+        return 1 - step(a - b)
+    return sp.Piecewise((1, sp.Eq(a, b)), (0, True))  # no form in the language
+
+
+class sigmoid(_RealFunction):  # noqa: N801 (prints as the language spells it)
     """The logistic function, kept whole so formulas read like the notes."""
 
     @classmethod
@@ -39,7 +69,7 @@ class sigmoid(sp.Function):  # noqa: N801 (prints as the language spells it)
         return 1 / (1 + sp.exp(-x))
 
 
-class relu(sp.Function):  # noqa: N801
+class relu(_RealFunction):  # noqa: N801
     """max(x, 0), with relu'(0) = 0."""
 
     @classmethod
@@ -49,13 +79,13 @@ class relu(sp.Function):  # noqa: N801
         return None
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
-        return step(self.args[0] > 0)
+        return step(self.args[0])
 
     def _eval_rewrite_as_Max(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
         return sp.Max(x, 0)
 
 
-class softplus(sp.Function):  # noqa: N801
+class softplus(_RealFunction):  # noqa: N801
     """log(1 + e^x), whose derivative is sigmoid(x)."""
 
     @classmethod
@@ -71,7 +101,7 @@ class softplus(sp.Function):  # noqa: N801
         return sp.log(1 + sp.exp(x))
 
 
-class leaky_relu(sp.Function):  # noqa: N801
+class leaky_relu(_RealFunction):  # noqa: N801
     """x for x > 0, else slope * x; the derivative at 0 is the slope (as relu'(0) = 0)."""
 
     nargs = 2
@@ -85,8 +115,8 @@ class leaky_relu(sp.Function):  # noqa: N801
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         x, slope = self.args
         if argindex == 1:
-            return sp.Piecewise((1, x > 0), (slope, True))
-        return sp.Piecewise((0, x > 0), (x, True))
+            return step(x) + slope * (1 - step(x))
+        return x * (1 - step(x))
 
     def _eval_rewrite_as_Piecewise(self, x: sp.Expr, slope: sp.Expr, **kwargs: object
                                    ) -> sp.Expr:
@@ -114,13 +144,14 @@ class SympyAlgebra:
         return self.ops[op].symbolic(list(args), {})
 
     def cond(self, a: Any, relation: str, b: Any) -> Any:
-        return step(sp.Eq(a, b) if relation == "==" else RELATIONS[relation](a, b))
+        return indicator(a, relation, b)
 
     def otherwise(self, condition: Any) -> Any:
-        return 1 - condition
+        return sp.expand(1 - condition)
 
     def where(self, a: Any, relation: str, b: Any, then: Any, other: Any) -> Any:
-        return sp.Piecewise((then, RELATIONS[relation](a, b)), (other, True))
+        condition = indicator(a, relation, b)
+        return then * condition + other * (1 - condition)
 
     def transpose(self, a: Any) -> Any:
         return a  # a scalar

@@ -134,6 +134,12 @@ def _vjp_terms(node: GraphNode, g: Term, args: list[Term], out: Term, arg_values
                        "averaged" if op == "mean" else "") + " (copied to each entry)")
     if op == "matmul":
         return _matmul_terms(g, a, args[1], arg_values)
+    if op == "outer":
+        b = args[1]
+        return [matmul(g, b, ndim=np.ndim(arg_values[0])),
+                matmul(op_term("T", g), a, ndim=np.ndim(arg_values[1]))], [
+            f"outer product of {show(a)} and {show(b)}: the first gets G @ {show(b)}, the "
+            f"second G.T @ {show(a)}"]
     if op == "softmax":
         said.append(f"softmax: {show(a)} gets a * (G - sum(G * a)) with a = softmax({show(a)}), "
                     "the softmax Jacobian applied to the upstream gradient G")
@@ -160,11 +166,13 @@ def _matmul_terms(g: Term, a: Term, b: Term | None, arg_values: list[Array]
              f"and the right factor {show(a)}.T @ G, G being the gradient arriving at the "
              "product; each has the shape of the factor it belongs to"]
     if da == 1 or db == 1:
-        notes.append("vectors are columns in these rules: a column times a row (v @ u.T) "
-                     "is an outer product")
-    left = matmul(g, op_term("T", b), ndim=2 if db == 1 else da)
-    right = matmul(op_term("T", a), g, ndim=2 if da == 1 else db)
-    return [left, right], notes
+        notes.append("a vector's .T is itself in the language, so the outer product of a "
+                     "column and a row (the notes' G b^T) is written outer(G, b)")
+    if db == 1:  # A @ b: A gets G bᵀ, an outer product of two vectors
+        return [call("outer", g, b), matmul(op_term("T", a), g, ndim=1)], notes
+    if da == 1:  # a @ B: B gets a Gᵀ
+        return [matmul(b, g, ndim=1), call("outer", a, g)], notes
+    return [matmul(g, op_term("T", b), ndim=2), matmul(op_term("T", a), g, ndim=2)], notes
 
 
 def _spread(g: Term, node: GraphNode, x: Array) -> Term:

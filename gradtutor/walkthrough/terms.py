@@ -134,6 +134,8 @@ def op_term(kind: str, *args: Term, text: str = "", ndim: int | None = None) -> 
 def call(func: str, *args: Term) -> Term:
     reduces = func in ("sum", "mean", "max", "min") and len(args) == 1
     ndim = 0 if reduces else max(0, args[0].ndim - 1) if func in ("sum", "mean") else None
+    if func == "outer":  # a vector in an outer product is a column, as in the notes
+        args, ndim = tuple(as_column(a) for a in args), 2
     return op_term("call", *args, text=func, ndim=ndim)
 
 
@@ -191,7 +193,7 @@ def show(term: Term, *, latex: bool = False, numbers: bool = False) -> str:
         left, right = (show(a, latex=latex, numbers=numbers) for a in term.args)
         if latex:
             return rf"\left[{left} {_LATEX_RELATION[term.text]} {right}\right]"
-        return f"({left} {term.text} {right})"
+        return step_text(left, term.text, right)
     return _show_binary(term, wrap, latex=latex, numbers=numbers)
 
 
@@ -223,12 +225,27 @@ def _show_binary(term: Term, wrap: Any, *, latex: bool, numbers: bool) -> str:
 
 
 def _show_select(term: Term, *, latex: bool, numbers: bool) -> str:
-    """(1 if z > 0 else 0.01): the two branches of a kink, as `solve` prints them."""
+    """(step(z) + 0.01 * (1 - step(z))): a kink's two branches, in the language."""
     a, b, then, other = (show(arg, latex=latex, numbers=numbers) for arg in term.args)
     if latex:
         return (rf"\begin{{cases}} {then} & {a} {_LATEX_RELATION[term.text]} {b} \\ "
                 rf"{other} & \text{{otherwise}} \end{{cases}}")
-    return f"({then} if {a} {term.text} {b} else {other})"
+    condition = step_text(a, term.text, b)
+    first = condition if then == "1" else f"{then} * {condition}"
+    return f"({first} + {other} * (1 - {condition}))"
+
+
+def step_text(left: str, relation: str, right: str) -> str:
+    """1 where `left relation right` holds, else 0, in the language: step(x) is 1 for x > 0,
+    so a tie goes where the conventions send it (left >= right is 1 - step(right - left))."""
+    def gap(a: str, b: str) -> str:
+        loose = " " in b or b.startswith("-")
+        b = f"({b})" if loose else b
+        return a if b == "0" else f"-{b}" if a == "0" else f"{a} - {b}"
+
+    texts = {">": f"step({gap(left, right)})", "<": f"step({gap(right, left)})",
+             ">=": f"(1 - step({gap(right, left)}))", "<=": f"(1 - step({gap(left, right)}))"}
+    return texts.get(relation, f"({left} {relation} {right})")
 
 
 def _show_call(term: Term, *, latex: bool, numbers: bool) -> str:
@@ -238,6 +255,10 @@ def _show_call(term: Term, *, latex: bool, numbers: bool) -> str:
         return f"{func}({', '.join(args)})"
     if func == "sqrt":
         return rf"\sqrt{{{args[0]}}}"
+    if func == "outer":  # outer(a, b) = a bᵀ
+        first, second = (rf"\left({arg}\right)" if term.args[i].kind != "leaf" else arg
+                         for i, arg in enumerate(args))
+        return rf"{first} \, {second}^{{\top}}"
     if func in ("sum", "mean") :
         under = rf"_{{\text{{axis }} {args[1]}}}" if len(args) > 1 else ""
         word = r"\sum" if func == "sum" else r"\operatorname{mean}"

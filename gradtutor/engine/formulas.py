@@ -176,9 +176,12 @@ def mul(a: F, b: F) -> F:
     shape = _broadcast(a, b)
     coef = a.coef * b.coef
     if coef == 0.0:
+        if not shape:
+            return F((), 0.0)
         wide = _wide(a, b, shape)
-        return ones(wide.core_expr() if wide.core is not None else wide.like, shape, 0.0) \
-            if shape else F((), 0.0)
+        like = wide.core_expr() if wide.core is not None else wide.like
+        assert like is not None  # a formula of an array's shape has an expression of it
+        return ones(like, shape, 0.0)
     if a.spread is not None and b.shape == shape:
         return mul(narrow(a), b)
     if b.spread is not None and a.shape == shape:
@@ -187,10 +190,10 @@ def mul(a: F, b: F) -> F:
         return F(shape, coef, b.core, b.like, spread=b.spread)
     if b.core is None and (a.shape == shape or b.shape == ()):
         return F(shape, coef, a.core, a.like, spread=a.spread)
-    if _reciprocal(b) is not None:
-        return F(shape, coef, Binary("/", _core(scaled(a, 1.0 / a.coef)), _reciprocal(b)))
-    if _reciprocal(a) is not None:
-        return F(shape, coef, Binary("/", _core(scaled(b, 1.0 / b.coef)), _reciprocal(a)))
+    if (below := _reciprocal(b)) is not None:
+        return F(shape, coef, Binary("/", _core(scaled(a, 1.0 / a.coef)), below))
+    if (below := _reciprocal(a)) is not None:
+        return F(shape, coef, Binary("/", _core(scaled(b, 1.0 / b.coef)), below))
     return F(shape, coef, Binary("*", _core(scaled(a, 1.0 / a.coef)),
                                  _core(scaled(b, 1.0 / b.coef))))
 

@@ -135,11 +135,15 @@ def _symbolic(graph: Graph, node_values: list[Array] | None, values: Mapping[str
             if why is not None:
                 text, reasons[name] = None, why
         formulas[name] = text
-        evaluators[name] = None if text is None else \
-            (lambda text=text: _formulas_module().read_back(text, at))
+        evaluators[name] = None if text is None else _reader(text, at)
     for why, names in _grouped(reasons).items():
         messages.append(f"numeric gradient only for {', '.join(names)}: {why}")
     return formulas, evaluators
+
+
+def _reader(text: str, at: dict[str, Array]) -> Callable[[], Array]:
+    """A formula's value at the point, computed when the check asks for it."""
+    return lambda: _formulas_module().read_back(text, at)
 
 
 def _formulas_module() -> Any:

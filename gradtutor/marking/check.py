@@ -338,8 +338,8 @@ def _off_scale(value: Array, expected: Array, scale: float) -> bool:
 
 def _one_number(value: Array, expected: Array) -> bool:
     """A vector filled with one number where the true entries differ."""
-    return value.size >= 3 and np.all(value == value.ravel()[0]) and \
-        not np.allclose(expected, expected.ravel()[0])
+    return bool(value.size >= 3 and np.all(value == value.ravel()[0])
+                and not np.allclose(expected, expected.ravel()[0]))
 
 
 def _own_forward_value(ex: Exercise, step: _Step, value: Array, forward: dict,

@@ -15,8 +15,9 @@ To add one: a new `Misconception` in CATALOGUE, and its test.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -153,7 +154,8 @@ def _at_wrong_argument(op: str, form: bool) -> Vjp:
     output applied to the input (z(1 - z), 1 - z^2), or its derivative at the output."""
     right = OPS[op].vjp
 
-    def vjp(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+    def vjp(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
         if form:
             return [g * OUTPUT_FORMS[op](ins[0])]
         again = OPS[op].forward([out], attrs)
@@ -162,16 +164,19 @@ def _at_wrong_argument(op: str, form: bool) -> Vjp:
     return vjp
 
 
-def _not_differentiated(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+def _not_differentiated(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
     """sigma(z) used for sigma'(z): the activation's value in place of its derivative."""
     return [g * out]
 
 
-def _always_one(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+def _always_one(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
     return [g]
 
 
-def _own_value(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+def _own_value(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
     """A multiply gate sending each input its own value instead of the other's."""
     return [g * ins[0], g * ins[1]]
 
@@ -180,7 +185,8 @@ def _added(op: str) -> Vjp:
     """The local derivative added to the upstream gradient instead of multiplied."""
     right = OPS[op].vjp
 
-    def vjp(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+    def vjp(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
         if any(np.shape(x) != np.shape(out) for x in ins):
             raise ValueError("not elementwise here")
         local = right(np.ones_like(g), ins, out, attrs, needs)
@@ -189,7 +195,8 @@ def _added(op: str) -> Vjp:
     return vjp
 
 
-def _half_forgotten(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+def _half_forgotten(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
     """The 1/2 of a half square forgotten: a factor 0.5 taken as 1."""
     ones = [np.ones_like(x) if np.ndim(x) == 0 and float(x) == 0.5 else x for x in ins]
     return OPS["mul"].vjp(g, ones, out, attrs, needs)
@@ -199,7 +206,8 @@ def _swap_routing(op: str) -> Vjp:
     """The gate's gradient sent to the input that should not get it."""
     right = OPS[op].vjp
 
-    def vjp(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+    def vjp(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
         if op == "relu":
             return [g * (ins[0] <= 0)]
         if op in ("max1", "min1"):
@@ -211,13 +219,15 @@ def _swap_routing(op: str) -> Vjp:
     return vjp
 
 
-def _mean_as_sum(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+def _mean_as_sum(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
     """The mean's gradient without the 1/n (as if it were a sum)."""
     (grad,) = OPS["mean"].vjp(g, ins, out, attrs, needs)
     return [grad * reduced_count(ins[0].shape, axis_of(ins[0], attrs))]
 
 
-def _sum_as_mean(g: Array, ins: list, out: Array, attrs: dict, needs: list) -> list:
+def _sum_as_mean(g: Array, ins: Sequence[Array], out: Array, attrs: dict[str, Any],
+        needs: Sequence[bool]) -> list:
     """The sum's gradient divided by n (as if it were a mean), for a sum over a batch of
     rows; the sum of one vector's entries (a norm) is not a batch."""
     (grad,) = OPS["sum"].vjp(g, ins, out, attrs, needs)
@@ -407,8 +417,10 @@ def _fan_out(s: Situation) -> Iterator[Array]:
     if len(uses) > 1:
         upstream = exact.gradients(of)
         for user, k in uses:
-            if user in upstream:
-                yield local_gradients(graph, values, user, upstream[user])[k]
+            sent = local_gradients(graph, values, user, upstream[user])[k] \
+                if user in upstream else None
+            if sent is not None:
+                yield sent
     yield from s.with_rules("first use only", FIRST_USE_ONLY)
     yield from s.with_rules("last use only", LAST_USE_ONLY)
 

@@ -364,3 +364,15 @@ def test_a_weight_above_the_bound_is_refused_at_load(exercise: str, line: int,
     assert run.stderr.splitlines() == [
         f"error: {path}:{line}: ask[0].weight: weight must be a positive number of at most "
         f"1,000,000, not {'1e+308' if 'e308' in exercise else '10000000.0'}"], run.describe()
+
+
+def test_input_in_a_description_never_reaches_latex(tmp_path: Path) -> None:
+    """The red-team case: `\\input{/etc/hostname}` in a description, in prose and in math."""
+    exercise = tmp_path / "ex.yaml"
+    exercise.write_text("id: ex\ntitle: t\ndescription: 'Read \\input{/etc/hostname} and "
+                        "$\\input{/etc/hostname}$ and $$\\input{/etc/hostname}$$'\n"
+                        "given: {x: 2}\ngraph: {f: x*x}\n")
+    run = run_cli("explain", str(exercise), "--format", "latex")
+    assert run.status == 0, run.describe()
+    assert "/etc/hostname" in run.stdout and r"\input{" not in run.stdout
+    assert_latex_safe(run.stdout)

@@ -108,8 +108,7 @@ class AnswerKey:
 
     def answers_yaml(self) -> str:
         """An answers file that `check` scores as fully correct (`solve --format yaml`)."""
-        return export.answers_yaml(self.exercise, self.steps,
-                                   header=f"Answer key for {self.exercise}: {self.title}")
+        return export.answer_key_yaml(self.exercise, self.title, self.steps)
 
     def _repr_markdown_(self) -> str:
         return str(draw.render(self.solution, "markdown"))

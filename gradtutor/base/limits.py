@@ -31,4 +31,7 @@ WORKER_MEMORY_MB = 400
 MAX_ANSWER_STEPS = 1_000  # keys under `answers:` in an answers file
 MAX_ASKED_STEPS = 1_000  # entries of `ask:` in an exercise
 MAX_SELF_TESTS = 200  # entries of `tests:` in an exercise
+# The weight of one asked step (points): with at most MAX_ASKED_STEPS steps, a file's total
+# and a class's totals stay far from overflowing to inf (1e308 weights gave "score": nan).
+MAX_WEIGHT = 1e6
 MAX_STATEMENTS = 5_000  # nodes in an exercise's `graph:` (a program is bounded by MAX_NODES)

@@ -103,8 +103,7 @@ def _guard() -> Iterator[None]:
         if isinstance(error, GradtutorError):
             _error(str(_as_option(error)), error.caret())
         else:  # a bug: one line, never a traceback unless asked for
-            detail = str(error)
-            detail = detail if len(detail) <= 200 else detail[:200] + "..."
+            detail = visible(error, 200)
             _error(f"internal error: {type(error).__name__}: {detail} (run with --debug for "
                    "the traceback, and please report it)")
         raise typer.Exit(int(status)) from None
@@ -126,8 +125,10 @@ def _as_option(error: GradtutorError) -> GradtutorError:
 
 
 def _error(message: str, caret: str | None = None) -> None:
-    lines = [f"error: {line}" if i == 0 else f"       {line}"
-             for i, line in enumerate(message.splitlines() or [message])]
+    """The message on stderr, each of its lines with nothing a terminal would not show as
+    itself (messages quote files, names and answers)."""
+    lines = [f"error: {visible(line, 1000)}" if i == 0 else f"       {visible(line, 1000)}"
+             for i, line in enumerate(message.split("\n"))]
     typer.echo("\n".join(lines), err=True)
     if caret:
         typer.echo(caret, err=True)
@@ -271,8 +272,7 @@ def _solve_exercise(target: str, chosen: str, at: list[str] | None) -> None:
                              field="--at")
     ex = load_exercise(target)
     if chosen == "yaml":
-        _print(export.answers_yaml(ex.id, kind_of(ex).key(ex),
-                                   header=f"Answer key for {ex.id}: {ex.title}"))
+        _print(export.answer_key_yaml(ex.id, ex.title, kind_of(ex).key(ex)))
         return
     solution = kind_of(ex).solve(ex)
     if chosen == "json":
@@ -416,9 +416,9 @@ def _check_report(results: list, chosen: str, total: int) -> object:
     if chosen == "csv":
         return export.check_csv(results)
     if chosen == "gradescope":
-        return export.dumps(export.gradescope(results[0]))
+        return export.platform_dumps(export.gradescope(results[0]))
     if chosen == "prairielearn":
-        return export.dumps(export.prairielearn(results[0]))
+        return export.platform_dumps(export.prairielearn(results[0]))
     summary = summarize(results, total=total) if total > 1 else None
     reports: list[object] = [*results, *([summary] if summary is not None else [])]
     parts = [draw.render(report, chosen) for report in reports]
@@ -622,7 +622,7 @@ def _report_validation(result: Validation) -> None:
                f"{test.got:g} ({test.summary})")
     if status_of_validation(result) is ExitStatus.SUCCESS:
         count = len(result.tests)
-        typer.echo(f"ok: {result.file} ({result.exercise}, {count} self-test"
+        typer.echo(f"ok: {visible(result.file, 1000)} ({result.exercise}, {count} self-test"
                    f"{'s' if count != 1 else ''} pass)")
     for warning in result.warnings:
         typer.echo(f"warning: {result.file}: {warning}")

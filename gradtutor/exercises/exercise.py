@@ -374,8 +374,9 @@ class GraphLoader(FieldReader):
             unknown_keys(entry, ASK_KEYS, path, self.problems)
             text, hint = entry.get("step"), entry.get("hint")
             weight = finite_number(entry.get("weight", 1))
-            if weight is None or weight <= 0:
-                self.problems.add((*path, "weight"), "weight must be a positive number, not "
+            if weight is None or not 0 < weight <= limits.MAX_WEIGHT:
+                self.problems.add((*path, "weight"), "weight must be a positive number of at "
+                                  f"most {limits.MAX_WEIGHT:,.0f}, not "
                                   f"{shown(entry.get('weight'))}")
                 weight = 1
             if hint is not None and not isinstance(hint, str):

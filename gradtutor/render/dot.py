@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..base.safetext import one_line
 from .blocks import Document, Graph, GraphEdge, GraphNode
 
 
@@ -41,10 +42,13 @@ def record(fields: list[str]) -> str:
 
 
 def record_escape(text: str) -> str:
-    """Characters with a meaning inside a record label are escaped."""
-    return re.sub(r"([{}|<>\\])", r"\\\1", text)
+    """Characters with a meaning inside a record label are escaped, and so are hidden
+    characters (line breaks too)."""
+    return re.sub(r"([{}|<>\\])", r"\\\1", one_line(text))
 
 
 def quoted(text: str) -> str:
-    """A dot string (an id or a label)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """A dot string (an id or a label), on one line: a line break is dot's `\\n`, other
+    hidden characters are shown as escapes."""
+    lines = [one_line(line) for line in text.split("\n")]
+    return '"' + "\\n".join(line.replace("\\", "\\\\").replace('"', '\\"') for line in lines) + '"'

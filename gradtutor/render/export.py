@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..base.fmt import plain_data
-from ..base.safetext import visible
+from ..base.safetext import (
+    csv_cell,
+    one_line,
+    visible,
+    visible_lines,
+    yaml_comment,
+    yaml_text,
+)
 from ..exercises.perceptron.solving import PerceptronSolution
 from ..kinds.graph import AnswerKey
 from ..marking.results import FileResult, StepResult
@@ -28,6 +35,22 @@ if TYPE_CHECKING:  # only for the hints: a check never needs the solver
 
 def dumps(data: Any) -> str:
     return json.dumps(plain_data(data), indent=2, allow_nan=False)
+
+
+def platform_dumps(data: Any) -> str:
+    """A grading platform's results file: JSON whose every text, once the platform shows it
+    to a student, has no hidden character (escaped as in a terminal, line breaks kept)."""
+    return dumps(_shown_texts(plain_data(data)))
+
+
+def _shown_texts(data: Any) -> Any:
+    if isinstance(data, str):
+        return visible_lines(data)
+    if isinstance(data, dict):
+        return {key: _shown_texts(item) for key, item in data.items()}
+    if isinstance(data, list):
+        return [_shown_texts(item) for item in data]
+    return data
 
 
 def solution_data(solution: Solution) -> dict[str, Any]:
@@ -98,24 +121,19 @@ def check_csv(results: list[FileResult]) -> str:
             steps.setdefault(step.step)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["answers_file", "student", "score", "max_score", *steps,
+    writer.writerow(["answers_file", "student", "score", "max_score", *map(csv_cell, steps),
                      "first_to_fix", "error", "notes"])
     for result in results:
         by_step = {s.step: s for s in result.steps}
         first = result.first_mistake()
         writer.writerow([
-            _cell(result.answers_file), _cell(result.student or ""), f"{result.score:g}",
+            csv_cell(result.answers_file), csv_cell(result.student or ""), f"{result.score:g}",
             f"{result.max_score:g}",
             *(f"{by_step[s].score:g}" if s in by_step else "" for s in steps),
-            _cell(first.step if first else ""), _cell(result.error or ""),
-            _cell("; ".join(visible(note, 1000) for note in result.notes)),
+            csv_cell(first.step if first else ""), csv_cell(result.error or ""),
+            csv_cell("; ".join(visible(note, 1000) for note in result.notes)),
         ])
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def gradescope(result: FileResult) -> dict[str, Any]:
@@ -189,29 +207,39 @@ def yaml_value(value: Any) -> str:
 def answers_yaml(exercise_id: str, answers: dict[str, Any], *, student: str = "answer-key",
                  header: str = "") -> str:
     """An answers file (as `check` reads it) with the given values."""
-    lines = [f"# {line}".rstrip() for line in header.splitlines()] if header else []
-    lines += [f"exercise: {exercise_id}", f"student: {student}", "answers:"]
+    lines = yaml_comment(header) if header else []
+    lines += [f"exercise: {yaml_text(exercise_id)}", f"student: {yaml_text(student)}",
+              "answers:"]
     for step, value in answers.items():
         # a formula as a JSON string: valid YAML, and quoted whatever it contains
         rendered = json.dumps(value) if isinstance(value, str) else yaml_value(value)
-        lines.append(f"  {step}: {rendered}")
+        lines.append(f"  {yaml_text(step)}: {rendered}")
     return "\n".join(lines) + "\n"
+
+
+def answer_key_yaml(exercise_id: str, title: str, answers: dict[str, Any]) -> str:
+    """`solve --format yaml`: an answers file `check` scores as fully correct, headed by the
+    exercise's id and title (on one comment line, whatever the title holds)."""
+    return answers_yaml(exercise_id, answers,
+                        header=f"Answer key for {exercise_id}: {one_line(title)}")
 
 
 def template_yaml(exercise_id: str, title: str, description: str,
                   steps: list[tuple[str, str]]) -> str:
     """A blank answers file: every asked step with an empty value, the description as
-    comments. `steps` pairs each step with a note on what kind of value it takes."""
-    lines = [f"# {exercise_id}: {title}", "#"]
-    lines += [f"# {line}".rstrip() for line in description.strip().splitlines()]
+    comments (nothing in a title or a description can become a key). `steps` pairs each
+    step with a note on what kind of value it takes."""
+    lines = [*yaml_comment(f"{exercise_id}: {visible(title, 10_000)}"), "#"]
+    lines += yaml_comment(description.strip()) if description.strip() else []
     lines += ["#", "# Write a value after each step: a number, a list [a, b] for a vector,",
               "# a list of rows [[a, b], [c, d]] for a matrix, or a formula in quotes.",
-              "# Then run: gradtutor check " + exercise_id + " THIS_FILE",
-              f"exercise: {exercise_id}", "student:", "answers:"]
-    width = max((len(step) for step, _ in steps), default=0)
-    for step, note in steps:
-        lines.append(f"  {(step + ':').ljust(width + 1)}    # {note}" if note else
-                     f"  {step}:")
+              *yaml_comment("Then run: gradtutor check " + exercise_id + " THIS_FILE"),
+              f"exercise: {yaml_text(exercise_id)}", "student:", "answers:"]
+    keys = [(yaml_text(step), visible(note, 10_000)) for step, note in steps]
+    width = max((len(key) for key, _ in keys), default=0)
+    for key, note in keys:
+        lines.append(f"  {(key + ':').ljust(width + 1)}    # {note}" if note else
+                     f"  {key}:")
     return "\n".join(lines) + "\n"
 
 

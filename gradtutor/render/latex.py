@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from ..base.safetext import prose, visible_lines
 from .blocks import (
     Answer,
     AnswerEquation,
@@ -66,7 +67,7 @@ _UNICODE = {
 _TEXT_SPECIALS = {
     "\\": r"\ensuremath{\backslash}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
     "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}", "<": r"\ensuremath{<}",
-    ">": r"\ensuremath{>}", "|": r"\ensuremath{|}",
+    ">": r"\ensuremath{>}", "|": r"\ensuremath{|}", "[": "{[}", "]": "{]}",
 }
 
 
@@ -80,17 +81,137 @@ def _unicode(char: str) -> str:
 
 
 def text_escape(text: str) -> str:
-    """Text for LaTeX's text mode: special characters escaped, unicode made safe."""
-    return "".join(_TEXT_SPECIALS.get(c, _unicode(c)) for c in text)
+    """Text for LaTeX's text mode, never a command: special characters escaped (a bracket
+    too: after \\\\ or \\item it would be an optional argument), hidden characters shown
+    as escapes, unicode made safe."""
+    return "".join(_TEXT_SPECIALS.get(c, _unicode(c)) for c in prose(text))
 
 
 def math_safe(text: str) -> str:
-    """Math written by an exercise author, with unicode made safe for pdflatex."""
+    """Math the program wrote (numbers, names, operators), with unicode made safe."""
     return "".join(_unicode(c) for c in text)
 
 
 def verbatim_safe(line: str) -> str:
-    return "".join(_unicode(c) for c in line).replace(r"\end{verbatim}", r"\end {verbatim}")
+    shown = "".join(_unicode(c) for c in visible_lines(line).replace("\n", " "))
+    return shown.replace(r"\end{verbatim}", r"\end {verbatim}")
+
+
+# -- an author's math: only known math commands reach the document ------------------------
+
+_MATH_COMMAND_NAMES = """
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu
+    xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta
+    Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+    frac tfrac dfrac sqrt partial nabla sum prod int lim max min argmax argmin sup inf log ln
+    exp sin cos tan tanh sinh cosh det top intercal cdot cdots ldots dots vdots ddots times
+    div pm mp circ odot otimes oplus ast star bullet le leq ge geq lt gt ne neq approx equiv
+    sim simeq propto in notin subset subseteq cup cap forall exists infty to rightarrow
+    leftarrow Rightarrow Leftarrow leftrightarrow mapsto implies iff quad qquad big Big bigg
+    Bigg bigl bigr Bigl Bigr left right langle rangle lVert rVert lvert rvert Vert vert
+    lfloor rfloor lceil rceil hat bar tilde vec dot ddot overline underline widehat
+    widetilde prime ell hbar mathbb mathbf mathit mathcal mathsf mathtt mathrm boldsymbol
+    displaystyle textstyle scriptstyle limits nolimits begin end text textrm textbf textit
+    mbox operatorname
+"""
+MATH_COMMANDS = frozenset(_MATH_COMMAND_NAMES.split())
+TEXT_ARGUMENT = frozenset({"text", "textrm", "textbf", "textit", "mbox", "operatorname"})
+MATH_ENVIRONMENTS = frozenset({"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix",
+                               "smallmatrix", "cases", "aligned", "gathered", "split"})
+CONTROL_SYMBOLS = frozenset(",;:! {}|\\_%#&")
+_MATH_TOKEN = re.compile(r"\\([A-Za-z]+|.?)|\{|\}|[%#&]|[^\\{}%#&]+", re.DOTALL)
+
+
+def author_math(text: str) -> str | None:
+    """An author's math for the document: known math commands kept, anything else (a
+    command such as \\input or \\write18, TeX's ^^ notation) escaped so it shows as text;
+    None when it cannot be math (unbalanced braces, hidden characters other than line
+    breaks): the caller shows it as text."""
+    if visible_lines(text) != text or not _balanced(text):
+        return None
+    tokens = [match.group() for match in _MATH_TOKEN.finditer(text)]
+    aligned = any(tok == r"\begin" for tok in tokens)
+    shown: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.startswith("\\") and token[1:] in TEXT_ARGUMENT and _group_at(tokens, index + 1):
+            end = _group_end(tokens, index + 1)
+            shown.append(token + "{" + text_escape("".join(tokens[index + 2:end])) + "}")
+            index = end + 1
+            continue
+        if token in (r"\begin", r"\end"):
+            name = _group_text(tokens, index + 1)
+            if name in MATH_ENVIRONMENTS:
+                shown.append(f"{token}{{{name}}}")
+                index = _group_end(tokens, index + 1) + 1
+                continue
+            shown.append(r"\backslash{}\mathrm{" + token[1:] + "}")
+        else:
+            shown.append(_math_token(token, aligned))
+        index += 1
+    math = "".join(shown)
+    while "^^" in math:  # never TeX's ^^ notation (^^5c is a backslash)
+        math = math.replace("^^", "^{}{}^")
+    return math_safe(math)
+
+
+def _math_token(token: str, aligned: bool) -> str:
+    if token.startswith("\\"):
+        name = token[1:]
+        known = name in MATH_COMMANDS if name[:1].isalpha() else name in CONTROL_SYMBOLS
+        if known and (name != "\\" or aligned):
+            return token
+        return r"\backslash{}" + (r"\mathrm{" + name + "}" if name[:1].isalpha()
+                                  else text_escape_in_math(name))
+    if token == "&" and aligned:
+        return token
+    return {"%": r"\%", "#": r"\#", "&": r"\&"}.get(token, token)
+
+
+def text_escape_in_math(text: str) -> str:
+    return r"\text{" + text_escape(text) + "}" if text else ""
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for match in _MATH_TOKEN.finditer(text):
+        depth += {"{": 1, "}": -1}.get(match.group(), 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _group_at(tokens: list[str], index: int) -> bool:
+    return index < len(tokens) and tokens[index] == "{"
+
+
+def _group_end(tokens: list[str], start: int) -> int:
+    """The index of the '}' that closes the group opened at `start`."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        depth += {"{": 1, "}": -1}.get(tokens[index], 0)
+        if depth == 0:
+            return index
+    return len(tokens) - 1
+
+
+def _group_text(tokens: list[str], start: int) -> str | None:
+    """The text of a brace group of plain tokens at `start`, if there is one."""
+    if not _group_at(tokens, start):
+        return None
+    return "".join(tokens[start + 1:_group_end(tokens, start)])
+
+
+def display_math(text: str) -> list[str]:
+    """Display math from an author: `\\[...\\]`, or its text when it cannot be math."""
+    math = author_math(text)
+    return [r"\[", math, r"\]"] if math is not None else [text_escape(f"$${text}$$")]
+
+
+def inline_math(text: str) -> str:
+    math = author_math(text)
+    return f"${math}$" if math is not None else text_escape(f"${text}$")
 
 
 def description_lines(description: str) -> list[str]:
@@ -107,7 +228,7 @@ def _latex_block(block: str) -> list[str]:
     rows = block.splitlines()
     stripped = block.strip()
     if stripped.startswith("$$") and stripped.endswith("$$") and len(stripped) > 4:
-        return [r"\[", math_safe(stripped[2:-2].strip()), r"\]"]
+        return display_math(stripped[2:-2].strip())
     if all(row.startswith("    ") for row in rows):
         return [r"\begin{verbatim}", *(verbatim_safe(r[4:]) for r in rows), r"\end{verbatim}"]
     if all(row.strip().startswith("|") for row in rows):
@@ -151,9 +272,9 @@ def _latex_inline(text: str) -> str:
         if not piece:
             continue
         if piece.startswith("$$") and piece.endswith("$$") and len(piece) > 4:
-            parts.append(rf"\[{math_safe(piece[2:-2])}\]")
+            parts.append("".join(display_math(piece[2:-2])))
         elif piece.startswith("$") and piece.endswith("$") and len(piece) > 2:
-            parts.append(f"${math_safe(piece[1:-1])}$")
+            parts.append(inline_math(piece[1:-1]))
         elif piece.startswith("`") and piece.endswith("`") and len(piece) > 2:
             parts.append(rf"\texttt{{{text_escape(piece[1:-1])}}}")
         elif piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
@@ -234,7 +355,7 @@ def _longtable(block: Table) -> list[str]:
     """A longtable (it breaks across pages), arithmetic in math: 1 \\cdot 0 + 1 = 1."""
     def cell(header: str, text: Cell) -> str:
         if header == block.math_column and isinstance(text, str) and text:
-            return "$" + math_safe(text).replace("*", r" \cdot ") + "$"
+            return inline_math(text.replace("*", r" \cdot "))
         return span(text)
 
     headers = block.headers

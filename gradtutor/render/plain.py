@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..base.safetext import visible
+from ..base.safetext import one_line, visible, visible_lines
 from .blocks import (
     Answer,
     AnswerEquation,
@@ -60,13 +60,15 @@ INDENT = "   "
 
 
 def document(doc: Document) -> str:
-    """The document as plain ASCII text: the title underlined, then each block."""
+    """The document as plain ASCII text: the title underlined, then each block; nothing in
+    it that a terminal would not show as itself (see base/safetext.py)."""
     if doc.form == "report":
         return report(doc)
-    lines = [doc.title, "=" * min(len(doc.title), WIDTH)]
+    title = one_line(doc.title)
+    lines = [title, "=" * min(len(title), WIDTH)]
     for block in doc.blocks:
         lines += draw(block)
-    return "\n".join(lines) + "\n"
+    return visible_lines("\n".join(lines) + "\n")
 
 
 def draw(block: Block) -> list[str]:
@@ -103,7 +105,7 @@ def _equations(block: Equations) -> list[str]:
 
 
 def _titled(block: Section | StepTitle) -> list[str]:
-    return ["", span_text(block.text)]
+    return ["", one_line(span_text(block.text))]
 
 
 def _prose(block: Paragraph | Strong | Caption) -> list[str]:
@@ -113,16 +115,18 @@ def _prose(block: Paragraph | Strong | Caption) -> list[str]:
 DRAW: dict[type, Callable[[Any], list[str]]] = {
     Description: lambda block: ["", block.markdown], Section: _titled, StepTitle: _titled,
     Hint: lambda block: ["", *wrap("Hint: " + block.text, "")],
-    Worked: lambda block: ["", "Worked out:", *([block.text] if block.text else [])],
+    Worked: lambda block: ["", "Worked out:", *([one_line(block.text)] if block.text
+                                                 else [])],
     AnswerEquation: lambda block: ["", f"Answer: {block.answer.text}"],
     Answer: lambda block: ["", "Answer:", *(INDENT + line for line in block.lines)],
     Code: lambda block: [INDENT + line for line in block.lines],
     Reasoning: lambda block: reasoning_lines(block.lines, INDENT),
     Table: lambda block: indented_table(block.headers, [[span_text(cell) for cell in row]
                                                         for row in block.rows]),
-    Lines: lambda block: ["", *(span_text(line) for line in block.lines)],
-    Fact: lambda block: [block.text], Note: lambda block: [f"Note: {block.text}"],
-    Subsection: lambda block: ["", f"{INDENT}{block.text}:"],
+    Lines: lambda block: ["", *(one_line(span_text(line)) for line in block.lines)],
+    Fact: lambda block: [one_line(block.text)],
+    Note: lambda block: [f"Note: {one_line(block.text)}"],
+    Subsection: lambda block: ["", f"{INDENT}{one_line(block.text)}:"],
     Diagram: lambda block: ["", *(INDENT + line for line in block.lines())],
     Equations: _equations,
     Visit: lambda block: [f"{INDENT}at {block.node.text}, upstream {block.upstream.text}"],
@@ -131,7 +135,8 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Remark: lambda block: ["", *wrap(block.text, INDENT)],
     Gap: lambda block: [""], Graph: lambda block: [],
     Paragraph: _prose, Strong: _prose, Caption: _prose,
-    Line: lambda block: [span_text(block.spans)], Bars: lambda block: bars(block.rows),
+    Line: lambda block: [one_line(span_text(block.spans))],
+    Bars: lambda block: bars(block.rows),
 }
 
 
@@ -140,15 +145,15 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
 
 def report(doc: Document) -> str:
     """A report: its title on a line, then its blocks one under the other."""
-    lines = [doc.title] if doc.title else []
+    lines = [one_line(doc.title)] if doc.title else []
     for block in doc.blocks:
         lines += REPORT.get(type(block), draw)(block)
-    return "\n".join(lines) + "\n"
+    return visible_lines("\n".join(lines) + "\n")
 
 
 def report_table(block: Table) -> list[str]:
     """The table unindented; the notes about a row under it, indented."""
-    head = [visible(block.title, 1000), ""] if block.title else []
+    head = [one_line(block.title), ""] if block.title else []
     lines = table(block.headers, [[span_text(cell) for cell in row]
                                   for row in block.rows]).splitlines()
     if not block.notes:

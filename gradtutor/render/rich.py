@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -11,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..base.safetext import visible
+from ..base.safetext import one_line, prose, visible, visible_lines
 from .blocks import (
     Answer,
     AnswerEquation,
@@ -49,8 +49,6 @@ from .blocks import (
 )
 from .blocks import Table as TableBlock
 
-if TYPE_CHECKING:
-    pass
 
 def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
@@ -60,6 +58,12 @@ def shown(text: object, style: str = "") -> Text:
     """Text from a file (a student's or an author's), shown as it is: rich's markup is
     never read in it, and it stays on its own line."""
     return Text(visible(text, 1000), style=style)
+
+
+def text(value: object, style: str = "") -> Text:
+    """Text drawn as it is: rich's markup never read in it, hidden characters escaped
+    (its line breaks kept); every string this module draws goes through here or `shown`."""
+    return Text(visible_lines(value), style=style)
 
 
 # -- explain: the chain-rule walkthrough -------------------------------------------------
@@ -81,18 +85,19 @@ def draw(block: Block) -> list[RenderableType]:
 def _description(block: Description) -> list[RenderableType]:
     from rich.markdown import Markdown
 
-    return [Markdown(block.markdown)]
+    # the author's Markdown, but no terminal hyperlinks (a link shows its address)
+    return [Markdown(visible_lines(block.markdown), hyperlinks=False)]
 
 
 def _section(block: Section) -> list[RenderableType]:
     from rich.rule import Rule
 
-    return [Rule(block.text, align="left", style="cyan")]
+    return [Rule(text(one_line(block.text)), align="left", style="cyan")]
 
 
 def _styled(style: str) -> Callable[[Any], list[RenderableType]]:
     """A block of one line of text, in a style; nothing for an empty one."""
-    return lambda block: [Text(block.text, style=style)] if block.text else []
+    return lambda block: [text(block.text, style)] if block.text else []
 
 
 def _table(block: TableBlock) -> list[RenderableType]:
@@ -104,11 +109,11 @@ def _equations(block: Equations) -> list[RenderableType]:
     indent = "  " * block.depth
     parts: list[RenderableType] = []
     for row in block.rows:
-        line = Text(indent + " = ".join(distinct([row.lhs.text, *(p.text for p in row.parts)])))
+        line = text(indent + " = ".join(distinct([row.lhs.text, *(p.text for p in row.parts)])))
         if row.remark:
-            line.append("   " + row.remark, style="dim")
+            line.append(visible_lines("   " + row.remark), style="dim")
         parts.append(line)
-        parts += [Text(indent + "  " + row.shapes, style="dim")] if row.shapes else []
+        parts += [text(indent + "  " + row.shapes, "dim")] if row.shapes else []
     return parts
 
 
@@ -125,8 +130,8 @@ def _tree(block: Diagram) -> RenderableType:
 
     levels: list[Tree] = []
     for row in block.rows:
-        label = Text(row.label, style="bold" if row.computed else "green")
-        label.append(f"  {row.value}", style="cyan")
+        label = text(row.label, "bold" if row.computed else "green")
+        label.append(visible_lines(f"  {row.value}"), style="cyan")
         if row.repeated:
             label.append("  (see above)", style="dim")
         if row.depth == 0:
@@ -140,10 +145,10 @@ def _tree(block: Diagram) -> RenderableType:
 def _perceptron_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str = "",
                       no_wrap: str | None = "z") -> Table:
     """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=title or None,
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=shown(title) if title else None,
                   title_justify="left")
     for header in headers:
-        table.add_column(header, no_wrap=header == no_wrap)  # arithmetic reads as one line
+        table.add_column(shown(header), no_wrap=header == no_wrap)  # arithmetic reads as one line
     for row in rows:
         table.add_row(*(shown(cell, {"ok": "green", "wrong": "bold red"}.get(cell, ""))
                         for cell in row))
@@ -158,29 +163,30 @@ ROLE_STYLE = {"correct": "green", "follow-through": "cyan", "wrong": "bold red",
 
 DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
     Description: _description, Section: _section,
-    StepTitle: lambda block: [Text(span_text(block.text), style="bold")],
-    Hint: lambda block: [Text(""), Text.assemble(("Hint: ", "bold yellow"), block.text),
+    StepTitle: lambda block: [text(one_line(span_text(block.text)), "bold")],
+    Hint: lambda block: [Text(""), Text.assemble(("Hint: ", "bold yellow"), prose(block.text)),
                          Text("")],
     Worked: lambda block: [Text("Worked out:", style="bold"),
-                           *([Text(block.text, style="cyan")] if block.text else [])],
+                           *([text(block.text, "cyan")] if block.text else [])],
     AnswerEquation: lambda block: [Text.assemble(("Answer: ", "bold"),
-                                                 (block.answer.text, "bold cyan"))],
+                                                 (visible_lines(block.answer.text),
+                                                  "bold cyan"))],
     Answer: lambda block: [Text(""), Text("Answer:", style="bold"),
-                           *(Text("  " + line, style="bold cyan") for line in block.lines)],
-    Code: lambda block: [Text(line, style="cyan") for line in block.lines],
-    Reasoning: lambda block: [Text(line, style="cyan" if line.startswith("  ") else "")
+                           *(text("  " + line, "bold cyan") for line in block.lines)],
+    Code: lambda block: [text(line, "cyan") for line in block.lines],
+    Reasoning: lambda block: [text(line, "cyan" if line.startswith("  ") else "")
                               for line in block.lines],
     TableBlock: _table, Gap: lambda block: [Text("")], Graph: lambda block: [],
     Strong: _styled("bold"), Caption: _styled("bold cyan"),
-    Paragraph: lambda block: [Text(block.text, style=ROLE_STYLE.get(block.role, ""))]
+    Paragraph: lambda block: [text(block.text, ROLE_STYLE.get(block.role, ""))]
     if block.text else [],
-    Lines: lambda block: [Text(span_text(line)) for line in block.lines],
-    Fact: _styled(""), Note: lambda block: [Text(f"Note: {block.text}", style="yellow")],
+    Lines: lambda block: [text(one_line(span_text(line))) for line in block.lines],
+    Fact: _styled(""), Note: lambda block: [text(f"Note: {block.text}", "yellow")],
     Subsection: _styled("bold"), Diagram: lambda block: [_tree(block)],
     Equations: _equations, Remark: _styled("bold"),
-    Visit: lambda block: [Text(f"at {block.node.text}, upstream {block.upstream.text}",
-                               style="bold")],
-    Bullets: lambda block: [_indented(Text(item, style="italic"), 2 * block.depth)
+    Visit: lambda block: [text(f"at {block.node.text}, upstream {block.upstream.text}",
+                               "bold")],
+    Bullets: lambda block: [_indented(text(item, "italic"), 2 * block.depth)
                             for item in block.items],
 }
 
@@ -202,18 +208,18 @@ def report(doc: Document) -> RenderableType:
 
 def spans(cell: Span | list[Span], style: str = "") -> Text:
     """Spans as one Text, each styled by its role; text from a file stays as it is."""
-    text = Text(style=style)
+    drawn = Text(style=style)
     for span in cell if isinstance(cell, list) else [cell]:
         if isinstance(span, Verdict):
-            text.append(visible(span.verdict, 1000), style=ROLE_STYLE.get(span.verdict, ""))
+            drawn.append(visible(span.verdict, 1000), style=ROLE_STYLE.get(span.verdict, ""))
             if span.diagnosis:
-                text.append(f"\n{span.diagnosis}", style="italic")
+                drawn.append(f"\n{visible_lines(span.diagnosis)}", style="italic")
         elif isinstance(span, Math) and span.pretty:
-            text.append(span.pretty)
+            drawn.append(visible_lines(span.pretty))
         else:
             role = span.role if isinstance(span, Styled) else ""
-            text.append(visible(span_text(span), 1000), style=ROLE_STYLE.get(role, ""))
-    return text
+            drawn.append(visible(span_text(span), 1000), style=ROLE_STYLE.get(role, ""))
+    return drawn
 
 
 def report_table(block: TableBlock) -> list[RenderableType]:
@@ -222,11 +228,11 @@ def report_table(block: TableBlock) -> list[RenderableType]:
                   else None, title_justify="left")
     headers = [*block.headers, *(["notes"] if block.notes else [])]
     for header in headers:
-        table.add_column(header, overflow="fold", no_wrap=header == block.math_column)
+        table.add_column(shown(header), overflow="fold", no_wrap=header == block.math_column)
     for i, row in enumerate(block.rows):
         cells = [_cell(cell) for cell in row]
         if block.notes:
-            cells.append(Text("\n".join(block.notes[i]), style="dim"))
+            cells.append(text("\n".join(block.notes[i]), "dim"))
         table.add_row(*cells)
     return [table]
 
@@ -242,7 +248,8 @@ def bars(block: Bars) -> list[RenderableType]:
     for _ in range(3):
         table.add_column()
     for band, count in block.rows:
-        table.add_row(band, Text("█" * round(30 * count / widest), style="cyan"), str(count))
+        table.add_row(shown(band), Text("█" * round(30 * count / widest), style="cyan"),
+                      str(count))
     return [table]
 
 

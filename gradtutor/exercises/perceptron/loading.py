@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from ...base import limits
 from ...base.compare import Tolerance
 from ...base.errors import LimitError
 from ..exercise import ID_PATTERN, NAME_PATTERN
@@ -262,9 +263,9 @@ class _Loader(FieldReader):
                               "perceptron), network (two layers) or trace (the learning rule)")
             return None
         if isinstance(weight, bool) or not isinstance(weight, int | float) or \
-                not 0 < weight < 1e6:
-            self.problems.add((*path, "weight"), f"weight must be a positive number, not "
-                              f"{shown(weight)}")
+                not 0 < weight <= limits.MAX_WEIGHT:
+            self.problems.add((*path, "weight"), "weight must be a positive number of at most "
+                              f"{limits.MAX_WEIGHT:,.0f}, not {shown(weight)}")
             weight = 1
         if hint is not None and not isinstance(hint, str):
             self.problems.add((*path, "hint"), "hint must be text")

@@ -625,7 +625,7 @@ def _report_validation(result: Validation) -> None:
         typer.echo(f"ok: {visible(result.file, 1000)} ({result.exercise}, {count} self-test"
                    f"{'s' if count != 1 else ''} pass)")
     for warning in result.warnings:
-        typer.echo(f"warning: {result.file}: {warning}")
+        typer.echo(f"warning: {visible(f'{result.file}: {warning}', 1000)}")
 
 
 class ExplainFormat(str, Enum):

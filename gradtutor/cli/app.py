@@ -162,6 +162,13 @@ class CheckFormat(str, Enum):
     prairielearn = "prairielearn"
 
 
+class Feedback(str, Enum):
+    full = "full"
+    diagnosis = "diagnosis"
+    verdict = "verdict"
+    score = "score"
+
+
 class ListFormat(str, Enum):
     rich = "rich"
     plain = "plain"
@@ -306,12 +313,18 @@ def check(
         "--jobs", "-j", min=1, help="Worker processes for many files (default and most: the "
         "cores, at most 64).")
     ] = None,
+    feedback: Annotated[Feedback | None, typer.Option(
+        "--feedback", help="How much the report shows: full (expected values too), "
+        "diagnosis (verdicts, diagnoses and hints, no expected value), verdict (right or wrong "
+        "per step), score (the total only). Default: full, and the exercise's 'feedback:' "
+        "(default diagnosis) for gradescope and prairielearn.")] = None,
 ) -> None:
     """Check students' answers: a verdict, a score and a diagnosis for every step."""
     with _guard():
         from ..base.errors import GradtutorError
         from ..exercises.exercise import find_exercise
         from ..grading.batch import answer_files, capped_jobs
+        from ..grading.feedback import redact
         from ..kinds import load_exercise
 
         chosen = _format(format) if format or output is None else "plain"
@@ -337,6 +350,8 @@ def check(
 
             results = [FileResult(ex.id, str(paths[0]), error="interrupted before the answers "
                                   "file was checked")]
+        level = feedback.value if feedback else ex.feedback if platform else "full"
+        results = [redact(result, level) for result in results]
         _emit(_check_report(results, chosen, len(paths)), output,
               (*paths, Path(str(find_exercise(exercise) or exercise))))
         for result in results:
@@ -696,6 +711,105 @@ def explain(
             from ..render.draw import render as draw
 
             _print(draw(walk, chosen))
+
+
+autograder_app = typer.Typer(
+    help="Bundles a grading platform runs as they are: a Gradescope autograder zip, a "
+    "PrairieLearn question folder.", no_args_is_help=True)
+app.add_typer(autograder_app, name="autograder")
+
+
+class Visibility(str, Enum):
+    visible = "visible"
+    after_due_date = "after_due_date"
+    after_published = "after_published"
+    hidden = "hidden"
+
+
+FEEDBACK_HELP = ("What the student sees: full, diagnosis, verdict or score (default: the "
+                 "exercise's 'feedback:', itself diagnosis by default).")
+
+
+@autograder_app.command(epilog="""Examples:
+
+\b
+  gradtutor autograder gradescope sigmoid-neuron --output autograder.zip
+  gradtutor autograder gradescope my-exercise.yaml -o autograder.zip --visibility after_due_date
+
+Upload the zip as the assignment's autograder (Configure Autograder, base image Ubuntu
+22.04). setup.sh installs gradtutor from the wheels inside, with no network; run_autograder
+grades the uploaded answers file, whatever its name, and always writes results.json.
+""")
+def gradescope(
+    exercise: Annotated[str, typer.Argument(help="An exercise file or a bundled exercise id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write.")],
+    visibility: Annotated[Visibility, typer.Option(
+        "--visibility", help="When students see each step's test: visible, after_due_date, "
+        "after_published or hidden (the total score is always shown).")] = Visibility.visible,
+    feedback: Annotated[Feedback | None, typer.Option("--feedback", help=FEEDBACK_HELP)
+                        ] = None,
+    python_version: Annotated[str, typer.Option(
+        "--python-version", help="The Python of the autograder image (Ubuntu 22.04: "
+        "3.10), for the dependencies' wheels.")] = "3.10",
+    platform: Annotated[list[str] | None, typer.Option(
+        "--platform", help="Wheel platform tags of the image (default: manylinux_2_28, "
+        "manylinux_2_17 and manylinux2014, x86_64). Repeatable.")] = None,
+    wheels: Annotated[Path | None, typer.Option(
+        "--wheels", help="A folder that already holds gradtutor's wheel and every "
+        "dependency's, for the image: nothing is downloaded.")] = None,
+) -> None:
+    """A Gradescope autograder zip for an exercise."""
+    with _guard():
+        from .bundles import GRADESCOPE_PLATFORMS, gradescope_zip
+
+        ex, source = _bundle_exercise(exercise)
+        names = gradescope_zip(ex, source, output, feedback=feedback.value if feedback
+                               else None, visibility=visibility.value, wheels=wheels,
+                               python_version=python_version,
+                               platforms=tuple(platform or GRADESCOPE_PLATFORMS))
+        typer.echo(f"wrote {output}: {ex.id}, feedback "
+                   f"{feedback.value if feedback else ex.feedback}, tests {visibility.value}, "
+                   f"{len(names)} wheels", err=True)
+
+
+@autograder_app.command(epilog="""Example:
+
+\b
+  gradtutor autograder prairielearn sigmoid-neuron --output questions/sigmoid-neuron
+
+Then move OUTPUT/serverFilesCourse/gradtutor_vendor into the course's serverFilesCourse/
+(once for all such questions), and keep the rest as the question folder.
+""")
+def prairielearn(
+    exercise: Annotated[str, typer.Argument(help="An exercise file or a bundled exercise id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The question folder to "
+                                         "write (new or empty).")],
+    feedback: Annotated[Feedback | None, typer.Option("--feedback", help=FEEDBACK_HELP)
+                        ] = None,
+    timeout: Annotated[int, typer.Option("--timeout", min=5, max=600, help="Seconds the "
+                                         "external grader may take.")] = 60,
+) -> None:
+    """A PrairieLearn question folder, externally graded by gradtutor, no network needed."""
+    with _guard():
+        from .bundles import prairielearn_question
+
+        ex, source = _bundle_exercise(exercise)
+        prairielearn_question(ex, source, output, feedback=feedback.value if feedback
+                              else None, timeout=timeout)
+        typer.echo(f"wrote {output}: move {output}/serverFilesCourse/gradtutor_vendor into "
+                   "the course's serverFilesCourse/", err=True)
+
+
+def _bundle_exercise(target: str) -> tuple[AnyExercise, Path]:
+    from ..base.errors import GradtutorError
+    from ..exercises.exercise import find_exercise
+    from ..kinds import load_exercise
+
+    ex = load_exercise(target)
+    source = find_exercise(target)
+    if source is None or not source.is_file():
+        raise GradtutorError(f"{visible(target, 80)}: no exercise file to bundle")
+    return ex, source
 
 
 def main() -> None:

@@ -121,6 +121,7 @@ class _Step:
     diagnosis: str | None = None
     origin: str | None = None
     line: int | None = None
+    advice: str | None = None  # the message without the expected value
     reads: list[_Step] | None = None  # the steps its recomputation reads, once known
 
     @property
@@ -281,8 +282,8 @@ def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step], student: Ove
         return
     step.verdict = "follow-through"
     step.origin = _origin(ex, step, steps, student)
-    step.message = (f"right given your earlier answers (error carried forward from "
-                    f"{step.origin}); the true value is {fmt.value(step.expected)}")
+    step.advice = f"right given your earlier answers (error carried forward from {step.origin})"
+    step.message = f"{step.advice}; the true value is {fmt.value(step.expected)}"
 
 
 def _read_by(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides
@@ -357,10 +358,12 @@ def _diagnose(ex: Exercise, step: _Step, student: Overrides, recomputed: Recompu
     found = diagnose(situation)
     expected_text = f"expected {fmt.value(step.expected)}"
     if found is None:
+        step.advice = "" if not step.message else None
         step.message = step.message or expected_text
         return
     step.diagnosis = found.code
-    step.message = f"{found.explanation}; {found.fix} ({expected_text})"
+    step.advice = f"{found.explanation}; {found.fix}"
+    step.message = f"{step.advice} ({expected_text})"
 
 
 def _result(ex: Exercise, step: _Step) -> StepResult:
@@ -372,5 +375,5 @@ def _result(ex: Exercise, step: _Step) -> StepResult:
         score=weight * credit, max_score=weight, diagnosis=step.diagnosis,
         message=step.message,
         hint=step.item.hint if step.verdict in ("wrong", "missing", "invalid") else None,
-        origin=step.origin, line=step.line,
+        origin=step.origin, line=step.line, advice=step.advice,
     )

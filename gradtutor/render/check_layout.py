@@ -16,7 +16,9 @@ def file_report(result: FileResult) -> Document:
     """One answers file: a row per step, with its message and hint beside it."""
     if result.error is not None:
         return _report(result, [Line([f"error: {visible(result.error, 1000)}"], "error")])
-    table = Table(STEP_HEADERS, [step_row(step) for step in result.steps],
+    shown = result.feedback == "full"  # below full, no expected value: no column for it
+    headers = STEP_HEADERS if shown else [h for h in STEP_HEADERS if h != "expected"]
+    table = Table(headers, [step_row(step, expected=shown) for step in result.steps],
                   notes=[step_notes(step) for step in result.steps])
     blocks: list[Block] = [table]
     blocks += [Line([f"note: {visible(note, 1000)}"], "note") for note in result.notes]
@@ -35,10 +37,11 @@ def file_heading(result: FileResult) -> str:
     return visible(f"{result.exercise}: {result.answers_file}{who}", 1000)
 
 
-def step_row(step: StepResult) -> list[Cell]:
-    return [Typed(visible(step.step, 1000)), Verdict(step.verdict, step.diagnosis or ""),
-            Typed(given_text(step.given)), Typed(fmt.value(step.expected)),
-            f"{step.score:g}/{step.max_score:g}"]
+def step_row(step: StepResult, *, expected: bool = True) -> list[Cell]:
+    head: list[Cell] = [Typed(visible(step.step, 1000)),
+                        Verdict(step.verdict, step.diagnosis or ""), Typed(given_text(step.given))]
+    shown: list[Cell] = [Typed(fmt.value(step.expected))] if expected else []
+    return [*head, *shown, f"{step.score:g}/{step.max_score:g}"]
 
 
 def given_text(given: object) -> str:

@@ -53,11 +53,11 @@ def solution_data(solution: Solution) -> dict[str, Any]:
 
 
 def step_data(step: StepResult) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "step": step.step, "verdict": step.verdict, "given": step.given,
-        "expected": step.expected, "score": step.score, "max_score": step.max_score,
-        "diagnosis": step.diagnosis, "message": step.message,
-    }
+    data: dict[str, Any] = {"step": step.step, "verdict": step.verdict, "given": step.given}
+    if step.expected is not None:  # None: the feedback policy hides it
+        data["expected"] = step.expected
+    data.update({"score": step.score, "max_score": step.max_score,
+                 "diagnosis": step.diagnosis, "message": step.message})
     for key in ("hint", "origin", "line"):
         if getattr(step, key) is not None:
             data[key] = getattr(step, key)
@@ -79,6 +79,8 @@ def file_data(result: FileResult) -> dict[str, Any]:
         data["error"] = result.error
     if result.notes:
         data["notes"] = result.notes
+    if result.feedback != "full":
+        data["feedback"] = result.feedback
     data["summary"] = result.summary
     return data
 

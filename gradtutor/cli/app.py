@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from ..base.errors import GradtutorError
     from ..grading.catalog import Validation
+    from ..grading.roster import Gradebook
     from ..kinds import AnyExercise
 
 T = TypeVar("T")
@@ -112,7 +113,8 @@ def _guard() -> Iterator[None]:
 
 # The library names the argument a problem is in ("values", "value x", "step", "hint"); on
 # the command line that is an option.
-OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint"}
+OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint",
+                   "roster": "--roster"}
 
 
 def _as_option(error: GradtutorError) -> GradtutorError:
@@ -160,6 +162,8 @@ class CheckFormat(str, Enum):
     csv = "csv"
     gradescope = "gradescope"
     prairielearn = "prairielearn"
+    canvas = "canvas"
+    moodle = "moodle"
 
 
 class Feedback(str, Enum):
@@ -305,7 +309,8 @@ def check(
                                                  "inside) or glob patterns.")],
     format: Annotated[CheckFormat | None, typer.Option(
         "--format", "-f", help="rich (terminal default), plain (pipe default), json, csv (a "
-        "row per student), gradescope (results.json), prairielearn.")] = None,
+        "row per student), gradescope (results.json), prairielearn, canvas and moodle "
+        "(gradebook CSVs to import).")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the report to this file (atomically) instead of "
         "standard output.")] = None,
@@ -313,6 +318,13 @@ def check(
         "--jobs", "-j", min=1, help="Worker processes for many files (default and most: the "
         "cores, at most 64).")
     ] = None,
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", help="A CSV of the class (columns id, name, email, section): csv, canvas "
+        "and moodle then have every roster student once, those with no submission too.")
+    ] = None,
+    summary: Annotated[Path | None, typer.Option(
+        "--summary", help="Also write the class summary to this file: JSON when it ends in "
+        ".json, else plain text.")] = None,
     feedback: Annotated[Feedback | None, typer.Option(
         "--feedback", help="How much the report shows: full (expected values too), "
         "diagnosis (verdicts, diagnoses and hints, no expected value), verdict (right or wrong "
@@ -352,8 +364,15 @@ def check(
                                   "file was checked")]
         level = feedback.value if feedback else ex.feedback if platform else "full"
         results = [redact(result, level) for result in results]
-        _emit(_check_report(results, chosen, len(paths)), output,
-              (*paths, Path(str(find_exercise(exercise) or exercise))))
+        inputs = (*paths, Path(str(find_exercise(exercise) or exercise)))
+        book = _gradebook(results, roster)
+        if chosen in GRADEBOOK_FORMATS:
+            _emit(_gradebook_report(book, chosen, ex.id, results), output, inputs)
+        else:
+            _emit(_check_report(results, chosen, len(paths), book if roster else None),
+                  output, inputs)
+        if summary is not None:
+            _emit(_summary_report(results, summary, len(paths)), summary, inputs)
         for result in results:
             if result.error is not None:
                 _error(result.error)
@@ -363,6 +382,31 @@ def check(
 
 
 PLATFORM_FORMATS = ("gradescope", "prairielearn")
+GRADEBOOK_FORMATS = ("canvas", "moodle")
+
+
+def _gradebook(results: list, roster: Path | None) -> Gradebook:
+    """The results joined to the roster (a row per file without one); what the roster
+    leaves out is said on stderr."""
+    from ..grading.roster import join, read_roster
+
+    book = join(results, read_roster(roster) if roster is not None else None)
+    if roster is not None:
+        for student in book.missing:
+            who = student.name or student.id or student.email
+            typer.echo(f"roster: no submission from {who}", err=True)
+        for name in book.unmatched:
+            typer.echo(f"roster: {visible(name, 600)} matches no roster student", err=True)
+    return book
+
+
+def _gradebook_report(book: Gradebook, chosen: str, exercise_id: str, results: list) -> str:
+    from ..render import export
+
+    points = max((r.max_score for r in results if r.error is None), default=0.0)
+    if chosen == "canvas":
+        return export.canvas_csv(book, exercise_id, points)
+    return export.moodle_csv(book, exercise_id)
 
 
 def _platform_problem(exercise: str, chosen: str, answers: list[str], problem: str,
@@ -422,14 +466,15 @@ def _stderr_console() -> Console:
     return console(stderr=True)
 
 
-def _check_report(results: list, chosen: str, total: int) -> object:
+def _check_report(results: list, chosen: str, total: int, book: Gradebook | None = None
+                  ) -> object:
     from ..grading.batch import summarize
     from ..render import draw, export
 
     if chosen == "json":
         return export.check_json(results)
     if chosen == "csv":
-        return export.check_csv(results)
+        return export.check_csv(results, book)
     if chosen == "gradescope":
         return export.dumps(export.gradescope(results[0]))
     if chosen == "prairielearn":
@@ -442,6 +487,16 @@ def _check_report(results: list, chosen: str, total: int) -> object:
     from rich.console import Group
 
     return Group(*parts)
+
+
+def _summary_report(results: list, target: Path, total: int) -> str:
+    from ..grading.batch import summarize
+    from ..render import draw, export
+
+    found = summarize(results, total=total)
+    if target.suffix.lower() == ".json":
+        return export.dumps(export.summary_data(found))
+    return str(draw.render(found, "plain"))
 
 
 def _emit(report: object, output: Path | None, inputs: tuple[Path, ...] = ()) -> None:
@@ -745,7 +800,8 @@ def gradescope(
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write.")],
     visibility: Annotated[Visibility, typer.Option(
         "--visibility", help="When students see each step's test: visible, after_due_date, "
-        "after_published or hidden (the total score is always shown).")] = Visibility.visible,
+        "after_published or hidden (while a test is hidden, Gradescope hides the total score from "
+        "the student too).")] = Visibility.visible,
     feedback: Annotated[Feedback | None, typer.Option("--feedback", help=FEEDBACK_HELP)
                         ] = None,
     python_version: Annotated[str, typer.Option(

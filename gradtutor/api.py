@@ -28,6 +28,7 @@ from .exercises.answers import Answer, Answers, read_answers
 from .grading import catalog
 from .grading.batch import ClassSummary, answer_files, check_answers, summarize
 from .grading.batch import check_files as _check_each
+from .grading.feedback import redact
 from .kinds import AnyExercise, kind_of
 from .kinds import explain as _explain_target
 from .kinds import load_exercise as _load_exercise
@@ -249,9 +250,10 @@ class CheckResults:
         return _html(self._repr_markdown_())
 
 
-def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] | Answers
-          ) -> CheckResult:
+def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] | Answers,
+          *, feedback: str = "full") -> CheckResult:
     """Check one student's answers: a file, a mapping of step -> value, or loaded Answers.
+    `feedback` (full, diagnosis, verdict, score) is how much the result shows.
 
     A file that cannot be read raises AnswersError (a strange value inside is that step's
     verdict, `invalid`)."""
@@ -260,19 +262,21 @@ def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] |
         answers = read_answers(answers, ex.id)
     elif isinstance(answers, Mapping):
         answers = _answers_from_mapping(ex.id, answers)
-    return CheckResult(check_answers(ex, answers))
+    return CheckResult(redact(check_answers(ex, answers), feedback))
 
 
-def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLike]
-                ) -> CheckResults:
-    """Check many answers files (folders and glob patterns too), with the class summary."""
+def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLike],
+                *, feedback: str = "full") -> CheckResults:
+    """Check many answers files (folders and glob patterns too), with the class summary;
+    each file's result shows what `feedback` allows (the summary is the instructor's)."""
     ex = load_exercise(exercise)
     targets = [str(paths)] if isinstance(paths, str | Path) else [str(p) for p in paths]
     files = answer_files(targets)
     if not files:
         raise GradtutorError("no answers files found in " + ", ".join(targets))
     results = list(_check_each(ex, files))
-    return CheckResults([CheckResult(r) for r in results], summarize(results))
+    return CheckResults([CheckResult(redact(r, feedback)) for r in results],
+                        summarize(results))
 
 
 def _answers_from_mapping(exercise_id: str, answers: Mapping[str, Any]) -> Answers:

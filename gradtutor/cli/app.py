@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from ..base.errors import GradtutorError
     from ..grading.catalog import Validation
+    from ..grading.roster import Gradebook
     from ..kinds import AnyExercise
 
 T = TypeVar("T")
@@ -111,7 +112,8 @@ def _guard() -> Iterator[None]:
 
 # The library names the argument a problem is in ("values", "value x", "step", "hint"); on
 # the command line that is an option.
-OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint"}
+OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint",
+                   "roster": "--roster"}
 
 
 def _as_option(error: GradtutorError) -> GradtutorError:
@@ -161,6 +163,15 @@ class CheckFormat(str, Enum):
     csv = "csv"
     gradescope = "gradescope"
     prairielearn = "prairielearn"
+    canvas = "canvas"
+    moodle = "moodle"
+
+
+class Feedback(str, Enum):
+    full = "full"
+    diagnosis = "diagnosis"
+    verdict = "verdict"
+    score = "score"
 
 
 class ListFormat(str, Enum):
@@ -298,7 +309,8 @@ def check(
                                                  "inside) or glob patterns.")],
     format: Annotated[CheckFormat | None, typer.Option(
         "--format", "-f", help="rich (terminal default), plain (pipe default), json, csv (a "
-        "row per student), gradescope (results.json), prairielearn.")] = None,
+        "row per student), gradescope (results.json), prairielearn, canvas and moodle "
+        "(gradebook CSVs to import).")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the report to this file (atomically) instead of "
         "standard output.")] = None,
@@ -306,12 +318,25 @@ def check(
         "--jobs", "-j", min=1, help="Worker processes for many files (default and most: the "
         "cores, at most 64).")
     ] = None,
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", help="A CSV of the class (columns id, name, email, section): csv, canvas "
+        "and moodle then have every roster student once, those with no submission too.")
+    ] = None,
+    summary: Annotated[Path | None, typer.Option(
+        "--summary", help="Also write the class summary to this file: JSON when it ends in "
+        ".json, else plain text.")] = None,
+    feedback: Annotated[Feedback | None, typer.Option(
+        "--feedback", help="How much the report shows: full (expected values too), "
+        "diagnosis (verdicts, diagnoses and hints, no expected value), verdict (right or wrong "
+        "per step), score (the total only). Default: full, and the exercise's 'feedback:' "
+        "(default diagnosis) for gradescope and prairielearn.")] = None,
 ) -> None:
     """Check students' answers: a verdict, a score and a diagnosis for every step."""
     with _guard():
         from ..base.errors import GradtutorError
         from ..exercises.exercise import find_exercise
         from ..grading.batch import answer_files, capped_jobs
+        from ..grading.feedback import redact
         from ..kinds import load_exercise
 
         chosen = _format(format) if format or output is None else "plain"
@@ -337,8 +362,17 @@ def check(
 
             results = [FileResult(ex.id, str(paths[0]), error="interrupted before the answers "
                                   "file was checked")]
-        _emit(_check_report(results, chosen, len(paths)), output,
-              (*paths, Path(str(find_exercise(exercise) or exercise))))
+        level = feedback.value if feedback else ex.feedback if platform else "full"
+        results = [redact(result, level) for result in results]
+        inputs = (*paths, Path(str(find_exercise(exercise) or exercise)))
+        book = _gradebook(results, roster)
+        if chosen in GRADEBOOK_FORMATS:
+            _emit(_gradebook_report(book, chosen, ex.id, results), output, inputs)
+        else:
+            _emit(_check_report(results, chosen, len(paths), book if roster else None),
+                  output, inputs)
+        if summary is not None:
+            _emit(_summary_report(results, summary, len(paths)), summary, inputs)
         for result in results:
             if result.error is not None:
                 _error(result.error)
@@ -348,6 +382,31 @@ def check(
 
 
 PLATFORM_FORMATS = ("gradescope", "prairielearn")
+GRADEBOOK_FORMATS = ("canvas", "moodle")
+
+
+def _gradebook(results: list, roster: Path | None) -> Gradebook:
+    """The results joined to the roster (a row per file without one); what the roster
+    leaves out is said on stderr."""
+    from ..grading.roster import join, read_roster
+
+    book = join(results, read_roster(roster) if roster is not None else None)
+    if roster is not None:
+        for student in book.missing:
+            who = student.name or student.id or student.email
+            typer.echo(f"roster: no submission from {who}", err=True)
+        for name in book.unmatched:
+            typer.echo(f"roster: {visible(name, 600)} matches no roster student", err=True)
+    return book
+
+
+def _gradebook_report(book: Gradebook, chosen: str, exercise_id: str, results: list) -> str:
+    from ..render import export
+
+    points = max((r.max_score for r in results if r.error is None), default=0.0)
+    if chosen == "canvas":
+        return export.canvas_csv(book, exercise_id, points)
+    return export.moodle_csv(book, exercise_id)
 
 
 def _platform_problem(exercise: str, chosen: str, answers: list[str], problem: str,
@@ -407,14 +466,15 @@ def _stderr_console() -> Console:
     return console(stderr=True)
 
 
-def _check_report(results: list, chosen: str, total: int) -> object:
+def _check_report(results: list, chosen: str, total: int, book: Gradebook | None = None
+                  ) -> object:
     from ..grading.batch import summarize
     from ..render import draw, export
 
     if chosen == "json":
         return export.check_json(results)
     if chosen == "csv":
-        return export.check_csv(results)
+        return export.check_csv(results, book)
     if chosen == "gradescope":
         return export.platform_dumps(export.gradescope(results[0]))
     if chosen == "prairielearn":
@@ -427,6 +487,16 @@ def _check_report(results: list, chosen: str, total: int) -> object:
     from rich.console import Group
 
     return Group(*parts)
+
+
+def _summary_report(results: list, target: Path, total: int) -> str:
+    from ..grading.batch import summarize
+    from ..render import draw, export
+
+    found = summarize(results, total=total)
+    if target.suffix.lower() == ".json":
+        return export.dumps(export.summary_data(found))
+    return str(draw.render(found, "plain"))
 
 
 def _emit(report: object, output: Path | None, inputs: tuple[Path, ...] = ()) -> None:
@@ -698,6 +768,106 @@ def explain(
             from ..render.draw import render as draw
 
             _print(draw(walk, chosen))
+
+
+autograder_app = typer.Typer(
+    help="Bundles a grading platform runs as they are: a Gradescope autograder zip, a "
+    "PrairieLearn question folder.", no_args_is_help=True)
+app.add_typer(autograder_app, name="autograder")
+
+
+class Visibility(str, Enum):
+    visible = "visible"
+    after_due_date = "after_due_date"
+    after_published = "after_published"
+    hidden = "hidden"
+
+
+FEEDBACK_HELP = ("What the student sees: full, diagnosis, verdict or score (default: the "
+                 "exercise's 'feedback:', itself diagnosis by default).")
+
+
+@autograder_app.command(epilog="""Examples:
+
+\b
+  gradtutor autograder gradescope sigmoid-neuron --output autograder.zip
+  gradtutor autograder gradescope my-exercise.yaml -o autograder.zip --visibility after_due_date
+
+Upload the zip as the assignment's autograder (Configure Autograder, base image Ubuntu
+22.04). setup.sh installs gradtutor from the wheels inside, with no network; run_autograder
+grades the uploaded answers file, whatever its name, and always writes results.json.
+""")
+def gradescope(
+    exercise: Annotated[str, typer.Argument(help="An exercise file or a bundled exercise id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The zip to write.")],
+    visibility: Annotated[Visibility, typer.Option(
+        "--visibility", help="When students see each step's test: visible, after_due_date, "
+        "after_published or hidden (while a test is hidden, Gradescope hides the total score from "
+        "the student too).")] = Visibility.visible,
+    feedback: Annotated[Feedback | None, typer.Option("--feedback", help=FEEDBACK_HELP)
+                        ] = None,
+    python_version: Annotated[str, typer.Option(
+        "--python-version", help="The Python of the autograder image (Ubuntu 22.04: "
+        "3.10), for the dependencies' wheels.")] = "3.10",
+    platform: Annotated[list[str] | None, typer.Option(
+        "--platform", help="Wheel platform tags of the image (default: manylinux_2_28, "
+        "manylinux_2_17 and manylinux2014, x86_64). Repeatable.")] = None,
+    wheels: Annotated[Path | None, typer.Option(
+        "--wheels", help="A folder that already holds gradtutor's wheel and every "
+        "dependency's, for the image: nothing is downloaded.")] = None,
+) -> None:
+    """A Gradescope autograder zip for an exercise."""
+    with _guard():
+        from .bundles import GRADESCOPE_PLATFORMS, gradescope_zip
+
+        ex, source = _bundle_exercise(exercise)
+        names = gradescope_zip(ex, source, output, feedback=feedback.value if feedback
+                               else None, visibility=visibility.value, wheels=wheels,
+                               python_version=python_version,
+                               platforms=tuple(platform or GRADESCOPE_PLATFORMS))
+        typer.echo(f"wrote {output}: {ex.id}, feedback "
+                   f"{feedback.value if feedback else ex.feedback}, tests {visibility.value}, "
+                   f"{len(names)} wheels", err=True)
+
+
+@autograder_app.command(epilog="""Example:
+
+\b
+  gradtutor autograder prairielearn sigmoid-neuron --output questions/sigmoid-neuron
+
+Then move OUTPUT/serverFilesCourse/gradtutor_vendor into the course's serverFilesCourse/
+(once for all such questions), and keep the rest as the question folder.
+""")
+def prairielearn(
+    exercise: Annotated[str, typer.Argument(help="An exercise file or a bundled exercise id.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The question folder to "
+                                         "write (new or empty).")],
+    feedback: Annotated[Feedback | None, typer.Option("--feedback", help=FEEDBACK_HELP)
+                        ] = None,
+    timeout: Annotated[int, typer.Option("--timeout", min=5, max=600, help="Seconds the "
+                                         "external grader may take.")] = 60,
+) -> None:
+    """A PrairieLearn question folder, externally graded by gradtutor, no network needed."""
+    with _guard():
+        from .bundles import prairielearn_question
+
+        ex, source = _bundle_exercise(exercise)
+        prairielearn_question(ex, source, output, feedback=feedback.value if feedback
+                              else None, timeout=timeout)
+        typer.echo(f"wrote {output}: move {output}/serverFilesCourse/gradtutor_vendor into "
+                   "the course's serverFilesCourse/", err=True)
+
+
+def _bundle_exercise(target: str) -> tuple[AnyExercise, Path]:
+    from ..base.errors import GradtutorError
+    from ..exercises.exercise import find_exercise
+    from ..kinds import load_exercise
+
+    ex = load_exercise(target)
+    source = find_exercise(target)
+    if source is None or not source.is_file():
+        raise GradtutorError(f"{visible(target, 80)}: no exercise file to bundle")
+    return ex, source
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^(?!__)[A-Za-z_][A-Za-z0-9_]*$")
 GRAPH_KINDS = ("graph", "network")
 GRAPH_KEYS = ("id", "title", "description", "kind", "given", "graph", "network", "output",
-              "ask", "tolerance", "follow_through", "tests", "fixed", "domain")
+              "ask", "tolerance", "follow_through", "tests", "fixed", "domain", "feedback")
 # How a given value may vary when a formula answer is compared at drawn points.
 DOMAINS = ("free", "fixed", "one-hot", "simplex", "positive")
 ASK_KEYS = ("step", "weight", "hint", "tolerance")
@@ -92,6 +92,7 @@ class Exercise:
     source: str  # the file it came from
     # how each given value varies when a formula answer is compared at drawn points
     domain: dict[str, str] = field(default_factory=dict)
+    feedback: str = "diagnosis"  # what a grading platform shows (FEEDBACK_LEVELS)
     # the true value of every asked step, filled by the graph kind on first use
     key: dict[str, np.ndarray] | None = field(default=None, init=False, repr=False,
                                               compare=False)
@@ -178,9 +179,11 @@ class GraphLoader(FieldReader):
         ask = self.ask(graph, nodes, output)
         tests = self.tests()
         domain = self.domain(given, kind)
+        feedback = self.feedback()
         problems.raise_if_any()
         return Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
-                        output, ask, tolerance, follow, tests, self.loaded.file, domain)
+                        output, ask, tolerance, follow, tests, self.loaded.file, domain,
+                        feedback)
 
     # -- fields ---------------------------------------------------------------------------
     def given(self) -> dict[str, np.ndarray]:

@@ -102,6 +102,11 @@ def unknown_keys(data: dict, allowed: tuple[str, ...], path: tuple, problems: Pr
             problems.add((*path, key), f"unknown key '{key}'{hint}", key=True)
 
 
+# How much of a check a student sees: everything; verdicts, diagnoses and hints without any
+# expected value; right or wrong per step; the total only.
+FEEDBACK_LEVELS = ("full", "diagnosis", "verdict", "score")
+
+
 class FieldReader:
     """Reads the fields every exercise has, recording what is wrong with each."""
 
@@ -133,6 +138,21 @@ class FieldReader:
         if pattern is not None and not pattern.match(value):
             self.problems.add((key,), f"'{value}' is not a valid {key}: use {expected}")
         return value
+
+    def choice(self, key: str, choices: tuple[str, ...], *, default: str) -> str:
+        """A text field that takes one of a few words."""
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if value not in choices:
+            self.problems.add((key,), f"'{key}' must be one of {', '.join(choices)}, not "
+                              f"{shown(value)}")
+            return default
+        return str(value)
+
+    def feedback(self) -> str:
+        """How much a grading platform shows a student (see FEEDBACK_LEVELS)."""
+        return self.choice("feedback", FEEDBACK_LEVELS, default="diagnosis")
 
     def number(self, key: str, *, default: float, low: float, high: float,
                within: tuple = ()) -> float:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..base import fmt
 from ..base.errors import GradtutorError
 from ..base.safetext import visible
 from ..exercises.answers import Answers, read_answers
@@ -239,6 +240,10 @@ class StepSummary:
     common_diagnosis: str | None
     diagnosis_count: int
     verdicts: dict[str, int]
+    diagnoses: dict[str, int] = field(default_factory=dict)  # every diagnosis, most first
+    origins: dict[str, int] = field(default_factory=dict)  # follow-through: where it came from
+    # wrong values no diagnosis explains, written by at least two students: value -> count
+    unexplained: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -255,6 +260,9 @@ class ClassSummary:
     histogram: list[tuple[str, int]]  # score band -> how many students
     steps: list[StepSummary] = field(default_factory=list)
     interrupted: bool = False
+    first_to_fix: dict[str, int] = field(default_factory=dict)  # step -> students, most first
+    identical: list[list[str]] = field(default_factory=list)  # files with the same answers
+    same_name: dict[str, list[str]] = field(default_factory=dict)  # student -> their files
 
 
 def summarize(results: list[FileResult], *, total: int | None = None) -> ClassSummary:
@@ -272,7 +280,34 @@ def summarize(results: list[FileResult], *, total: int | None = None) -> ClassSu
         lowest=min(scores, default=None), highest=max(scores, default=None),
         histogram=_histogram(scores, top), steps=_step_summaries(checked),
         interrupted=total is not None and len(results) < total,
+        first_to_fix=_first_to_fix(checked), identical=_identical(checked),
+        same_name=_same_name(results),
     )
+
+
+def _first_to_fix(results: list[FileResult]) -> dict[str, int]:
+    """How many students have each step as the first one to fix: what to re-teach first."""
+    firsts = Counter(first.step for r in results if (first := r.first_mistake()) is not None)
+    return dict(firsts.most_common())
+
+
+def _identical(results: list[FileResult]) -> list[list[str]]:
+    """Groups of files whose answers are the same, step for step (at least two answered)."""
+    groups: dict[tuple, list[str]] = {}
+    for result in results:
+        answers = tuple((s.step, fmt.value(s.given)) for s in result.steps if s.given is not None)
+        if len(answers) >= 2:
+            groups.setdefault(answers, []).append(result.answers_file)
+    return [files for files in groups.values() if len(files) > 1]
+
+
+def _same_name(results: list[FileResult]) -> dict[str, list[str]]:
+    """Student names that more than one file claims."""
+    files: dict[str, list[str]] = {}
+    for result in results:
+        if result.student:
+            files.setdefault(result.student.strip(), []).append(result.answers_file)
+    return {name: found for name, found in files.items() if len(found) > 1}
 
 
 def _histogram(scores: list[float], top: float, bands: int = 5) -> list[tuple[str, int]]:
@@ -287,18 +322,26 @@ def _step_summaries(results: list[FileResult]) -> list[StepSummary]:
     order: dict[str, None] = {}
     verdicts: dict[str, Counter] = {}
     diagnoses: dict[str, Counter] = {}
+    origins: dict[str, Counter] = {}
+    unexplained: dict[str, Counter] = {}
     for result in results:
         for step in result.steps:
             order.setdefault(step.step)
             verdicts.setdefault(step.step, Counter())[step.verdict] += 1
             if step.diagnosis:
                 diagnoses.setdefault(step.step, Counter())[step.diagnosis] += 1
+            elif step.verdict == "wrong" and step.given is not None:
+                unexplained.setdefault(step.step, Counter())[fmt.value(step.given)] += 1
+            if step.verdict == "follow-through" and step.origin:
+                origins.setdefault(step.step, Counter())[step.origin] += 1
     summaries = []
     for name in order:
         counts = verdicts[name]
-        common = diagnoses.get(name, Counter()).most_common(1)
+        every = diagnoses.get(name, Counter()).most_common()
         total = max(sum(counts.values()), 1)
         summaries.append(StepSummary(
             name, counts["correct"] / total, counts["follow-through"] / total,
-            common[0][0] if common else None, common[0][1] if common else 0, dict(counts)))
+            every[0][0] if every else None, every[0][1] if every else 0, dict(counts),
+            dict(every), dict(origins.get(name, Counter()).most_common()),
+            {value: n for value, n in unexplained.get(name, Counter()).most_common() if n > 1}))
     return summaries

@@ -23,6 +23,7 @@ class AnyExercise(Protocol):
     description: str
     kind: str  # the file's `kind:`, the registry's key for the exercise's ExerciseKind
     source: str  # the file it came from
+    feedback: str  # what a grading platform shows by default: full, diagnosis, verdict, score
     tests: list[SelfTest]
 
 

@@ -126,6 +126,7 @@ class _Step:
     diagnosis: str | None = None
     origin: str | None = None
     line: int | None = None
+    advice: str | None = None  # the message without the expected value
     reads: list[_Step] | None = None  # the steps its recomputation reads, once known
 
     @property
@@ -155,7 +156,7 @@ def check_exercise(ex: Exercise, answers: Answers, key: Key) -> FileResult:
         for step in _dependency_order(ex, steps):
             if step.verdict == "wrong":
                 _carried_forward(ex, step, steps, student, recomputed, suspect)
-    other_key = _other_numbers(steps)
+    other_key = _other_numbers(ex, steps)
     if other_key:
         for step in steps:
             if step.verdict == "follow-through":
@@ -355,14 +356,30 @@ def _own_forward_value(ex: Exercise, step: _Step, value: Array, forward: dict,
                and not close(step.expected, c, tolerance) for c in candidates)
 
 
-def _other_numbers(steps: list[_Step]) -> bool:
+def _other_numbers(ex: Exercise, steps: list[_Step]) -> bool:
     """A key of other numbers (another variant's, last year's): its values agree with each
-    other, so much follows through, but three or more steps are wrong on their own (where
-    this exercise's given numbers enter) and no more steps are right than carried."""
-    roots = sum(1 for s in steps if s.verdict == "wrong")
+    other, so much follows through, but three or more steps are wrong on their own, every
+    one where this exercise's given numbers enter, and no more steps are right than carried.
+    An honest student's slips inside the graph (a local derivative, a rounded value) are
+    not where the given numbers enter, so their follow-through stands."""
+    roots = [s for s in steps if s.verdict == "wrong"]
     right = sum(1 for s in steps if s.verdict == "correct")
     carried = sum(1 for s in steps if s.verdict == "follow-through")
-    return roots >= 3 and carried >= max(right, 1)
+    if len(roots) < 3 or carried < max(right, 1):
+        return False
+    reads = {name: set(free_names(parse_expression(text))) for name, text in ex.nodes.items()}
+    return all(_takes_given_numbers(ex, s.item.step.wrt, s.item.step.is_gradient, reads)
+               for s in roots)
+
+
+def _takes_given_numbers(ex: Exercise, wrt: str, gradient: bool,
+                         reads: dict[str, set[str]]) -> bool:
+    """Whether a step's value takes in given numbers directly: a node that reads a given
+    input; a gradient with respect to a given input, or to a node read beside one."""
+    if not gradient:
+        return any(name in ex.given for name in reads.get(wrt, ()))
+    return wrt in ex.given or any(wrt in names and any(n in ex.given for n in names)
+                                  for names in reads.values())
 
 
 def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides,
@@ -379,8 +396,8 @@ def _carried_forward(ex: Exercise, step: _Step, steps: list[_Step], student: Ove
         return
     step.verdict = "follow-through"
     step.origin = _origin(ex, step, steps, student)
-    step.message = (f"right given your earlier answers (error carried forward from "
-                    f"{step.origin}); the true value is {fmt.value(step.expected)}")
+    step.advice = f"right given your earlier answers (error carried forward from {step.origin})"
+    step.message = f"{step.advice}; the true value is {fmt.value(step.expected)}"
 
 
 def _read_by(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides
@@ -449,6 +466,7 @@ def _diagnose(ex: Exercise, step: _Step, student: Overrides, recomputed: Recompu
     given = step.given
     expected_text = f"expected {fmt.value(step.expected)}"
     if given is None or given.value is None or degenerate:
+        step.advice = "" if not step.message else None
         step.message = step.message or expected_text
         return
     tolerance = tolerance_of(ex, step.item)
@@ -458,14 +476,17 @@ def _diagnose(ex: Exercise, step: _Step, student: Overrides, recomputed: Recompu
     found = explanations(situation)
     if len(found) > 1:
         codes = " or ".join(m.code for m in found)
-        step.message = f"this could be {codes}: no single mistake explains it ({expected_text})"
+        step.advice = f"this could be {codes}: no single mistake explains it"
+        step.message = f"{step.advice} ({expected_text})"
         return
     if not found:
+        step.advice = "" if not step.message else None
         step.message = step.message or expected_text
         return
     step.diagnosis = found[0].code
     fix = found[0].fix.replace("{figures}", str(tolerance.figures))
-    step.message = f"{found[0].explanation}; {fix} ({expected_text})"
+    step.advice = f"{found[0].explanation}; {fix}"
+    step.message = f"{step.advice} ({expected_text})"
 
 
 def _result(ex: Exercise, step: _Step) -> StepResult:
@@ -477,5 +498,5 @@ def _result(ex: Exercise, step: _Step) -> StepResult:
         score=weight * credit, max_score=weight, diagnosis=step.diagnosis,
         message=step.message,
         hint=step.item.hint if step.verdict in ("wrong", "missing", "invalid") else None,
-        origin=step.origin, line=step.line,
+        origin=step.origin, line=step.line, advice=step.advice,
     )

@@ -283,12 +283,13 @@ def _check_trace(ex: PerceptronExercise, part: AskPart, answers: Answers,
         elif not carried_true and _same(given, own, ex.tolerance):
             result.verdict = "follow-through"
             result.score = part.weight * ex.follow_through
-            result.message = ("right from your own previous weights (error carried forward): "
-                              + _update_story(ex, item.row, carried, own))
+            result.advice = "right from your own previous weights (error carried forward)"
+            result.message = f"{result.advice}: " + _update_story(ex, item.row, carried, own)
         else:
             result.verdict, result.score, result.hint = "wrong", 0.0, part.hint
             code, why = _trace_mistake(ex, carried, item.row, given)
             result.diagnosis = code
+            result.advice = why or ""
             result.message = (f"expected {weights_text(own)} from "
                               f"{'the' if carried_true else 'your own'} previous weights"
                               + (f"; {why}" if why else ""))

@@ -23,6 +23,9 @@ class StepResult:
     origin: str | None = None  # follow-through: the earliest wrong step it inherits from
     line: int | None = None  # where the answer is in the answers file
     details: list[str] = field(default_factory=list)  # extra lines (e.g. a truth table's rows)
+    # the message without any expected value, where marking knows it (for feedback below
+    # "full"); None: the feedback policy decides from the message itself
+    advice: str | None = None
 
 
 @dataclass
@@ -35,6 +38,7 @@ class FileResult:
     max_score: float = 0.0
     error: str | None = None  # the file could not be read: the steps were not checked
     notes: list[str] = field(default_factory=list)  # e.g. answers for steps not asked
+    feedback: str = "full"  # how much of the check is shown (FEEDBACK_LEVELS); see redact
 
     @property
     def all_correct(self) -> bool:
@@ -52,6 +56,8 @@ class FileResult:
         """One line: the score, how many steps are right, the first mistake to fix."""
         if self.error is not None:
             return f"not checked: {self.error}"
+        if self.feedback == "score":
+            return f"score {self.score:g}/{self.max_score:g}"
         right = self.count("correct")
         parts = [f"score {self.score:g}/{self.max_score:g}",
                  f"{right} of {len(self.steps)} steps correct"]

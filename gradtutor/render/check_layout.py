@@ -16,7 +16,9 @@ def file_report(result: FileResult) -> Document:
     """One answers file: a row per step, with its message and hint beside it."""
     if result.error is not None:
         return _report(result, [Line([f"error: {visible(result.error, 1000)}"], "error")])
-    table = Table(STEP_HEADERS, [step_row(step) for step in result.steps],
+    shown = result.feedback == "full"  # below full, no expected value: no column for it
+    headers = STEP_HEADERS if shown else [h for h in STEP_HEADERS if h != "expected"]
+    table = Table(headers, [step_row(step, expected=shown) for step in result.steps],
                   notes=[step_notes(step) for step in result.steps])
     blocks: list[Block] = [table]
     blocks += [Line([f"note: {visible(note, 1000)}"], "note") for note in result.notes]
@@ -35,10 +37,11 @@ def file_heading(result: FileResult) -> str:
     return visible(f"{result.exercise}: {result.answers_file}{who}", 1000)
 
 
-def step_row(step: StepResult) -> list[Cell]:
-    return [Typed(visible(step.step, 1000)), Verdict(step.verdict, step.diagnosis or ""),
-            Typed(given_text(step.given)), Typed(fmt.value(step.expected)),
-            f"{step.score:g}/{step.max_score:g}"]
+def step_row(step: StepResult, *, expected: bool = True) -> list[Cell]:
+    head: list[Cell] = [Typed(visible(step.step, 1000)),
+                        Verdict(step.verdict, step.diagnosis or ""), Typed(given_text(step.given))]
+    shown: list[Cell] = [Typed(fmt.value(step.expected))] if expected else []
+    return [*head, *shown, f"{step.score:g}/{step.max_score:g}"]
 
 
 def given_text(given: object) -> str:
@@ -62,11 +65,12 @@ def step_notes(step: StepResult) -> list[str]:
 
 # -- the class -----------------------------------------------------------------------------
 
-CLASS_HEADERS = ["step", "correct", "follow-through", "most common diagnosis"]
+CLASS_HEADERS = ["step", "correct", "follow-through", "carried from", "diagnoses"]
 
 
 def class_report(summary: ClassSummary) -> Document:
-    """The class at a glance: score distribution, then how each step went."""
+    """The class at a glance: score distribution, how each step went, what to re-teach first,
+    and the files to look at (identical answers, one name on several files)."""
     blocks: list[Block] = []
     if summary.scores:
         blocks.append(Line([f"scores (out of {summary.max_score:g}): mean {summary.mean:.3g}, "
@@ -75,9 +79,23 @@ def class_report(summary: ClassSummary) -> Document:
         blocks.append(Bars(summary.histogram))
     if summary.steps:
         blocks.append(Table(CLASS_HEADERS, [class_row(step) for step in summary.steps]))
+    if summary.first_to_fix:
+        blocks.append(Line(["first step to fix (students):"], "strong"))
+        blocks.append(Bars([(visible(step, 80), n) for step, n in summary.first_to_fix.items()]))
+    blocks += [Line([visible(line, 1000)], "note") for line in attention_lines(summary)]
     blocks += [Line([f"unreadable: {visible(name, 1000)}"], "wrong")
                for name in summary.unreadable]
     return Document(class_heading(summary), blocks, form="report")
+
+
+def attention_lines(summary: ClassSummary) -> list[str]:
+    """Wrong values many wrote that no diagnosis explains; copies; names claimed twice."""
+    lines = [f"{step.step}: {n} students wrote {value}: no diagnosis explains it"
+             for step in summary.steps for value, n in step.unexplained.items()]
+    lines += ["identical answers: " + ", ".join(files) for files in summary.identical]
+    lines += [f"one name, {len(files)} files: {name}: " + ", ".join(files)
+              for name, files in summary.same_name.items()]
+    return lines
 
 
 def class_heading(summary: ClassSummary) -> str:
@@ -88,10 +106,10 @@ def class_heading(summary: ClassSummary) -> str:
 
 def class_row(step: StepSummary) -> list[Cell]:
     share = Styled(f"{100 * step.share_correct:.0f}%", share_role(step.share_correct))
-    common = f"{step.common_diagnosis} ({step.diagnosis_count})" if step.common_diagnosis \
-        else "-"
+    every = ", ".join(f"{code} ({n})" for code, n in step.diagnoses.items()) or "-"
+    origins = ", ".join(f"{visible(origin, 80)} ({n})" for origin, n in step.origins.items())
     return [Typed(visible(step.step, 1000)), share,
-            f"{100 * step.share_follow_through:.0f}%", common]
+            f"{100 * step.share_follow_through:.0f}%", origins or "-", every]
 
 
 def share_role(share: float) -> str:

@@ -22,12 +22,14 @@ from ..base.safetext import (
     yaml_text,
 )
 from ..exercises.perceptron.solving import PerceptronSolution
+from ..grading.roster import Gradebook, Row, identity
 from ..kinds.graph import AnswerKey
 from ..marking.results import FileResult, StepResult
 
 if TYPE_CHECKING:  # only for the hints: a check never needs the solver
     from ..base.errors import GradtutorError
     from ..engine.solve import Solution
+    from ..grading.batch import ClassSummary
     from ..grading.catalog import Validation
     from ..walkthrough.model import Walkthrough
     from ..walkthrough.perceptron import PerceptronWalkthrough
@@ -76,11 +78,11 @@ def solution_data(solution: Solution) -> dict[str, Any]:
 
 
 def step_data(step: StepResult) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "step": step.step, "verdict": step.verdict, "given": step.given,
-        "expected": step.expected, "score": step.score, "max_score": step.max_score,
-        "diagnosis": step.diagnosis, "message": step.message,
-    }
+    data: dict[str, Any] = {"step": step.step, "verdict": step.verdict, "given": step.given}
+    if step.expected is not None:  # None: the feedback policy hides it
+        data["expected"] = step.expected
+    data.update({"score": step.score, "max_score": step.max_score,
+                 "diagnosis": step.diagnosis, "message": step.message})
     for key in ("hint", "origin", "line"):
         if getattr(step, key) is not None:
             data[key] = getattr(step, key)
@@ -102,6 +104,8 @@ def file_data(result: FileResult) -> dict[str, Any]:
         data["error"] = result.error
     if result.notes:
         data["notes"] = result.notes
+    if result.feedback != "full":
+        data["feedback"] = result.feedback
     data["summary"] = result.summary
     return data
 
@@ -113,27 +117,101 @@ def check_json(results: list[FileResult]) -> str:
     return dumps([file_data(r) for r in results])
 
 
-def check_csv(results: list[FileResult]) -> str:
-    """A row per student: file, name, score, then each step's score."""
+def check_csv(results: list[FileResult], book: Gradebook | None = None) -> str:
+    """A row per student: file, name (the file's name when the student wrote none), score,
+    then each step's score. With a roster (`book`), every file once and every roster
+    student once, with their id, email, section and whether they are on the roster."""
     steps: dict[str, None] = {}
     for result in results:
         for step in result.steps:
             steps.setdefault(step.step)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    roster = ["id", "email", "section", "status"] if book is not None else []
     writer.writerow(["answers_file", "student", "score", "max_score", *map(csv_cell, steps),
-                     "first_to_fix", "error", "notes"])
-    for result in results:
-        by_step = {s.step: s for s in result.steps}
-        first = result.first_mistake()
-        writer.writerow([
-            csv_cell(result.answers_file), csv_cell(result.student or ""), f"{result.score:g}",
+                     "first_to_fix", "error", "notes", *roster])
+    rows = book.rows if book is not None else [Row(None, result) for result in results]
+    for row in rows:
+        writer.writerow([csv_cell(text) for text in _csv_row(row, steps)]
+                        + ([csv_cell(text) for text in _roster_cells(row)] if roster else []))
+    return out.getvalue()
+
+
+def _csv_row(row: Row, steps: dict[str, None]) -> list[str]:
+    result = row.result
+    if result is None:  # a roster student with no submission
+        name = row.student.name if row.student else ""
+        return ["", name, "", "", *("" for _ in steps), "", "", ""]
+    by_step = {s.step: s for s in result.steps}
+    first = result.first_mistake()
+    return [result.answers_file, identity(result), f"{result.score:g}",
             f"{result.max_score:g}",
             *(f"{by_step[s].score:g}" if s in by_step else "" for s in steps),
-            csv_cell(first.step if first else ""), csv_cell(result.error or ""),
-            csv_cell("; ".join(visible(note, 1000) for note in result.notes)),
-        ])
+            first.step if first else "", result.error or "",
+            "; ".join(visible(note, 1000) for note in result.notes)]
+
+
+def _roster_cells(row: Row) -> list[str]:
+    student = row.student
+    if student is None:
+        return ["", "", "", "not on the roster"]
+    if row.duplicate_of:  # the student's roster cells are on the row of the file graded
+        who = student.id or student.email or student.name
+        return ["", "", "", f"another file of {who}: {row.duplicate_of} is graded"]
+    status = "no submission" if row.result is None else "graded"
+    return [student.id, student.email, student.section, status]
+
+
+def _gradebook_rows(book: Gradebook) -> list[Row]:
+    """One row per roster student (their best file), or per file without a roster."""
+    return [row for row in book.rows if row.duplicate_of is None
+            and (row.student is not None or not book.has_roster)]
+
+
+def canvas_csv(book: Gradebook, assignment: str, points: float) -> str:
+    """A gradebook Canvas imports: Student, ID, SIS User ID, SIS Login ID, Section, then the
+    assignment's column, with the points possible on the second row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment])
+    writer.writerow(["    Points Possible", "", "", "", "", f"{points:g}"])
+    for row in _gradebook_rows(book):
+        student, result = row.student, row.result
+        name = student.name if student and student.name else \
+            identity(result) if result else ""
+        writer.writerow([csv_cell(text) for text in (
+            name, student.canvas_id if student else "", student.id if student else "",
+            student.email if student else "", student.section if student else "",
+            f"{result.score:g}" if result is not None and result.error is None else "")])
     return out.getvalue()
+
+
+def moodle_csv(book: Gradebook, assignment: str) -> str:
+    """A gradebook Moodle imports (Grades > Import > CSV file): map 'ID number' or 'Email
+    address' to the user, and the assignment's column to its grade item."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["ID number", "Email address", "Full name", assignment])
+    for row in _gradebook_rows(book):
+        student, result = row.student, row.result
+        name = student.name if student and student.name else \
+            identity(result) if result else ""
+        writer.writerow([csv_cell(text) for text in (
+            student.id if student else (identity(result) if result else ""),
+            student.email if student else "", name,
+            f"{result.score:g}" if result is not None and result.error is None else "")])
+    return out.getvalue()
+
+
+def summary_data(summary: ClassSummary) -> dict[str, Any]:
+    """The class summary as data (`check --summary FILE.json`): every field, names as
+    visible text."""
+    data: dict[str, Any] = plain_data(summary)
+    data["unreadable"] = [visible(name, 1000) for name in summary.unreadable]
+    data["identical"] = [[visible(name, 1000) for name in group] for group in summary.identical]
+    data["same_name"] = {visible(name, 200): [visible(f, 1000) for f in files]
+                         for name, files in summary.same_name.items()}
+    return data
 
 
 def gradescope(result: FileResult) -> dict[str, Any]:

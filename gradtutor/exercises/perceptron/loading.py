@@ -26,7 +26,8 @@ from .separability import separate
 from .units import MAX_INPUTS, Row, Weights, weight_keys
 
 PERCEPTRON_KEYS = ("id", "title", "description", "kind", "inputs", "table", "activation",
-                   "ask", "hidden", "learning_rule", "tolerance", "follow_through", "tests")
+                   "ask", "hidden", "learning_rule", "tolerance", "follow_through", "tests",
+                   "feedback")
 ASKS = ("weights", "network", "trace")
 MAX_ROWS = 64
 MAX_HIDDEN = 16
@@ -64,6 +65,7 @@ class PerceptronExercise:
     separable: bool = True
     kind: str = "perceptron"
     lines: dict[str, int] = field(default_factory=dict)
+    feedback: str = "diagnosis"  # what a grading platform shows (FEEDBACK_LEVELS)
     # an answers mapping scored fully correct, filled by the perceptron kind on first use
     key: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -108,12 +110,13 @@ class _Loader(FieldReader):
         tolerance = self.tolerance()
         follow = self.number("follow_through", default=1.0, low=0, high=1)
         tests = self.tests()
+        feedback = self.feedback()
         problems.raise_if_any()
         ex = PerceptronExercise(ex_id or "", title, description, inputs, rows, targets,
                                 at_zero, ask, hidden or 0, rule, tolerance, follow, tests,
                                 self.loaded.file,
                                 lines={k[0]: v for k, v in self.loaded.key_lines.items()
-                                       if len(k) == 1})
+                                       if len(k) == 1}, feedback=feedback)
         self.analyse(ex, hidden)
         problems.raise_if_any()
         return ex

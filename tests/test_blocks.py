@@ -9,7 +9,7 @@ import pytest
 
 from gradtutor.render import blocks as b
 from gradtutor.render import dot, latex, markdown, plain
-from gradtutor.render.draw import RENDERERS
+from gradtutor.render.draw import render_document
 
 DOC = b.Document("A title", [
     b.Section("1) Step"), b.Paragraph("Some *prose*."), b.Strong("Done."),
@@ -82,7 +82,7 @@ def test_rich_draws_a_panel_with_the_title() -> None:
     from rich.console import Console
 
     console = Console(width=80, record=True, color_system=None)
-    console.print(RENDERERS["rich"](DOC))
+    console.print(render_document(DOC, "rich"))
     text = console.export_text()
     assert "A title" in text and "1) Step" in text and "Hint: try it" in text
 

@@ -263,3 +263,23 @@ def test_platform_results_from_every_bundled_sample(sample: str) -> None:
         assert {"name", "points", "max_points", "message"} <= set(test)
     total = sum(t["max_points"] for t in prairie["tests"])
     assert prairie["score"] == pytest.approx(sum(t["points"] for t in prairie["tests"]) / total)
+
+
+def test_a_numeric_check_loads_only_what_it_draws() -> None:
+    """Start-up is most of a check's time: no sympy, worker pool, walkthrough, solver,
+    perceptron or LaTeX modules for a numeric graph exercise checked as plain text."""
+    import subprocess
+    import sys
+
+    sample = str(SAMPLES / "sigmoid-neuron.yaml")
+    code = ("import sys; from typer.testing import CliRunner; from gradtutor.cli.app import app; "
+            f"r = CliRunner().invoke(app, ['check', 'sigmoid-neuron', {sample!r}, '--format', "
+            "'plain']); print(r.stdout.splitlines()[-1]); print(*sorted(sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    score, loaded_line = result.stdout.splitlines()[-2:]
+    assert score.startswith("score 15/17"), result.stderr
+    loaded = set(loaded_line.split())
+    assert "gradtutor.render.plain" in loaded and "gradtutor.marking.check" in loaded
+    unwanted = {"sympy", "multiprocessing", "gradtutor.walkthrough", "gradtutor.engine.solve",
+                "gradtutor.exercises.perceptron", "gradtutor.render.latex", "rich"}
+    assert sorted(unwanted & loaded) == []

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..exercises.perceptron.loading import PerceptronExercise, perceptron_from_yaml
-
 if TYPE_CHECKING:
     from ..exercises.answers import Answers
+    from ..exercises.perceptron.loading import PerceptronExercise
     from ..exercises.perceptron.solving import PerceptronSolution
     from ..exercises.yamlio import Loaded
     from ..marking.results import FileResult
@@ -18,8 +17,12 @@ ANY_NUMBER = 'a number, or text such as "-1/2"'
 
 
 class PerceptronKind:
+    """Its modules (exact fractions) are imported when a perceptron exercise is loaded, so
+    that checking a graph exercise never pays for them."""
 
     def load(self, loaded: Loaded) -> PerceptronExercise:
+        from ..exercises.perceptron.loading import perceptron_from_yaml
+
         return perceptron_from_yaml(loaded)
 
     def key(self, exercise: PerceptronExercise) -> dict[str, Any]:

@@ -3,31 +3,25 @@ of the format (by its name). One more format is one more renderer here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from typing import Any
 
-from . import dot, latex, markdown, plain
 from .blocks import Document
 from .layout import layout
 
-
-def _rich(doc: Document) -> Any:
-    from . import rich  # rich is imported only for a terminal
-
-    return rich.document(doc)
-
-
-RENDERERS: dict[str, Callable[[Document], Any]] = {
-    "plain": plain.document, "rich": _rich, "markdown": markdown.document,
-    "latex": latex.document, "dot": dot.document,
+# A format -> the module in render/ whose `document(doc)` draws it; imported when first
+# used (rich only for a terminal, LaTeX and dot only when asked for).
+RENDERERS: dict[str, str] = {
+    "plain": "plain", "rich": "rich", "markdown": "markdown", "latex": "latex", "dot": "dot",
 }
+
+
+def render_document(doc: Document, format: str) -> Any:
+    """A document drawn in a format: text, or for rich a renderable."""
+    module = importlib.import_module(f".{RENDERERS[format]}", __package__)
+    return module.document(doc)
 
 
 def render(result: object, format: str) -> Any:
     """The result in a format: text, or for rich a renderable."""
-    return RENDERERS[format](layout(result))
-
-
-def render_document(doc: Document, format: str) -> Any:
-    """A document laid out by hand (a list of exercises has no class of its own)."""
-    return RENDERERS[format](doc)
+    return render_document(layout(result), format)

@@ -21,14 +21,17 @@ from ..base.safetext import (
     yaml_comment,
     yaml_text,
 )
-from ..exercises.perceptron.solving import PerceptronSolution
 from ..grading.roster import Gradebook, Row, identity
 from ..kinds.graph import AnswerKey
 from ..marking.results import FileResult, StepResult
+from .layout import class_key
 
-if TYPE_CHECKING:  # only for the hints: a check never needs the solver
+if TYPE_CHECKING:
     from ..base.errors import GradtutorError
     from ..engine.solve import Solution
+    from ..exercises.perceptron.solving import (
+        PerceptronSolution,  # only for the hints: a check never needs the solver
+    )
     from ..grading.batch import ClassSummary
     from ..grading.catalog import Validation
     from ..walkthrough.model import Walkthrough
@@ -335,14 +338,17 @@ def perceptron_data(solution: Any) -> dict[str, Any]:
     return perceptron_solution_data(solution)
 
 
-SOLUTION_DATA: dict[type, Callable[[Any], dict[str, Any]]] = {
-    AnswerKey: answer_key_data, PerceptronSolution: perceptron_data,
+# A solution's class (module.Class, as the layouts are keyed) -> its data for `solve --format
+# json`; by name, so that a graph exercise's check never imports the perceptron modules.
+SOLUTION_DATA: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "gradtutor.kinds.graph.AnswerKey": answer_key_data,
+    "gradtutor.exercises.perceptron.solving.PerceptronSolution": perceptron_data,
 }
 
 
 def exercise_solution_data(solution: AnswerKey | PerceptronSolution) -> dict[str, Any]:
     """`solve --format json` of an exercise of any kind, by the solution's class."""
-    return SOLUTION_DATA[type(solution)](solution)
+    return SOLUTION_DATA[class_key(type(solution))](solution)
 
 
 # -- explain and validate ------------------------------------------------------------------

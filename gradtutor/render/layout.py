@@ -7,37 +7,47 @@ words them and chooses what goes where.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 from ..base.errors import GradtutorError
-from ..engine.solve import Solution
-from ..exercises.perceptron.solving import PerceptronSolution
-from ..grading.batch import ClassSummary
-from ..kinds.graph import AnswerKey
-from ..marking.results import FileResult
-from ..walkthrough.model import Walkthrough
-from ..walkthrough.perceptron import PerceptronWalkthrough
 from .blocks import Document
-from .check_layout import class_report, file_report
-from .perceptron_layout import perceptron_walkthrough
-from .solution_layout import answer_key, perceptron_solution, solution
-from .walkthrough_layout import walkthrough
 
-LAYOUTS: dict[type, Callable[[Any], Document]] = {
-    Walkthrough: walkthrough,
-    PerceptronWalkthrough: perceptron_walkthrough,
-    Solution: solution,
-    AnswerKey: answer_key,
-    PerceptronSolution: perceptron_solution,
-    FileResult: file_report,
-    ClassSummary: class_report,
+# A result's class (module.Class) -> its layout ("module:function" in render/). A layout is
+# imported when first used, so that a check never loads the walkthrough or solver layouts.
+LAYOUTS: dict[str, str] = {
+    "gradtutor.walkthrough.model.Walkthrough": "walkthrough_layout:walkthrough",
+    "gradtutor.walkthrough.perceptron.PerceptronWalkthrough":
+        "perceptron_layout:perceptron_walkthrough",
+    "gradtutor.engine.solve.Solution": "solution_layout:solution",
+    "gradtutor.kinds.graph.AnswerKey": "solution_layout:answer_key",
+    "gradtutor.exercises.perceptron.solving.PerceptronSolution":
+        "solution_layout:perceptron_solution",
+    "gradtutor.marking.results.FileResult": "check_layout:file_report",
+    "gradtutor.grading.batch.ClassSummary": "check_layout:class_report",
 }
+
+
+def class_key(kind: type) -> str:
+    """How the registry names a class."""
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def layout_of(kind: type) -> Callable[[Any], Document] | None:
+    """The layout for results of a class; None when it has none."""
+    where = LAYOUTS.get(class_key(kind))
+    if where is None:
+        return None
+    module, _, function = where.partition(":")
+    found: Callable[[Any], Document] = getattr(
+        importlib.import_module(f".{module}", __package__), function)
+    return found
 
 
 def layout(result: object) -> Document:
     """The result as a document of blocks."""
-    function = LAYOUTS.get(type(result))
+    function = layout_of(type(result))
     if function is None:
         raise GradtutorError(f"no layout for a {type(result).__name__}")
     return function(result)

@@ -19,12 +19,14 @@ if TYPE_CHECKING:
         CheckResult,
         CheckResults,
         Explanation,
+        PracticeSession,
         Solution,
         check,
         check_files,
         explain,
         load_answers,
         load_exercise,
+        practice,
         solve,
         template,
     )
@@ -43,6 +45,7 @@ __all__ = [
     "__version__",
     # the API (gradtutor/api.py)
     "solve", "check", "check_files", "explain", "template", "load_exercise", "load_answers",
+    "practice", "PracticeSession",
     "Solution", "AnswerKey", "CheckResult", "CheckResults", "Explanation",
     # the errors it raises (gradtutor/base/errors.py)
     "GradtutorError", "ParseError", "LimitError", "ExpressionError", "ShapeError",

@@ -4,6 +4,7 @@
     gt.solve("(x+y)*z", x=-2, y=5, z=-4).gradients   # {'x': -4.0, 'y': -4.0, 'z': 3.0}
     gt.check("sigmoid-neuron", {"f8": 0.73}).score
     gt.explain("max-gate")                            # a walkthrough, shown with math
+    gt.practice("add-mul-gate").answer("3").verdict   # 'correct': one step at a time
 
 Every result has `.to_dict()`, the object the command prints with `--format json` for the
 same input, and displays in a notebook (`_repr_markdown_`, `_repr_html_`). Bad input raises
@@ -29,6 +30,7 @@ from .grading import catalog
 from .grading.batch import ClassSummary, answer_files, check_answers, summarize
 from .grading.batch import check_files as _check_each
 from .grading.feedback import redact
+from .grading.practice import PracticeSession
 from .kinds import AnyExercise, kind_of
 from .kinds import explain as _explain_target
 from .kinds import load_exercise as _load_exercise
@@ -277,6 +279,21 @@ def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLi
     results = list(_check_each(ex, files))
     return CheckResults([CheckResult(redact(r, feedback)) for r in results],
                         summarize(results))
+
+
+def practice(exercise: PathLike | Exercise, *, attempts: int = 3,
+             student: str | None = None,
+             resume: PathLike | Answers | None = None) -> PracticeSession:
+    """A practice session: `ask()` the current step, `answer(text)` judges one answer or
+    runs one command (hint, reveal, skip, back, help, quit); `answers_yaml()` is the answers
+    file so far, which `check` grades with the same verdicts."""
+    ex = load_exercise(exercise)
+    session = PracticeSession(ex, attempts=attempts, student=student)
+    if isinstance(resume, str | Path):
+        resume = read_answers(resume, ex.id)
+    if resume is not None:
+        session.resume(resume)
+    return session
 
 
 def _answers_from_mapping(exercise_id: str, answers: Mapping[str, Any]) -> Answers:

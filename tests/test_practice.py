@@ -1,0 +1,180 @@
+"""`gradtutor practice` and `gt.practice`: one step at a time, each answer judged at once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import gradtutor as gt
+from gradtutor.base.errors import GradtutorError
+
+PIPED = "3\n12\n-12\nreveal\nquit\n"
+EXPECTED = """\
+add-mul-gate: An add gate feeding a multiply gate: f = (x + y) z (8 steps, 3 tries each; \
+type help for the commands)
+q = x + y: q =
+correct (q = 3): right
+f = q * z: f =
+wrong (f = 12): sign-flipped: the right size with the wrong sign; keep track of minus \
+signs: d(-u) = -du, d(a - b)/db = -1; 2 tries left
+hint: Forward pass: f = q * z; put in the values of q and z.
+f = q * z: f =
+correct (f = -12): right
+dq/dx =
+revealed: no credit for this step
+worked: dq/dx = 1 * dq/dq = 1 * 1 = 1
+dq/dy =
+quit: stopped
+score 2/10; 2 of 8 steps correct; first to fix: dq/dx (missing)
+saved s.yaml: gradtutor check add-mul-gate s.yaml
+"""
+
+
+def run(args: list[str], stdin: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gradtutor", *args], input=stdin,
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_piped_session_judges_each_line_at_once(tmp_path: Path) -> None:
+    done = run(["practice", "add-mul-gate", "--save", "s.yaml"], PIPED, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == EXPECTED
+    assert done.stderr == ""
+    assert (tmp_path / "s.yaml").read_text() == \
+        'exercise: "add-mul-gate"\nanswers:\n  "q": 3\n  "f": -12\n'
+
+
+def test_saved_file_checks_with_the_sessions_verdicts(tmp_path: Path) -> None:
+    lines = "3\n12\n1\n1\n1\n1\n-4\n3\n1\n-4\n-4\n"  # f: three tries; df/dx: a slip
+    done = run(["practice", "add-mul-gate", "--save", "s.yaml"], lines, tmp_path)
+    assert done.returncode == 0, done.stderr
+    said = {}  # step -> the session's last verdict on it
+    for line in done.stdout.splitlines():
+        head, _, rest = line.partition(" (")
+        if head in ("correct", "wrong", "follow-through") and " = " in rest:
+            said[rest.split(" = ")[0]] = head
+    assert said == {"q": "correct", "f": "wrong", "dq/dx": "correct", "dq/dy": "correct",
+                    "df/dq": "correct", "df/dz": "correct", "df/dx": "correct",
+                    "df/dy": "correct"}
+    checked = run(["check", "add-mul-gate", "s.yaml", "--format", "json"], "", tmp_path)
+    result = json.loads(checked.stdout)
+    assert {step["step"]: step["verdict"] for step in result["steps"]} == said
+    assert done.stdout.splitlines()[-2] == \
+        f"score {result['score']:g}/{result['max_score']:g}; 7 of 8 steps correct; " \
+        "first to fix: f"
+
+
+def test_eof_saves_and_exits_cleanly(tmp_path: Path) -> None:
+    done = run(["practice", "add-mul-gate"], "3\n", tmp_path)
+    assert done.returncode == 0
+    saved = tmp_path / "add-mul-gate.practice.yaml"
+    assert gt.check("add-mul-gate", saved).result.steps[0].verdict == "correct"
+
+
+def test_resume_continues_at_the_first_unanswered_step(tmp_path: Path) -> None:
+    run(["practice", "add-mul-gate", "--save", "s.yaml"], "3\n-12\n", tmp_path)
+    done = run(["practice", "add-mul-gate", "--resume", "s.yaml"], "1\n", tmp_path)
+    assert done.stdout.splitlines()[1:3] == ["dq/dx =", "correct (dq/dx = 1): right; add "
+                                             "gate: distributes the upstream gradient 1 "
+                                             "unchanged to x and y (a gradient distributor)"]
+    assert "dq/dx" in (tmp_path / "s.yaml").read_text()
+
+
+def test_a_bad_value_is_not_a_try(tmp_path: Path) -> None:
+    session = gt.practice("add-mul-gate", attempts=1)
+    said = session.answer("{a: [")
+    assert (said.verdict, session.current) == ("invalid", "q")
+    assert session.answer("three").verdict == "invalid"
+    assert session.current == "q"
+
+
+def test_api_session_hint_reveal_skip_back_quit() -> None:
+    session = gt.practice("add-mul-gate", attempts=2)
+    assert session.ask() == "q = x + y: q ="
+    assert session.answer("hint").message.startswith("Forward pass: q = x + y")
+    wrong = session.answer("4")
+    assert (wrong.verdict, wrong.worked) == ("wrong", None)
+    assert wrong.hint is not None and "q = x + y" in wrong.hint
+    last = session.answer("5")
+    assert last.worked == "q = x + y = -2 + 5 = 3" and "no tries left" in last.message
+    assert session.current == "f"
+    assert session.answer("back").message == "back to q"
+    assert session.answer("3").verdict == "correct"
+    assert session.answer("skip").verdict == "skipped"
+    assert session.current == "dq/dx"
+    revealed = session.answer("reveal")
+    assert (revealed.verdict, revealed.worked) == ("revealed", "dq/dx = 1 * dq/dq = 1 * 1 = 1")
+    assert "reveal" in session.answer("help").message
+    assert session.answer("quit").done and session.current is None
+    assert session.answers() == {"q": "3"}
+    assert session.score().score == 1
+
+
+def test_follow_through_is_judged_as_check_judges_it() -> None:
+    session = gt.practice("add-mul-gate", attempts=1)
+    session.answer("4")  # q wrong: the worked line follows
+    said = session.answer("-16")  # f from the student's own q
+    assert said.verdict == "follow-through"
+    assert gt.check("add-mul-gate", {"q": 4, "f": -16}).result.steps[1].verdict == \
+        "follow-through"
+
+
+def test_attempts_must_be_positive() -> None:
+    with pytest.raises(GradtutorError, match="attempts"):
+        gt.practice("add-mul-gate", attempts=0)
+
+
+GRAPH_EXERCISES = sorted(p for p in (Path(__file__).parent.parent / "exercises").glob("*.yaml")
+                         if "perceptron" not in p.name)
+
+
+@pytest.mark.parametrize("path", GRAPH_EXERCISES, ids=lambda p: p.stem)
+def test_every_step_of_every_graph_exercise_can_be_practised(path: Path) -> None:
+    session = gt.practice(path)
+    worked = []
+    while session.current is not None:
+        assert session.ask().endswith(f"{session.current} =")
+        worked.append(session.answer("reveal").worked)
+    assert len(worked) == len(session.slots) and all(worked)
+    assert session.answers() == {}
+
+
+def test_an_exercise_marked_as_a_whole_is_refused_with_a_message(tmp_path: Path) -> None:
+    with pytest.raises(GradtutorError, match="marked by parts"):
+        gt.practice("and-perceptron")
+    done = run(["practice", "and-perceptron"], "", tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: and-perceptron is marked by parts")
+    assert "Traceback" not in done.stderr
+
+
+def test_the_terminal_session_through_a_pseudo_terminal(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "gradtutor", "practice", "add-mul-gate"],
+                          cwd=str(tmp_path), encoding="utf-8", timeout=60,
+                          env={"TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "200",
+                               "PATH": "/usr/bin:/bin"})
+    child.expect_exact("q = x + y: q = ")
+    child.sendline("3")
+    child.expect_exact("correct (q = 3): right")
+    child.expect_exact("f = q * z: f = ")
+    child.sendline("12")
+    child.expect_exact("wrong (f = 12): sign-flipped")
+    child.expect_exact("hint: Forward pass: f = q * z; put in the values of q and z.")
+    child.expect_exact("f = q * z: f = ")
+    child.sendline("hint")
+    child.expect_exact("hint: Forward pass: f = q * z")
+    child.sendline("reveal")
+    child.expect_exact("worked: f = q * z = 3 * (-4) = -12")
+    child.expect_exact("dq/dx = ")
+    child.sendeof()
+    child.expect_exact("saved add-mul-gate.practice.yaml")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (tmp_path / "add-mul-gate.practice.yaml").read_text() == \
+        'exercise: "add-mul-gate"\nanswers:\n  "q": 3\n'

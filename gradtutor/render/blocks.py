@@ -3,6 +3,9 @@
 A block holds text that is already worded (layout.py words it, from the result's data); a
 renderer (plain, rich, markdown, latex, dot) only draws blocks, picking a function by the
 block's class. A block a format has no use for (a Graph in plain text) is left out by it.
+
+Blocks are plain (not frozen) dataclasses and nothing changes them once laid out: a frozen
+dataclass costs twice as much to define, and start-up is most of the time of one `check`.
 """
 
 from __future__ import annotations
@@ -11,86 +14,86 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass
 class Description:
     """An exercise author's description, in Markdown."""
 
     markdown: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Section:
     """The heading of one step of a walkthrough."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class StepTitle:
     """`--step N`: which asked step is revealed."""
 
     text: list[Span]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hint:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Worked:
     """`--step N`: the part worked out below, by name (if it has one)."""
 
     text: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class AnswerEquation:
     """`--step N`: the asked value, as one equation."""
 
     answer: Math
 
 
-@dataclass(frozen=True)
+@dataclass
 class Answer:
     lines: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Paragraph:
     text: str
     role: str = ""  # for rich to colour (a conclusion, a caveat)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Strong:
     """A conclusion, shown bold."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Caption:
     """A formula-like line that introduces what follows (a unit's formula and weights)."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Code:
     """Lines kept exactly as they are."""
 
     lines: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reasoning:
     """An argument: prose lines, and equations (indented by two spaces) kept whole."""
 
     lines: list[str]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Math:
     """Inline math: as plain text, and as LaTeX (Markdown shows the text as code)."""
 
@@ -100,14 +103,14 @@ class Math:
     pretty: str = ""  # the text with unicode symbols (∂), for a terminal, if it differs
 
 
-@dataclass(frozen=True)
+@dataclass
 class Typed:
     """Text as it is typed (a step such as dL/dx): code in Markdown."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Styled:
     """Text with a semantic role ("correct", "wrong", "follow-through", "dim", ...): rich
     colours it by its role, the other formats show the text."""
@@ -116,7 +119,7 @@ class Styled:
     role: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Verdict:
     """A step's verdict (its role too) and the diagnosis of a wrong answer, if any."""
 
@@ -132,7 +135,7 @@ Span = str | Math | Typed | Styled | Verdict
 Cell = Span | list[Span]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Table:
     """Cells of spans; the cells of `math_column` are arithmetic (code or math where it can be)."""
 
@@ -144,12 +147,12 @@ class Table:
     title: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Gap:
     """A blank line between groups."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class GraphNode:
     """A node: a record of `fields` (one compartment each), or an ellipse with `label`."""
 
@@ -158,14 +161,14 @@ class GraphNode:
     fields: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass
 class GraphEdge:
     source: str
     target: str
     label: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Graph:
     """A drawing of a graph (dot); its nodes and edges in the order they are written."""
 
@@ -174,33 +177,33 @@ class Graph:
     items: list[GraphNode | GraphEdge]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Lines:
     """Short lines kept apart (hard line breaks), each a list of spans."""
 
     lines: list[list[Span]]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Fact:
     """One short statement on a line of its own."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Note:
     """A caveat about the whole result."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Subsection:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class TreeRow:
     """One node of a tree drawing: its label, its value, and how deep it sits."""
 
@@ -211,7 +214,7 @@ class TreeRow:
     repeated: bool  # already drawn above, with its inputs
 
 
-@dataclass(frozen=True)
+@dataclass
 class Diagram:
     """The graph as a tree from the output, a row a node (the output first). Text formats
     draw it in ASCII (`lines`); a terminal may draw it richer, with each node's value."""
@@ -240,7 +243,7 @@ class Diagram:
             yield row
 
 
-@dataclass(frozen=True)
+@dataclass
 class Equation:
     """`lhs = part = part`, a remark beside it and the operands' shapes under it."""
 
@@ -250,7 +253,7 @@ class Equation:
     shapes: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Equations:
     """Display math, aligned at the = signs; depth indents it under a Visit."""
 
@@ -258,7 +261,7 @@ class Equations:
     depth: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Visit:
     """The backward pass arriving at a node: the node and the gradient it gets from above."""
 
@@ -266,7 +269,7 @@ class Visit:
     upstream: Math
 
 
-@dataclass(frozen=True)
+@dataclass
 class Bullets:
     """Remarks, one item each; depth indents them (under a Visit) in plain text."""
 
@@ -274,14 +277,14 @@ class Bullets:
     depth: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass
 class Remark:
     """The conclusion drawn from the table before it."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Line:
     """One line of spans, in a role (a conclusion, a value, a note) for rich to colour."""
 
@@ -289,7 +292,7 @@ class Line:
     role: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Bars:
     """A histogram: a bar per band, as long as its count is against the largest."""
 
@@ -301,7 +304,7 @@ Block = (Description | Section | StepTitle | Hint | Worked | Answer | Paragraph 
          | Diagram | Equations | Visit | Bullets | Remark | AnswerEquation | Line | Bars)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Document:
     """A result laid out: a title and its blocks in reading order."""
 

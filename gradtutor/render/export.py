@@ -1,4 +1,4 @@
-"""Machine-readable output: JSON for every command (for solve and check with the keys SPEC.md
+"""Machine-readable output: JSON for every command (for solve and check with the keys the README
 fixes), CSV and the grading platforms' formats for check, YAML answers files."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _shown_texts(data: Any) -> Any:
 
 
 def solution_data(solution: Solution) -> dict[str, Any]:
-    """`solve --format json` of an expression or program (keys as in SPEC.md)."""
+    """`solve --format json` of an expression or program (keys as in the README)."""
     data: dict[str, Any] = {"output": solution.output}
     if solution.value is not None:
         data["value"] = solution.value
@@ -93,7 +93,7 @@ def step_data(step: StepResult) -> dict[str, Any]:
 
 
 def file_data(result: FileResult) -> dict[str, Any]:
-    """`check --format json` for one answers file (keys as in SPEC.md)."""
+    """`check --format json` for one answers file (keys as in the README)."""
     data: dict[str, Any] = {
         "exercise": result.exercise, "answers_file": result.answers_file,
         "score": result.score, "max_score": result.max_score,

@@ -60,7 +60,7 @@ def test_every_format(form: str, start: str, inside: str) -> None:
 def test_step_then_hint() -> None:
     code, out, _ = explain("max-gate", "--step", "11", "-f", "plain")
     assert code == 0
-    assert "Step 11 of 11: df4/dw (weight 2)\n\nHint: The input of a max gate that lost " \
+    assert "Step 11 of 11: df4/dw (2 points)\n\nHint: The input of a max gate that lost " \
         "receives no gradient at all.\n" in out
     assert "   df4/dw = step(w - z) * df4/df2 = 0 * 2 = 0\n" in out
     assert out.endswith("Answer: df4/dw = 0\n")

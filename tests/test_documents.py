@@ -180,7 +180,7 @@ def test_plain_reveal() -> None:
 A max gate routes the gradient: f = 2 (x y + max(z, w))
 =======================================================
 
-Step 10 of 11: df4/dz (weight 2)
+Step 10 of 11: df4/dz (2 points)
 
 Hint: A max gate is a gradient router: the input that won (the larger one, here z = 2 >
   w = -1) receives the whole upstream gradient df4/df2.

@@ -70,7 +70,7 @@ def ask_steps(ex: dict) -> list[tuple[str, float]]:
         if isinstance(item, str):
             out.append((item, 1.0))
         else:
-            out.append((item["step"], float(item.get("weight", 1))))
+            out.append((item["step"], float(item.get("points", item.get("weight", 1)))))
     return out
 
 

@@ -240,7 +240,7 @@ def test_step_reveals_an_asked_part_hint_first() -> None:
         for k in range(1, 9)))
     assert "After update 8" not in out  # the next part's answer stays hidden
     weights = explained("nand-perceptron", "--step", "2", "--format", "plain")
-    assert "Step 2 of 2: weights (weight 2)\n\nHint: Pick w1, w2 and b," in weights
+    assert "Step 2 of 2: weights (2 points)\n\nHint: Pick w1, w2 and b," in weights
     assert weights.endswith("Answer:\n   w1 = -2, w2 = -1, b = 2\n")
     hint = explained("nand-perceptron", "--step", "2", "--hint", "--format", "plain")
     assert "Answer" not in hint and "w1 = -2" not in hint

@@ -196,6 +196,21 @@ def _is_exercise(target: str) -> bool:
     return True
 
 
+def _refuse_near_id(target: str, at: list[str] | None) -> None:
+    """A bare name with no values, close to a bundled id, is a mistyped exercise (`maxgate`),
+    not an expression to differentiate."""
+    import difflib
+
+    from ..base.errors import GradtutorError
+    from ..exercises.exercise import ID_PATTERN, bundled_ids
+
+    if at or not ID_PATTERN.match(target):
+        return
+    close = difflib.get_close_matches(target, bundled_ids(), n=1, cutoff=0.8)
+    if close:
+        raise GradtutorError(f"no exercise '{target}'; did you mean {close[0]}?")
+
+
 def _reads_as_expression(target: str) -> bool:
     from ..base.errors import GradtutorError
     from ..lang.parser import parse_program
@@ -256,6 +271,7 @@ def solve(
         if _is_exercise(target):
             _solve_exercise(target, chosen, at)
         else:
+            _refuse_near_id(target, at)
             _solve_expression(target, chosen, at)
 
 
@@ -631,14 +647,17 @@ def template(
 ) -> None:
     """A blank answers file: every asked step with an empty value, ready to fill in."""
     with _guard():
-        from ..exercises.exercise import find_exercise
+        from ..exercises.exercise import bundled_dir, find_exercise
         from ..grading import catalog
         from ..kinds import load_exercise
         from ..render import export
 
         ex = load_exercise(exercise)
-        text = export.template_yaml(ex.id, ex.title, ex.description, catalog.template_notes(ex))
-        _emit(text, output, (Path(str(find_exercise(exercise) or exercise)),))
+        found = find_exercise(exercise)
+        check_as = ex.id if found is not None and found.parent == bundled_dir() else exercise
+        text = export.template_yaml(ex.id, ex.title, ex.description, catalog.template_notes(ex),
+                                    check_as)
+        _emit(text, output, (Path(str(found or exercise)),))
 
 
 class ValidateFormat(str, Enum):
@@ -759,7 +778,8 @@ def explain(
             raise GradtutorError("--step shows one step in words: use --format rich, plain, "
                                  "json, markdown or latex", field="--step")
         values = _values(at)
-        _is_exercise(target)  # for its note, when an expression names a file here
+        if not _is_exercise(target):  # _is_exercise notes when an expression names a file here
+            _refuse_near_id(target, at)
         walk = build(target, values, step=step, hint_only=hint)
         if chosen == "json":
             from ..render.export import dumps, walkthrough_data

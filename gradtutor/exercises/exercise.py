@@ -25,7 +25,15 @@ from ..lang.expr import Assignment, Expr, Program, free_names
 from ..lang.parser import parse_expression
 from ..lang.values import to_array
 from ..ops.specs import CONSTANTS, FUNCTIONS
-from .fields import FieldReader, SelfTest, finite_number, kind_of, shown, unknown_keys
+from .fields import (
+    FieldReader,
+    SelfTest,
+    asked_points,
+    finite_number,
+    kind_of,
+    shown,
+    unknown_keys,
+)
 from .yamlio import Loaded
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -35,7 +43,7 @@ GRAPH_KEYS = ("id", "title", "description", "kind", "given", "graph", "network",
               "ask", "tolerance", "follow_through", "tests", "fixed", "domain", "feedback")
 # How a given value may vary when a formula answer is compared at drawn points.
 DOMAINS = ("free", "fixed", "one-hot", "simplex", "positive")
-ASK_KEYS = ("step", "weight", "hint", "tolerance")
+ASK_KEYS = ("step", "points", "weight", "hint", "tolerance")
 
 
 @dataclass(frozen=True)
@@ -376,11 +384,11 @@ class GraphLoader(FieldReader):
         if isinstance(entry, dict):
             unknown_keys(entry, ASK_KEYS, path, self.problems)
             text, hint = entry.get("step"), entry.get("hint")
-            weight = finite_number(entry.get("weight", 1))
+            raw_points, key = asked_points(entry, path, self.problems)
+            weight = finite_number(raw_points)
             if weight is None or not 0 < weight <= limits.MAX_WEIGHT:
-                self.problems.add((*path, "weight"), "weight must be a positive number of at "
-                                  f"most {limits.MAX_WEIGHT:,.0f}, not "
-                                  f"{shown(entry.get('weight'))}")
+                self.problems.add((*path, key), f"{key} must be a positive number of at "
+                                  f"most {limits.MAX_WEIGHT:,.0f}, not {shown(raw_points)}")
                 weight = 1
             if hint is not None and not isinstance(hint, str):
                 self.problems.add((*path, "hint"), "hint must be text")

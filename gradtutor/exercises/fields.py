@@ -102,6 +102,14 @@ def unknown_keys(data: dict, allowed: tuple[str, ...], path: tuple, problems: Pr
             problems.add((*path, key), f"unknown key '{key}'{hint}", key=True)
 
 
+def asked_points(entry: dict, path: tuple, problems: Problems) -> tuple[object, str]:
+    """An asked step's raw points and the key they came from: `points`, or its alias `weight`."""
+    if "points" in entry and "weight" in entry:
+        problems.add((*path, "weight"), "give 'points' or 'weight' (its older name), not both")
+    key = "points" if "points" in entry or "weight" not in entry else "weight"
+    return entry.get(key, 1), key
+
+
 # How much of a check a student sees: everything; verdicts, diagnoses and hints without any
 # expected value; right or wrong per step; the total only.
 FEEDBACK_LEVELS = ("full", "diagnosis", "verdict", "score")

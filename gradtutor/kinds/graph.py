@@ -23,7 +23,7 @@ Array = np.ndarray
 
 @dataclass
 class AnswerKey:
-    """What `solve` shows of a graph exercise: every asked step's true value and weight."""
+    """What `solve` shows of a graph exercise: every asked step's true value and points."""
 
     exercise: Exercise
     rows: list[tuple[str, Array, float]]  # step, true value, weight

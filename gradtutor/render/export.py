@@ -1,4 +1,4 @@
-"""Machine-readable output: JSON for every command (for solve and check with the keys SPEC.md
+"""Machine-readable output: JSON for every command (for solve and check with the keys the README
 fixes), CSV and the grading platforms' formats for check, YAML answers files."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +60,7 @@ def _shown_texts(data: Any) -> Any:
 
 
 def solution_data(solution: Solution) -> dict[str, Any]:
-    """`solve --format json` of an expression or program (keys as in SPEC.md)."""
+    """`solve --format json` of an expression or program (keys as in the README)."""
     data: dict[str, Any] = {"output": solution.output}
     if solution.value is not None:
         data["value"] = solution.value
@@ -95,7 +96,7 @@ def step_data(step: StepResult) -> dict[str, Any]:
 
 
 def file_data(result: FileResult) -> dict[str, Any]:
-    """`check --format json` for one answers file (keys as in SPEC.md)."""
+    """`check --format json` for one answers file (keys as in the README)."""
     data: dict[str, Any] = {
         "exercise": result.exercise, "answers_file": result.answers_file,
         "score": result.score, "max_score": result.max_score,
@@ -306,15 +307,18 @@ def answer_key_yaml(exercise_id: str, title: str, answers: dict[str, Any]) -> st
 
 
 def template_yaml(exercise_id: str, title: str, description: str,
-                  steps: list[tuple[str, str]]) -> str:
+                  steps: list[tuple[str, str]], check_as: str | None = None) -> str:
     """A blank answers file: every asked step with an empty value, the description as
     comments (nothing in a title or a description can become a key). `steps` pairs each
-    step with a note on what kind of value it takes."""
+    step with a note on what kind of value it takes; `check_as` is what `check` is given for
+    the exercise (its file path when it is not bundled; the id by default)."""
     lines = [*yaml_comment(f"{exercise_id}: {visible(title, 10_000)}"), "#"]
     lines += yaml_comment(description.strip()) if description.strip() else []
     lines += ["#", "# Write a value after each step: a number, a list [a, b] for a vector,",
               "# a list of rows [[a, b], [c, d]] for a matrix, or a formula in quotes.",
-              *yaml_comment("Then run: gradtutor check " + exercise_id + " THIS_FILE"),
+              *yaml_comment("Then run: gradtutor check "
+                            + shlex.quote(visible(check_as or exercise_id, 10_000))
+                            + " THIS_FILE"),
               f"exercise: {yaml_text(exercise_id)}", "student:", "answers:"]
     keys = [(yaml_text(step), visible(note, 10_000)) for step, note in steps]
     width = max((len(key) for key, _ in keys), default=0)
@@ -325,10 +329,11 @@ def template_yaml(exercise_id: str, title: str, description: str,
 
 
 def answer_key_data(solution: AnswerKey) -> dict[str, Any]:
-    """`solve --format json` of a graph exercise: every asked step's true value and weight."""
+    """`solve --format json` of a graph exercise: every asked step's true value and points."""
     ex = solution.exercise
     return {"exercise": ex.id, "title": ex.title, "output": ex.output,
-            "steps": [{"step": s, "expected": v, "weight": w} for s, v, w in solution.rows]}
+            "steps": [{"step": s, "expected": v, "weight": w, "points": w}
+                      for s, v, w in solution.rows]}
 
 
 def perceptron_data(solution: Any) -> dict[str, Any]:

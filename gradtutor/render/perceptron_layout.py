@@ -138,7 +138,7 @@ def _pairs(pairs: list[tuple[str, str]]) -> str:
 
 
 def _reveal_blocks(w: pw.PerceptronWalkthrough, reveal: pw.PerceptronReveal) -> list[Block]:
-    weight = f" (weight {fmt.number(reveal.weight)})" if reveal.weight != 1 else ""
+    weight = f" ({fmt.number(reveal.weight)} points)" if reveal.weight != 1 else ""
     blocks: list[Block] = [StepTitle([f"Step {reveal.number} of {reveal.count}: "
                                       f"{reveal.part}{weight}"]), Hint(reveal.hint)]
     if reveal.hint_only:

@@ -102,11 +102,11 @@ def value(number: Any) -> str:
 
 
 def answer_key(key: AnswerKey) -> Document:
-    """`solve EXERCISE`: every asked step with its value and weight."""
+    """`solve EXERCISE`: every asked step with its value and points."""
     ex = key.exercise
     rows: list[list[Cell]] = [[Typed(step), Typed(expected_text(expected)), f"{weight:g}"]
                               for step, expected, weight in key.rows]
-    return Document("", [Table(["step", "value", "weight"], rows, title=f"{ex.id}: {ex.title}")],
+    return Document("", [Table(["step", "value", "points"], rows, title=f"{ex.id}: {ex.title}")],
                     form="report")
 
 

@@ -183,7 +183,7 @@ def walkthrough(w: Walkthrough) -> Document:
 
 def _revealed(reveal: Reveal) -> list[Block]:
     """A hint first, then the step: its forward values or its edges, and the answer."""
-    weight = f" (weight {fmt.number(reveal.weight)})" if reveal.weight != 1 else ""
+    weight = f" ({fmt.number(reveal.weight)} points)" if reveal.weight != 1 else ""
     blocks: list[Block] = [
         StepTitle([f"Step {reveal.number} of {reveal.count}: ", Typed(reveal.step), weight]),
         Hint(reveal.hint)]

@@ -16,7 +16,7 @@ from ...base import limits
 from ...base.compare import Tolerance
 from ...base.errors import LimitError
 from ..exercise import ID_PATTERN, NAME_PATTERN
-from ..fields import FieldReader, SelfTest, shown, unknown_keys
+from ..fields import FieldReader, SelfTest, asked_points, shown, unknown_keys
 from ..yamlio import Loaded
 from .exact import num, read_number, short
 from .functions import name_function
@@ -254,11 +254,13 @@ class _Loader(FieldReader):
     def ask_part(self, entry: object, path: tuple) -> AskPart | None:
         line = self.loaded.line(*path)
         weight: object = 1
+        key = "points"
         hint: object = None
         what = entry
         if isinstance(entry, dict):
-            unknown_keys(entry, ("step", "weight", "hint"), path, self.problems)
-            what, weight, hint = entry.get("step"), entry.get("weight", 1), entry.get("hint")
+            unknown_keys(entry, ("step", "points", "weight", "hint"), path, self.problems)
+            what, hint = entry.get("step"), entry.get("hint")
+            weight, key = asked_points(entry, path, self.problems)
         if what not in ASKS:
             close_match = difflib.get_close_matches(str(what), ASKS, n=1)
             hint_text = f" (did you mean '{close_match[0]}'?)" if close_match else ""
@@ -267,7 +269,7 @@ class _Loader(FieldReader):
             return None
         if isinstance(weight, bool) or not isinstance(weight, int | float) or \
                 not 0 < weight <= limits.MAX_WEIGHT:
-            self.problems.add((*path, "weight"), "weight must be a positive number of at most "
+            self.problems.add((*path, key), f"{key} must be a positive number of at most "
                               f"{limits.MAX_WEIGHT:,.0f}, not {shown(weight)}")
             weight = 1
         if hint is not None and not isinstance(hint, str):

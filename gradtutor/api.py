@@ -27,7 +27,7 @@ from .base.errors import GradtutorError
 from .base.fmt import plain_data
 from .exercises.answers import Answer, Answers, read_answers
 from .grading import catalog
-from .grading.batch import ClassSummary, answer_files, check_answers, summarize
+from .grading.batch import ClassSummary, answer_files, check_answers, students_variant, summarize
 from .grading.batch import check_files as _check_each
 from .grading.feedback import redact
 from .grading.practice import PracticeSession
@@ -264,7 +264,7 @@ def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] |
         answers = read_answers(answers, ex.id)
     elif isinstance(answers, Mapping):
         answers = _answers_from_mapping(ex.id, answers)
-    return CheckResult(redact(check_answers(ex, answers), feedback))
+    return CheckResult(redact(check_answers(students_variant(ex, answers), answers), feedback))
 
 
 def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLike],

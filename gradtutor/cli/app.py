@@ -259,6 +259,7 @@ def solve(
     format: Annotated[SolveFormat | None, typer.Option(
         "--format", "-f", help="rich (terminal default), plain (pipe default), json, yaml "
         "(exercises: an answers file that check scores as fully correct).")] = None,
+    student: Annotated[str | None, typer.Option("--student", help=STUDENT_HELP)] = None,
 ) -> None:
     """Differentiate an expression or program, or print an exercise's answer key.
 
@@ -269,8 +270,13 @@ def solve(
     with _guard():
         chosen = _format(format)
         if _is_exercise(target):
-            _solve_exercise(target, chosen, at)
+            _solve_exercise(target, chosen, at, student)
         else:
+            if student is not None:
+                from ..base.errors import GradtutorError
+
+                raise GradtutorError("--student is for exercises with 'variants:'",
+                                     field="--student")
             _refuse_near_id(target, at)
             _solve_expression(target, chosen, at)
 
@@ -290,7 +296,27 @@ def _solve_expression(target: str, chosen: str, at: list[str] | None) -> None:
         _print(draw.render(solution, chosen))
 
 
-def _solve_exercise(target: str, chosen: str, at: list[str] | None) -> None:
+STUDENT_HELP = ("The student whose own numbers to use (an exercise with 'variants:'): the "
+                "same name always gets the same numbers.")
+
+
+def _for_student(ex: AnyExercise, student: str | None) -> AnyExercise:
+    """The student's variant; the exercise itself when no student is named."""
+    from ..base.errors import GradtutorError
+    from ..kinds.variants import variant_for
+
+    if student is None:
+        return ex
+    if getattr(ex, "variants", None) is None:
+        raise GradtutorError(f"{ex.id} has no 'variants:': every student gets the same "
+                             "numbers", field="--student")
+    if not student.strip():
+        raise GradtutorError("--student needs a name", field="--student")
+    return variant_for(ex, student.strip())  # type: ignore[arg-type]
+
+
+def _solve_exercise(target: str, chosen: str, at: list[str] | None,
+                    student: str | None = None) -> None:
     from ..base.errors import GradtutorError
     from ..kinds import kind_of, load_exercise
     from ..render import draw, export
@@ -298,9 +324,9 @@ def _solve_exercise(target: str, chosen: str, at: list[str] | None) -> None:
     if at:
         raise GradtutorError("an exercise has its own given values; --at is for expressions",
                              field="--at")
-    ex = load_exercise(target)
+    ex = _for_student(load_exercise(target), student)
     if chosen == "yaml":
-        _print(export.answer_key_yaml(ex.id, ex.title, kind_of(ex).key(ex)))
+        _print(export.answer_key_yaml(ex.id, ex.title, kind_of(ex).key(ex), student))
         return
     solution = kind_of(ex).solve(ex)
     if chosen == "json":
@@ -644,19 +670,22 @@ def template(
     exercise: Annotated[str, typer.Argument(help="An exercise file or a bundled exercise id.")],
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="Write to this file instead.")] = None,
+    student: Annotated[str | None, typer.Option("--student", help=STUDENT_HELP)] = None,
 ) -> None:
     """A blank answers file: every asked step with an empty value, ready to fill in."""
     with _guard():
+        from ..base import fmt
         from ..exercises.exercise import bundled_dir, find_exercise
         from ..grading import catalog
         from ..kinds import load_exercise
         from ..render import export
 
-        ex = load_exercise(exercise)
+        ex = _for_student(load_exercise(exercise), student)
         found = find_exercise(exercise)
         check_as = ex.id if found is not None and found.parent == bundled_dir() else exercise
+        given = [(name, fmt.value(value)) for name, value in getattr(ex, "given", {}).items()]
         text = export.template_yaml(ex.id, ex.title, ex.description, catalog.template_notes(ex),
-                                    check_as)
+                                    check_as, student=student, given=given)
         _emit(text, output, (Path(str(found or exercise)),))
 
 

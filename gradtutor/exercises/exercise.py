@@ -34,13 +34,15 @@ from .fields import (
     shown,
     unknown_keys,
 )
+from .variants import Draw, VariantSpec, is_draw, read_draw, read_variants, student_generator
 from .yamlio import Loaded
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^(?!__)[A-Za-z_][A-Za-z0-9_]*$")
 GRAPH_KINDS = ("graph", "network")
 GRAPH_KEYS = ("id", "title", "description", "kind", "given", "graph", "network", "output",
-              "ask", "tolerance", "follow_through", "tests", "fixed", "domain", "feedback")
+              "ask", "tolerance", "follow_through", "tests", "fixed", "domain", "feedback",
+              "variants")
 # How a given value may vary when a formula answer is compared at drawn points.
 DOMAINS = ("free", "fixed", "one-hot", "simplex", "positive")
 ASK_KEYS = ("step", "points", "weight", "hint", "tolerance")
@@ -101,6 +103,8 @@ class Exercise:
     # how each given value varies when a formula answer is compared at drawn points
     domain: dict[str, str] = field(default_factory=dict)
     feedback: str = "diagnosis"  # what a grading platform shows (FEEDBACK_LEVELS)
+    variants: VariantSpec | None = None  # how per-student numbers are drawn, when they are
+    student: str | None = None  # whose variant this is; None: the exercise as written
     # the true value of every asked step, filled by the graph kind on first use
     key: dict[str, np.ndarray] | None = field(default=None, init=False, repr=False,
                                               compare=False)
@@ -108,6 +112,9 @@ class Exercise:
     # diagnosis: the same for every student, so a class is graded with each computed once
     truths: dict[str, object] = field(default_factory=dict, init=False, repr=False,
                                       compare=False)
+    # each student's variant, built once (gradtutor.kinds.variants): student -> exercise
+    variant_cache: dict[str, Exercise] = field(default_factory=dict, init=False, repr=False,
+                                               compare=False)
 
 
 # -- finding exercises -------------------------------------------------------------------
@@ -164,6 +171,7 @@ class GraphLoader(FieldReader):
         super().__init__(loaded)
         self.known_kinds = known_kinds
         self.base_tolerance = Tolerance()
+        self.draws: dict[str, Draw] = {}
 
     def load(self) -> Exercise:
         problems = self.problems
@@ -188,10 +196,11 @@ class GraphLoader(FieldReader):
         tests = self.tests()
         domain = self.domain(given, kind)
         feedback = self.feedback()
+        variants = self.variants(graph)
         problems.raise_if_any()
         return Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
                         output, ask, tolerance, follow, tests, self.loaded.file, domain,
-                        feedback)
+                        feedback, variants)
 
     # -- fields ---------------------------------------------------------------------------
     def given(self) -> dict[str, np.ndarray]:
@@ -208,6 +217,11 @@ class GraphLoader(FieldReader):
             if name in CONSTANTS:
                 self.problems.add(("given", name), constant_name(name, "an input"), key=True)
                 continue
+            if is_draw(value):
+                drawn = self.drawn(name, value)
+                if drawn is not None:
+                    given[name] = drawn
+                continue
             try:
                 given[name] = to_array(value)
             except GradtutorError as error:
@@ -217,6 +231,38 @@ class GraphLoader(FieldReader):
                 self.problems.add(("given", name), f"'{name}' is not finite: no answer "
                                   "computed from it could be right")
         return given
+
+    def drawn(self, name: str, raw: dict) -> np.ndarray | None:
+        """A drawn given value's `default:`, else its draw for no student (seed:"")."""
+        draw = read_draw(raw, ("given", name), self.problems)
+        if draw is None:
+            return None
+        self.draws[name] = draw
+        if draw.default is not None:
+            return draw.default
+        block = self.data.get("variants")
+        seed = block.get("seed") if isinstance(block, dict) else None
+        return draw.sample(student_generator(str(seed), ""))
+
+    def variants(self, graph: Graph) -> VariantSpec | None:
+        """The `variants:` block, its conditions' names checked against the graph."""
+        if "variants" not in self.data:
+            for name in self.draws:
+                self.problems.add(("given", name), f"'{name}' is drawn, so the exercise needs "
+                                  "a 'variants:' block (with a seed)")
+            return None
+        require = self.lookup("require", ("variants",))
+        lines = {index: self.loaded.line("variants", "require", index)
+                 for index in range(len(require))} if isinstance(require, list) else {}
+        spec = read_variants(self.data["variants"], self.problems, self.draws, lines)
+        for index, requirement in enumerate(spec.require if spec else ()):
+            condition = requirement.condition
+            for used in [*free_names(condition.left), *free_names(condition.right)]:
+                if used not in graph.names:
+                    self.problems.add(("variants", "require", index), f"condition "
+                                      f"'{condition.text}': '{used}' is not a given value or "
+                                      "a node")
+        return spec
 
     def domain(self, given: dict[str, np.ndarray], kind: str) -> dict[str, str]:
         """`domain:` and `fixed:` as one map, every given value in it (defaults filled in)."""

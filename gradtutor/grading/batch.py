@@ -20,6 +20,7 @@ from ..base.errors import GradtutorError
 from ..base.safetext import visible
 from ..exercises.answers import Answers, read_answers
 from ..kinds import AnyExercise, kind_of, load_exercise
+from ..kinds.variants import variant_for
 from ..marking.results import FileResult
 
 ANSWER_SUFFIXES = (".yaml", ".yml")
@@ -128,11 +129,29 @@ def check_answers(ex: AnyExercise, answers: Answers) -> FileResult:
     return kind_of(ex).check(ex, answers)
 
 
-def check_file(ex: AnyExercise, path: Path | str) -> FileResult:
-    """Check one answers file; a file that cannot be read becomes the result's error."""
+def students_variant(ex: AnyExercise, answers: Answers) -> AnyExercise:
+    """The variant of the answers' student, for an exercise with `variants:` (else the
+    exercise as written)."""
+    student = student_of(answers) if getattr(ex, "variants", None) is not None else None
+    return variant_for(ex, student) if student is not None else ex  # type: ignore[arg-type]
+
+
+def student_of(answers: Answers) -> str | None:
+    """Whose answers: the file's `student:`, else the file's name (None for answers given in
+    Python, which are checked against the exercise as written)."""
+    if answers.student and answers.student.strip():
+        return answers.student.strip()
+    if answers.file.startswith("<"):
+        return None
+    return Path(answers.file).stem
+
+
+def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True) -> FileResult:
+    """Check one answers file (against its student's variant unless `per_student` is off);
+    a file that cannot be read becomes the result's error."""
     try:
         answers = read_answers(path, ex.id)
-        return check_answers(ex, answers)
+        return check_answers(students_variant(ex, answers) if per_student else ex, answers)
     except GradtutorError as error:
         return FileResult(ex.id, str(path), error=str(error))
     except (Exception, RecursionError) as error:  # a bug or a limit: this file's row only

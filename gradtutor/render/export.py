@@ -299,27 +299,39 @@ def answers_yaml(exercise_id: str, answers: dict[str, Any], *, student: str = "a
     return "\n".join(lines) + "\n"
 
 
-def answer_key_yaml(exercise_id: str, title: str, answers: dict[str, Any]) -> str:
+def answer_key_yaml(exercise_id: str, title: str, answers: dict[str, Any],
+                    student: str | None = None) -> str:
     """`solve --format yaml`: an answers file `check` scores as fully correct, headed by the
-    exercise's id and title (on one comment line, whatever the title holds)."""
-    return answers_yaml(exercise_id, answers,
+    exercise's id and title (on one comment line, whatever the title holds); `student`
+    names whose variant it is."""
+    return answers_yaml(exercise_id, answers, student=student or "answer-key",
                         header=f"Answer key for {exercise_id}: {one_line(title)}")
 
 
 def template_yaml(exercise_id: str, title: str, description: str,
-                  steps: list[tuple[str, str]], check_as: str | None = None) -> str:
+                  steps: list[tuple[str, str]], check_as: str | None = None, *,
+                  student: str | None = None, given: list[tuple[str, str]] | None = None
+                  ) -> str:
     """A blank answers file: every asked step with an empty value, the description as
     comments (nothing in a title or a description can become a key). `steps` pairs each
     step with a note on what kind of value it takes; `check_as` is what `check` is given for
-    the exercise (its file path when it is not bundled; the id by default)."""
+    the exercise (its file path when it is not bundled; the id by default); `student` and
+    `given` (name, value shown) name a per-student variant and its numbers."""
     lines = [*yaml_comment(f"{exercise_id}: {visible(title, 10_000)}"), "#"]
     lines += yaml_comment(description.strip()) if description.strip() else []
+    if student is not None:
+        lines += ["#", *yaml_comment(f"Your own numbers ({student}); answer with these, not "
+                                     "the ones above:")]
+        lines += [line for name, shown in given or []
+                  for line in yaml_comment(f"  {name} = {shown}")]
     lines += ["#", "# Write a value after each step: a number, a list [a, b] for a vector,",
               "# a list of rows [[a, b], [c, d]] for a matrix, or a formula in quotes.",
               *yaml_comment("Then run: gradtutor check "
                             + shlex.quote(visible(check_as or exercise_id, 10_000))
                             + " THIS_FILE"),
-              f"exercise: {yaml_text(exercise_id)}", "student:", "answers:"]
+              f"exercise: {yaml_text(exercise_id)}",
+              f"student: {yaml_text(student)}" if student is not None else "student:",
+              "answers:"]
     keys = [(yaml_text(step), visible(note, 10_000)) for step, note in steps]
     width = max((len(key) for key, _ in keys), default=0)
     for key, note in keys:

@@ -1,0 +1,239 @@
+"""Drawn `given` values and the `variants:` block: what a per-student variant draws.
+
+A drawn value is `{choice: [...]}`, `{uniform: [lo, hi]}` (with `step:` or `decimals:`),
+or `{integers: [lo, hi]}`, optionally with `shape:` (a vector or matrix of draws) and
+`default:` (the value when no student is given). A student's numbers come from
+`student_generator`: sha256 of "{seed}:{student}" seeds numpy's PCG64, so they depend on
+neither Python's hash randomisation nor its version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..base.errors import GradtutorError
+from ..lang.condition import Condition, parse_condition
+from ..lang.values import to_array
+from .fields import Problems, finite_number, kind_of, shown, unknown_keys
+
+DRAW_KINDS = ("choice", "uniform", "integers")
+DRAW_KEYS = (*DRAW_KINDS, "step", "decimals", "shape", "default")
+VARIANT_KEYS = ("seed", "tries", "require", "as_written")
+ANSWER_KEY_STUDENT = "answer-key"  # who `solve --format yaml` writes: the numbers as written
+MAX_TRIES = 1000
+DEFAULT_TRIES = 50
+MAX_DRAWN_ENTRIES = 10_000
+
+
+@dataclass(frozen=True)
+class Draw:
+    """How one given value is drawn."""
+
+    kind: str  # one of DRAW_KINDS
+    choices: tuple[np.ndarray, ...] = ()
+    low: float = 0.0
+    high: float = 0.0
+    step: float | None = None
+    decimals: int | None = None
+    shape: tuple[int, ...] = ()
+    default: np.ndarray | None = field(default=None, compare=False)
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        """One value: an entry per place in `shape` (a choice is drawn whole)."""
+        if self.kind == "choice":
+            return self.choices[int(rng.integers(len(self.choices)))].copy()
+        size = math.prod(self.shape)
+        if self.kind == "integers":
+            flat = rng.integers(int(self.low), int(self.high) + 1, size=size).astype(float)
+        elif self.step is not None:
+            count = math.floor((self.high - self.low) / self.step + 1e-9) + 1
+            flat = self.low + self.step * rng.integers(count, size=size)
+            flat = np.round(flat, 12)
+        else:
+            flat = rng.uniform(self.low, self.high, size=size)
+            if self.decimals is not None:
+                flat = np.round(flat, self.decimals)
+        return np.asarray(flat, dtype=float).reshape(self.shape)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    condition: Condition
+    line: int | None
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """The `variants:` block, and the given values it draws."""
+
+    seed: str
+    tries: int
+    require: tuple[Requirement, ...]
+    draws: dict[str, Draw]
+    # students graded on the numbers as written (a sample file, the answer key)
+    as_written: frozenset[str] = frozenset({ANSWER_KEY_STUDENT})
+
+
+def student_generator(seed: str, student: str) -> np.random.Generator:
+    """The documented stream of a student's draws: PCG64 seeded by sha256(f"{seed}:{student}")."""
+    digest = hashlib.sha256(f"{seed}:{student}".encode()).digest()
+    return np.random.Generator(np.random.PCG64(int.from_bytes(digest, "big")))
+
+
+def is_draw(raw: object) -> bool:
+    """A mapping naming a draw (any other mapping is read, and refused, as a value)."""
+    return isinstance(raw, dict) and any(kind in raw for kind in DRAW_KINDS)
+
+
+def read_draw(raw: dict, path: tuple, problems: Problems) -> Draw | None:
+    """A drawn given value, every field checked; None (with problems) when it is wrong."""
+    before = len(problems.found)
+    unknown_keys(raw, DRAW_KEYS, path, problems)
+    kinds = [k for k in DRAW_KINDS if k in raw]
+    if len(kinds) != 1:
+        problems.add(path, "a drawn value has exactly one of choice, uniform or integers, "
+                     f"not {' and '.join(kinds) or 'none'}")
+        return None
+    kind = kinds[0]
+    shape = _shape(raw.get("shape"), (*path, "shape"), problems)
+    draw = _choice(raw, path, problems, shape) if kind == "choice" else \
+        _range(raw, kind, path, problems, shape)
+    default = _default(raw, path, problems)
+    if draw is None or len(problems.found) > before:
+        return None
+    return Draw(**{**draw.__dict__, "default": default})
+
+
+def _shape(raw: object, path: tuple, problems: Problems) -> tuple[int, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 2 or \
+            not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in raw):
+        problems.add(path, f"'shape' is [n] (a vector) or [rows, columns], whole numbers of 1 "
+                     f"or more, not {shown(raw)}")
+        return ()
+    if math.prod(raw) > MAX_DRAWN_ENTRIES:
+        problems.add(path, f"a drawn value has at most {MAX_DRAWN_ENTRIES:,} entries")
+        return ()
+    return tuple(raw)
+
+
+def _choice(raw: dict, path: tuple, problems: Problems, shape: tuple[int, ...]) -> Draw | None:
+    options = raw["choice"]
+    if not isinstance(options, list) or not options:
+        problems.add((*path, "choice"), f"'choice' is a list of values, not {kind_of(options)}")
+        return None
+    for key in ("step", "decimals", "shape"):
+        if key in raw:
+            problems.add((*path, key), f"'{key}' is for uniform or integers draws, not choice")
+    values = []
+    for index, option in enumerate(options):
+        try:
+            value = to_array(option)
+        except GradtutorError as error:
+            problems.add((*path, "choice", index), error.message)
+            continue
+        if not np.all(np.isfinite(value)):
+            problems.add((*path, "choice", index), "a choice must be finite")
+        values.append(value)
+    if len({v.shape for v in values}) > 1:
+        problems.add((*path, "choice"), "every choice must have the same shape")
+    return Draw("choice", tuple(values), shape=shape)
+
+
+def _range(raw: dict, kind: str, path: tuple, problems: Problems,
+           shape: tuple[int, ...]) -> Draw | None:
+    bounds = raw[kind]
+    numbers = [finite_number(b) for b in bounds] if isinstance(bounds, list) else []
+    if len(numbers) != 2 or None in numbers or numbers[0] > numbers[1]:  # type: ignore[operator]
+        problems.add((*path, kind), f"'{kind}' is [low, high], two numbers with low <= high, "
+                     f"not {shown(bounds)}")
+        return None
+    low, high = float(numbers[0]), float(numbers[1])  # type: ignore[arg-type]
+    if kind == "integers":
+        if low != int(low) or high != int(high):
+            problems.add((*path, kind), "'integers' bounds must be whole numbers")
+        for key in ("step", "decimals"):
+            if key in raw:
+                problems.add((*path, key), f"'{key}' is for uniform draws, not integers")
+        return Draw(kind, low=low, high=high, shape=shape)
+    if "step" in raw and "decimals" in raw:
+        problems.add(path, "give 'step' or 'decimals', not both")
+    step = finite_number(raw.get("step")) if "step" in raw else None
+    if "step" in raw and (step is None or step <= 0):
+        problems.add((*path, "step"), f"'step' must be a positive number, not "
+                     f"{shown(raw.get('step'))}")
+    decimals = raw.get("decimals")
+    if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
+                                 or not 0 <= decimals <= 12):
+        problems.add((*path, "decimals"), f"'decimals' must be a whole number from 0 to 12, "
+                     f"not {shown(decimals)}")
+        decimals = None
+    return Draw(kind, low=low, high=high, step=step, decimals=decimals, shape=shape)
+
+
+def _default(raw: dict, path: tuple, problems: Problems) -> np.ndarray | None:
+    if "default" not in raw:
+        return None
+    try:
+        value = to_array(raw["default"])
+    except GradtutorError as error:
+        problems.add((*path, "default"), error.message)
+        return None
+    if not np.all(np.isfinite(value)):
+        problems.add((*path, "default"), "'default' must be finite")
+    return value
+
+
+def read_variants(raw: object, problems: Problems, draws: dict[str, Draw],
+                  line_of: dict[int, int | None]) -> VariantSpec | None:
+    """The `variants:` block (seed, tries, require); `line_of` maps require's entries to
+    their lines."""
+    path = ("variants",)
+    if not isinstance(raw, dict):
+        problems.add(path, "'variants' is a mapping: {seed: ..., tries: ..., require: [...]}")
+        return None
+    unknown_keys(raw, VARIANT_KEYS, path, problems)
+    seed = raw.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int | str) or seed == "":
+        problems.add((*path, "seed"), f"'seed' is a number or a word, not {shown(seed)}")
+        seed = ""
+    tries = raw.get("tries", DEFAULT_TRIES)
+    if isinstance(tries, bool) or not isinstance(tries, int) or not 1 <= tries <= MAX_TRIES:
+        problems.add((*path, "tries"), f"'tries' must be a whole number from 1 to "
+                     f"{MAX_TRIES:,}, not {shown(tries)}")
+        tries = DEFAULT_TRIES
+    require = _requirements(raw.get("require") or [], problems, line_of)
+    as_written = raw.get("as_written") or []
+    if not isinstance(as_written, list) or not all(isinstance(n, str) for n in as_written):
+        problems.add((*path, "as_written"), "'as_written' is a list of student names, not "
+                     f"{shown(as_written)}")
+        as_written = []
+    if not draws:
+        problems.add(path, "'variants' needs at least one drawn value under 'given' "
+                     "(like {uniform: [-3, 3], step: 1})")
+    return VariantSpec(str(seed), tries, require, draws,
+                       frozenset({ANSWER_KEY_STUDENT, *as_written}))
+
+
+def _requirements(raw: object, problems: Problems,
+                  line_of: dict[int, int | None]) -> tuple[Requirement, ...]:
+    path = ("variants", "require")
+    if not isinstance(raw, list):
+        problems.add(path, "'require' is a list of comparisons like 'abs(z1) > 0.2'")
+        return ()
+    found = []
+    for index, text in enumerate(raw):
+        if not isinstance(text, str):
+            problems.add((*path, index), f"a requirement is a comparison written as text, "
+                         f"not {kind_of(text)}")
+            continue
+        try:
+            found.append(Requirement(parse_condition(text), line_of.get(index)))
+        except GradtutorError as error:
+            problems.adopt((*path, index), error)
+    return tuple(found)

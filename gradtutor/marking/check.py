@@ -367,9 +367,20 @@ def _other_numbers(ex: Exercise, steps: list[_Step]) -> bool:
     carried = sum(1 for s in steps if s.verdict == "follow-through")
     if len(roots) < 3 or carried < max(right, 1):
         return False
-    reads = {name: set(free_names(parse_expression(text))) for name, text in ex.nodes.items()}
+    reads = _node_reads(ex)
     return all(_takes_given_numbers(ex, s.item.step.wrt, s.item.step.is_gradient, reads)
                for s in roots)
+
+
+def _node_reads(ex: Exercise) -> dict[str, set[str]]:
+    """Each node and the names its expression reads, parsed once per exercise (kept with
+    the exercise's other recomputations, the same for every student)."""
+    found = ex.truths.get("node reads")
+    if found is None:
+        found = ex.truths["node reads"] = {
+            name: set(free_names(parse_expression(text))) for name, text in ex.nodes.items()}
+    assert isinstance(found, dict)
+    return found
 
 
 def _takes_given_numbers(ex: Exercise, wrt: str, gradient: bool,

@@ -17,6 +17,11 @@ _DOT_TOKEN = re.compile(r'\s*(?:(->|--|[{}\[\];,=])|("(?:[^"\\]|\\.)*")|([A-Za-z
 def dot_tokens(text: str) -> list[str]:
     tokens, position = [], 0
     while position < len(text.rstrip()):
+        if text[position] == "<":  # an HTML-like label: up to its matching >
+            end = _html_end(text, position)
+            tokens.append(text[position:end])
+            position = end
+            continue
         match = _DOT_TOKEN.match(text, position)
         if match is None or match.end() == position:
             raise DotError(f"bad character at {position}: {text[position:position + 20]!r}")
@@ -25,7 +30,44 @@ def dot_tokens(text: str) -> list[str]:
     return tokens
 
 
+def _html_end(text: str, start: int) -> int:
+    depth = 0
+    for position in range(start, len(text)):
+        if text[position] == "\n":
+            raise DotError("a line break inside an HTML-like label")
+        depth += {"<": 1, ">": -1}.get(text[position], 0)
+        if depth == 0:
+            return position + 1
+    raise DotError("an HTML-like label left open")
+
+
+def html_label(label: str) -> dict:
+    """An HTML-like label (`<<TABLE>...</TABLE>>`) as data: its heading, its rows (name,
+    cells of the value's grid) and the fill of each row; it must be well-formed XML."""
+    import xml.etree.ElementTree as ET
+
+    assert label.startswith("<") and label.endswith(">"), label
+    root = ET.fromstring(label[1:-1])
+    rows = root.findall("TR")
+    heading = "".join(rows[0].itertext())
+    found = []
+    for row in rows[1:]:
+        cells = row.findall("TD")
+        if len(cells) < 2:
+            continue
+        inner = cells[1].find("TABLE")
+        grid = [["".join(td.itertext()) for td in tr.findall("TD")]
+                for tr in inner.findall("TR")] if inner is not None else [[cells[1].text or ""]]
+        found.append({"name": cells[0].text or "", "grid": grid,
+                      "fill": cells[0].get("BGCOLOR"),
+                      "note": "".join(cells[2].itertext()) if len(cells) > 2 else ""})
+    return {"heading": heading, "rows": found, "border": root.get("BORDER"),
+            "color": root.get("COLOR"), "texts": ["".join(r.itertext()) for r in rows[1:]]}
+
+
 def unquote(token: str) -> str:
+    if token.startswith("<"):
+        return token  # an HTML-like label, kept with its <>
     return token[1:-1].replace('\\"', '"') if token.startswith('"') else token
 
 

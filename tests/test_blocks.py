@@ -66,9 +66,10 @@ def test_markdown_and_latex_draw_math_as_code_and_as_math() -> None:
 
 def test_dot_draws_only_the_graph() -> None:
     assert dot.document(DOC) == (
-        'digraph "g" {\n  rankdir=LR;\n  label="A title";\n  labelloc=t;\n'
+        'digraph "g" {\n  rankdir=TB;\n  newrank=true;\n  nodesep=0.25;\n  ranksep=0.3;\n'
+        '  label="A title";\n  labelloc=t;\n  fontname="Helvetica";\n'
         '  node [fontname="Helvetica", fontsize=11];\n'
-        '  edge [fontname="Helvetica", fontsize=10];\n'
+        '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.7];\n'
         '  "x" [shape=ellipse, label="x"];\n'
         '  "u" [shape=record, label="{ u | b = 1 }"];\n'
         '  "x" -> "u" [label="w = 2"];\n  "u" -> "x";\n}\n')

@@ -45,8 +45,8 @@ def test_a_program() -> None:
 @pytest.mark.parametrize(("form", "start", "inside"), [
     ("markdown", "# A sigmoid neuron with two inputs\n", r"f_{8} &= \frac{1}{f_{7}}"),
     ("latex", "\\documentclass[11pt]{article}\n", r"\end{document}"),
-    ("dot", 'digraph "f8_walkthrough" {\n', '"f8" [shape=record, label="{ f8 = 1 / f7 | '
-                                           'value 0.731059 | grad 1 }"];'),
+    ("dot", 'digraph "f8_walkthrough" {\n', '"f7" -> "f8" [label="df8/df7 = -1/f7**2\\n= '
+                                           '-0.534447"];'),
     ("rich", "╭─ A sigmoid neuron with two inputs", "df8/dw0 = x0 * df8/df1 = -1 * 0.196612 "
                                                      "= -0.196612"),
 ])

@@ -19,7 +19,7 @@ from gradtutor.render import walkthrough_layout as layout
 from gradtutor.walkthrough.model import Walkthrough
 from gradtutor.walkthrough.terms import latex_value
 
-from dot_parse import DotError, parse_dot, record_fields  # tests/ is on sys.path
+from dot_parse import DotError, html_label, parse_dot, record_fields  # tests/ is on sys.path
 
 GRAPH_IDS = [i for i in bundled_ids() if isinstance(load_exercise(i), Exercise)]
 FORMATS = ("plain", "markdown", "latex", "dot")
@@ -323,22 +323,30 @@ def test_dot_is_a_valid_digraph(ex_id: str) -> None:
     w = explain(ex_id)
     graph = parse_dot(draw.render(w, "dot"))
     for node in w.nodes:
-        label = graph["nodes"][node.name]["label"]
-        fields = record_fields(label)
-        assert fields[0] == layout.node_label(node)
-        assert fields[1].startswith("value ") and fields[2].startswith("grad ")
-    assert len(graph["edges"]) == sum(1 + len(n.inputs) for n in w.nodes if n.expression)
+        label = html_label(graph["nodes"][node.name]["label"])
+        assert label["heading"] == layout.node_label(node)
+        assert [row["name"] for row in label["rows"]] == ["value", "grad"]
+    assert len(graph["edges"]) == sum(len(n.inputs) for n in w.nodes if n.expression)
 
 
 def test_dot_of_the_max_gate() -> None:
     graph = parse_dot(draw.render(explain("max-gate"), "dot"))
-    assert graph["nodes"]["f2 op"] == {"shape": "ellipse", "label": "max"}
-    assert record_fields(graph["nodes"]["f2"]["label"]) == \
-        ["f2 = max(z, w)", "value 2", "grad 2"]
-    # the label is the language's own notation (step), not Python's `1 if w <= z else 0`
-    assert ("z", "f2 op", {"label": "df2/dz = 1 - step(w - z)"}) in graph["edges"]
-    assert ("w", "f2 op", {"label": "df2/dw = step(w - z)"}) in graph["edges"]
-    assert ("f2 op", "f2", {}) in graph["edges"]
+    label = html_label(graph["nodes"]["f2"]["label"])
+    assert label["heading"] == "f2 = max(z, w)"
+    assert [(row["name"], row["grid"]) for row in label["rows"]] == \
+        [("value", [["2"]]), ("grad", [["2"]])]
+    # the label is the language's own notation (step), not Python's `1 if w <= z else 0`,
+    # with the local derivative's number under it
+    assert ("z", "f2", {"label": "df2/dz = 1 - step(w - z)\\n= 1"}) in graph["edges"]
+    assert ("w", "f2", {"label": "df2/dw = step(w - z)\\n= 0"}) in graph["edges"]
+    assert ("f3", "f4", {"label": "df4/df3 = 2"}) in graph["edges"]  # no number said twice
+
+
+def test_dot_draws_matrices_as_grids_with_short_edge_labels() -> None:
+    graph = parse_dot(draw.render(explain("linear-layer"), "dot"))
+    label = html_label(graph["nodes"]["W"]["label"])
+    assert label["rows"][0]["grid"] == [["0.5", "-1"], ["1.5", "0.2"]]
+    assert ("W", "Y", {"label": "dL/dW (2x2)"}) in graph["edges"]
 
 
 def test_dot_escapes_record_characters() -> None:
@@ -347,10 +355,15 @@ def test_dot_escapes_record_characters() -> None:
     assert record_fields("{ " + escaped + " | x }") == ["a{b}|<c>\\", "x"]
 
 
+def test_dot_escapes_html_label_text() -> None:
+    assert dot.text('<b>&"x"\n') == "&lt;b&gt;&amp;&quot;x&quot;\\n"
+
+
 def test_dot_shows_a_large_matrix_by_its_shape() -> None:
     w = explain("sum(A)", {"A": np.ones((5, 5))})
     graph = parse_dot(draw.render(w, "dot"))
-    assert record_fields(graph["nodes"]["A"]["label"]) == ["A", "value (5x5)", "grad (5x5)"]
+    rows = html_label(graph["nodes"]["A"]["label"])["rows"]
+    assert [row["grid"] for row in rows] == [[["(5x5)"]], [["(5x5)"]]]
 
 
 def test_parse_dot_is_strict() -> None:

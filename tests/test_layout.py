@@ -29,12 +29,25 @@ def test_a_revealed_step_is_a_hint_then_the_answer() -> None:
     assert kinds[:3] == ["StepTitle", "Hint", "Worked"] and kinds[-1] == "Answer"
 
 
-def test_the_walkthrough_graph_has_a_record_per_value_and_an_operation_per_node() -> None:
+def test_the_walkthrough_graph_has_a_box_per_value_and_an_edge_per_input() -> None:
     values = {"x": np.float64(-2), "y": np.float64(5), "z": np.float64(-4)}
     graph = walkthrough_graph(explain("(x+y)*z", values))
     nodes = [item for item in graph.items if type(item) is b.GraphNode]
-    assert [n.id for n in nodes if n.fields] == ["x", "y", "z", "n1", "f"]
-    assert [n.label for n in nodes if not n.fields] == ["+", "*"]
+    assert [(n.id, n.label) for n in nodes] == [("x", "x"), ("y", "y"), ("z", "z"),
+                                                 ("n1", "n1 = x + y"), ("f", "f = n1 * z")]
+    assert [(e.source, e.target, e.label) for e in graph.items if type(e) is b.GraphEdge] == [
+        ("x", "n1", "dn1/dx = 1"), ("y", "n1", "dn1/dy = 1"),
+        ("n1", "f", "df/dn1 = z\n= -4"), ("z", "f", "df/dz = n1\n= 3")]
+
+
+def test_without_the_key_the_graph_shows_only_given_values() -> None:
+    values = {"x": np.float64(-2), "y": np.float64(5), "z": np.float64(-4)}
+    graph = walkthrough_graph(explain("(x+y)*z", values), key=False)
+    rows = {n.id: [(r.name, r.grid) for r in n.rows] for n in graph.items
+            if type(n) is b.GraphNode}
+    assert rows == {"x": [("value", [["-2"]])], "y": [("value", [["5"]])],
+                    "z": [("value", [["-4"]])], "n1": [], "f": []}
+    assert "df/dz = n1" in [e.label for e in graph.items if type(e) is b.GraphEdge]
 
 
 def test_a_result_without_a_layout_is_a_clear_error() -> None:
@@ -51,7 +64,7 @@ def layout_of_name(name: str) -> object:
 
 
 def test_every_format_has_a_renderer_and_each_layout_a_class() -> None:
-    assert set(RENDERERS) == {"plain", "rich", "markdown", "latex", "dot"}
+    assert set(RENDERERS) == {"plain", "rich", "markdown", "latex", "dot", "svg", "png"}
     assert all(layout_of_name(name) is not None for name in LAYOUTS)
     assert render(explain("or-perceptron"), "plain").startswith("OR")
 

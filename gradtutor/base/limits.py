@@ -35,3 +35,9 @@ MAX_SELF_TESTS = 200  # entries of `tests:` in an exercise
 # and a class's totals stay far from overflowing to inf (1e308 weights gave "score": nan).
 MAX_WEIGHT = 1e6
 MAX_STATEMENTS = 5_000  # nodes in an exercise's `graph:` (a program is bounded by MAX_NODES)
+
+# External programs (Graphviz's dot drawing a picture): wall-clock and CPU seconds, and the
+# memory they may use. A dot source comes from at most MAX_STATEMENTS nodes, but a layout's
+# cost grows faster than its size.
+PROGRAM_SECONDS = 30.0
+PROGRAM_MEMORY_MB = 1024

@@ -152,29 +152,54 @@ class Gap:
     """A blank line between groups."""
 
 
+Grid = list[list[str]]  # a value's entries as rows of cells: a number is [[text]]
+
+
+@dataclass
+class GraphRow:
+    """One line of a node: what it holds (value, grad), its entries as a small grid, and for
+    a check the verdict (its role), a note (a diagnosis) and for a class the share wrong."""
+
+    name: str
+    grid: Grid
+    role: str = ""
+    note: str = ""
+    heat: float | None = None  # the share of a class that got it wrong, 0 to 1
+
+
 @dataclass
 class GraphNode:
-    """A node: a record of `fields` (one compartment each), or an ellipse with `label`."""
+    """A node: a box with a heading (`label`) over `rows`, a record of `fields` (one
+    compartment each), or with neither an ellipse with `label`. `role` "first-to-fix"
+    marks the first step a student should fix."""
 
     id: str
     label: str = ""
     fields: list[str] = field(default_factory=list)
+    rows: list[GraphRow] = field(default_factory=list)
+    role: str = ""
 
 
 @dataclass
 class GraphEdge:
+    """An edge with its label; role "follow-through" is a step's answer carried from an
+    earlier wrong one (drawn from that step, not part of the graph's flow)."""
+
     source: str
     target: str
     label: str | None = None
+    role: str = ""
 
 
 @dataclass
 class Graph:
-    """A drawing of a graph (dot); its nodes and edges in the order they are written."""
+    """A drawing of a graph (dot); its nodes and edges in the order they are written, and
+    the lines of its legend (what the colours mean), if any."""
 
     name: str
     title: str
     items: list[GraphNode | GraphEdge]
+    legend: list[tuple[str, str]] = field(default_factory=list)  # (role, what it means)
 
 
 @dataclass

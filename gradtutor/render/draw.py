@@ -9,17 +9,18 @@ from typing import Any
 from .blocks import Document
 from .layout import layout
 
-# A format -> the module in render/ whose `document(doc)` draws it; imported when first
-# used (rich only for a terminal, LaTeX and dot only when asked for).
+# A format -> the module in render/ whose `document(doc)` draws it (or "module:function");
+# imported when first used (rich only for a terminal, LaTeX and dot only when asked for).
 RENDERERS: dict[str, str] = {
     "plain": "plain", "rich": "rich", "markdown": "markdown", "latex": "latex", "dot": "dot",
+    "svg": "graphviz:svg_document", "png": "graphviz:png_document",
 }
 
 
 def render_document(doc: Document, format: str) -> Any:
-    """A document drawn in a format: text, or for rich a renderable."""
-    module = importlib.import_module(f".{RENDERERS[format]}", __package__)
-    return module.document(doc)
+    """A document drawn in a format: text (bytes for png), or for rich a renderable."""
+    module, _, function = RENDERERS[format].partition(":")
+    return getattr(importlib.import_module(f".{module}", __package__), function or "document")(doc)
 
 
 def render(result: object, format: str) -> Any:

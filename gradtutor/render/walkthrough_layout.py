@@ -15,6 +15,7 @@ from ..walkthrough.model import (
     FanIn,
     Forward,
     Layers,
+    Local,
     Node,
     Reveal,
     Walkthrough,
@@ -34,6 +35,8 @@ from .blocks import (
     Graph,
     GraphEdge,
     GraphNode,
+    GraphRow,
+    Grid,
     Hint,
     Lines,
     Math,
@@ -253,45 +256,52 @@ def _sum_row(total: FanIn) -> Equation:
                     sum_note(total))
 
 
-OP_SYMBOLS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "power": "**",
-              "matrix product": "@", "negate": "-x", "transpose": ".T", "copy": "="}
-MAX_RECORD_ENTRIES = 24  # a larger vector or matrix is shown by its shape in a record
+MAX_GRID_ENTRIES = 24  # a larger vector or matrix is shown by its shape
 
 
-def walkthrough_graph(w: Walkthrough) -> Graph:
-    """A record per value (name, value, gradient), an operation node per computed value, and
-    each edge labelled with its local derivative."""
+def walkthrough_graph(w: Walkthrough, *, key: bool = True) -> Graph:
+    """A box per value (its expression, its value and gradient as small grids) and an edge
+    per input, labelled with its local derivative in the language's notation and its number
+    (a matrix step: the gradient it sends and its shape). Without `key` (a check below full
+    feedback) only the given values are shown: no computed value, gradient or number."""
     items: list[GraphNode | GraphEdge] = [
-        GraphNode(node.name, fields=[node_label(node), f"value {_record_value(node.value)}",
-                                     f"grad {_record_value(node.grad)}"])
-        for node in w.nodes]
+        GraphNode(node.name, node_label(node), rows=_value_rows(node, key)) for node in w.nodes]
     locals_by_edge = {(local.of, local.wrt): local for local in w.locals}
+    numbers = {(edge.of, edge.wrt): edge.local for step in w.backward for edge in step.edges}
     for node in w.nodes:
-        if node.expression is None:
-            continue
-        op = node.name + " op"
-        items += [GraphNode(op, _op_symbol(node)), GraphEdge(op, node.name)]
-        for name in node.inputs:
+        for name in node.inputs if node.expression is not None else []:
             local = locals_by_edge.get((node.name, name))
-            text = "" if local is None else equation(local.symbol.text, local.formula.text)
-            items.append(GraphEdge(name, op, text))
+            number = numbers.get((node.name, name)) if key else None
+            text = None if local is None else _edge_label(local, number, w.node(name))
+            items.append(GraphEdge(name, node.name, text))
     return Graph(w.output + "_walkthrough", w.title, items)
 
 
-def _op_symbol(node: Node) -> str:
-    word = node.operation.removesuffix(" gate")
-    if word in OP_SYMBOLS:
-        return OP_SYMBOLS[word]
-    if node.operation.startswith("composite"):
-        return node.expression.text if node.expression else node.operation
-    return word
+def _value_rows(node: Node, key: bool) -> list[GraphRow]:
+    if not key:
+        return [] if node.expression is not None else [GraphRow("value", grid(node.value))]
+    return [GraphRow("value", grid(node.value)), GraphRow("grad", grid(node.grad))]
 
 
-def _record_value(value: Array | None) -> str:
+def _edge_label(local: Local, number: Array | None, source: Node) -> str:
+    """`df8/df7 = -1 / f7**2` and its number under it; a matrix step's rule is too long for
+    an edge: the gradient it sends and its shape."""
+    if local.rule:
+        return f"{local.symbol.text} ({fmt.shape(source.value)})"
+    text = f"{local.symbol.text} = {local.formula.text}"
+    if number is None or np.size(number) != 1:
+        return text
+    shown = fmt.value(number)
+    return text if shown == local.formula.text else f"{text}\n= {shown}"
+
+
+def grid(value: Array | None) -> Grid:
+    """A value as rows of cells: a number one cell, a vector one row, a matrix its rows."""
     if value is None:
-        return "-"
-    if np.size(value) > MAX_RECORD_ENTRIES:
-        return f"({fmt.shape(value)})"
-    return fmt.value(value)
-
-
+        return [["-"]]
+    array = np.asarray(value, dtype=float)
+    if array.size > MAX_GRID_ENTRIES:
+        return [[f"({fmt.shape(array)})"]]
+    if array.ndim < 2:
+        return [[fmt.number(float(entry)) for entry in np.atleast_1d(array)]]
+    return [[fmt.number(float(entry)) for entry in row] for row in array]

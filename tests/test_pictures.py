@@ -11,8 +11,13 @@ import pytest
 
 from gradtutor.base import programs
 from gradtutor.base.errors import GradtutorError
-from gradtutor.kinds import explain
-from gradtutor.render import draw, graphviz
+from gradtutor.grading.batch import check_file, summarize
+from gradtutor.grading.feedback import redact
+from gradtutor.grading.picture import class_picture, verdict_picture
+from gradtutor.kinds import explain, load_exercise
+from gradtutor.render import dot, draw, graphviz
+
+from dot_parse import html_label, parse_dot  # tests/ is on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 IDS = sorted(path.stem for path in (ROOT / "exercises").glob("*.yaml"))
@@ -53,3 +58,66 @@ def test_a_program_that_fails_or_hangs_is_a_clear_error() -> None:
         programs.run_program(["sh", "-c", "exit 3"], b"", what="sh", missing="no sh")
     with pytest.raises(GradtutorError, match="took longer than 0.5 s"):
         programs.run_program(["sleep", "5"], b"", what="sleep", missing="no sleep", seconds=0.5)
+
+
+# -- a check drawn on the graph -----------------------------------------------------------
+
+SAMPLE = ROOT / "exercises" / "answers" / "sigmoid-neuron.yaml"
+
+
+def verdict_dot(level: str = "full", path: Path = SAMPLE) -> dict:
+    ex = load_exercise("sigmoid-neuron")
+    result = redact(check_file(ex, path), level)
+    return parse_dot(draw.render(verdict_picture(ex, result), "dot"))
+
+
+def rows_of(graph: dict, node: str) -> dict[str, dict]:
+    return {row["name"]: row for row in html_label(graph["nodes"][node]["label"])["rows"]}
+
+
+def test_the_sample_check_colours_f6_wrong_its_dependants_carried_and_f6_first() -> None:
+    graph = verdict_dot()
+    assert rows_of(graph, "f6")["f6"]["fill"] == dot.FILLS["wrong"]
+    assert rows_of(graph, "f6")["df8/df6"]["fill"] == dot.FILLS["follow-through"]
+    assert rows_of(graph, "f7")["df8/df7"]["fill"] == dot.FILLS["follow-through"]
+    assert rows_of(graph, "f7")["f7"]["fill"] == dot.FILLS["correct"]
+    assert rows_of(graph, "f4")["df8/df4"]["note"] == "wrong: rounded-early"
+    assert rows_of(graph, "f7")["df8/df7"]["note"] == "carried from f6"
+    first = html_label(graph["nodes"]["f6"]["label"])
+    assert (first["color"], first["border"]) == (dot.FIRST_TO_FIX, "3")
+    assert "first step to fix" in first["texts"][0]
+    assert html_label(graph["nodes"]["f7"]["label"])["color"] is None
+    carried = [(s, t) for s, t, attributes in graph["edges"] if attributes.get("style") == "dashed"]
+    assert ("f6", "f7") in carried and ("f4", "f3") in carried
+
+
+def test_below_full_feedback_the_picture_shows_no_true_value() -> None:
+    full = draw.render(verdict_picture(load_exercise("sigmoid-neuron"),
+                                       check_file(load_exercise("sigmoid-neuron"), SAMPLE)),
+                       "dot")
+    truths = ("0.367879", "0.534447", "0.196612", "0.731059", "1.36788")
+    assert all(truth in full for truth in truths)
+    for level in ("diagnosis", "verdict", "score"):
+        ex = load_exercise("sigmoid-neuron")
+        text = draw.render(verdict_picture(ex, redact(check_file(ex, SAMPLE), level)), "dot")
+        assert not [truth for truth in truths if truth in text], level
+        assert "0.36" in text or level == "score"  # the student's own values are shown
+    graph = verdict_dot("verdict")
+    assert rows_of(graph, "f6")["f6"]["fill"] == dot.FILLS["wrong"]
+    assert rows_of(graph, "w0")["value"]["grid"] == [["2"]]  # a given value is no secret
+
+
+def test_a_class_is_a_heatmap_with_the_most_common_diagnosis(tmp_path: Path) -> None:
+    text = SAMPLE.read_text()
+    (tmp_path / "a.yaml").write_text(text.replace("sample-notes-002", "a"))
+    (tmp_path / "b.yaml").write_text(text.replace("f6: 0.36", "f6: 0.3679")
+                                     .replace("sample-notes-002", "b"))
+    ex = load_exercise("sigmoid-neuron")
+    results = [check_file(ex, path) for path in sorted(tmp_path.glob("*.yaml"))]
+    graph = parse_dot(draw.render(class_picture(ex, summarize(results)), "dot"))
+    f6 = rows_of(graph, "f6")["f6"]
+    assert f6["grid"] == [["50% wrong"]] and f6["fill"] == dot.heat_fill(0.5)
+    assert rows_of(graph, "f4")["df8/df4"]["note"] == "rounded-early (2)"
+    assert rows_of(graph, "f4")["df8/df4"]["fill"] == dot.heat_fill(1.0)
+    assert html_label(graph["nodes"]["f6"]["label"])["color"] == dot.FIRST_TO_FIX
+    assert "0.196612" not in draw.render(class_picture(ex, summarize(results)), "dot")

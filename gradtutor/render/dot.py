@@ -19,8 +19,6 @@ FILLS = {"correct": "#d8f0d2", "follow-through": "#d6e4f7", "wrong": "#f8cfc9",
          "invalid": "#f8cfc9", "missing": "#e6e6e6"}
 FIRST_TO_FIX = "#b2182b"
 CARRIED = "#2c6fbb"  # the follow-through arrows
-WORDS = {"correct": "right", "follow-through": "carried", "wrong": "wrong",
-         "invalid": "invalid", "missing": "missing"}
 
 
 def document(doc: Document) -> str:
@@ -52,8 +50,7 @@ def _node(node: GraphNode) -> str:
 def _edge(edge: GraphEdge) -> str:
     attributes = [] if edge.label is None else [f"label={quoted(edge.label)}"]
     if edge.role == "follow-through":
-        attributes += ["style=dashed", f'color="{CARRIED}"', f'fontcolor="{CARRIED}"',
-                       "constraint=false"]
+        attributes += ["style=dashed", f'color="{CARRIED}"', "constraint=false"]
     shown = f" [{', '.join(attributes)}]" if attributes else ""
     return f"  {quoted(edge.source)} -> {quoted(edge.target)}{shown};"
 
@@ -99,16 +96,20 @@ def heat_fill(share: float) -> str:
 
 
 def _legend(entries: list[tuple[str, str]]) -> str:
-    cells = "".join(f'<TR><TD BGCOLOR="{_legend_fill(role)}">{text(role)}</TD>'
-                    f'<TD ALIGN="LEFT">{text(meaning)}</TD></TR>' for role, meaning in entries)
+    cells = "".join(f'<TR>{_legend_cell(role)}<TD ALIGN="LEFT">{text(meaning)}</TD></TR>'
+                    for role, meaning in entries)
     return '  "legend" [shape=plain, label=<<TABLE BORDER="0" CELLBORDER="1" ' \
            f'CELLSPACING="0" CELLPADDING="3">{cells}</TABLE>>];'
 
 
-def _legend_fill(role: str) -> str:
-    if role.endswith("%"):
-        return heat_fill(float(role.rstrip("%")) / 100)
-    return FILLS.get(role, "#ffffff")
+def _legend_cell(role: str) -> str:
+    """A legend's key: the role drawn as it is drawn in the graph."""
+    if role == "first to fix":
+        return f'<TD BORDER="3" COLOR="{FIRST_TO_FIX}">{text(role)}</TD>'
+    fill = heat_fill(float(role.rstrip("%")) / 100) if role.endswith("%") else FILLS.get(role)
+    if fill is None:
+        return f'<TD><FONT COLOR="{CARRIED}">{text(role)}</FONT></TD>'
+    return f'<TD BGCOLOR="{fill}">{text(role)}</TD>'
 
 
 def text(value: str) -> str:

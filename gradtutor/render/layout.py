@@ -26,6 +26,8 @@ LAYOUTS: dict[str, str] = {
         "solution_layout:perceptron_solution",
     "gradtutor.marking.results.FileResult": "check_layout:file_report",
     "gradtutor.grading.batch.ClassSummary": "check_layout:class_report",
+    "gradtutor.grading.picture.VerdictPicture": "picture_layout:verdict_picture",
+    "gradtutor.grading.picture.ClassPicture": "picture_layout:class_picture",
 }
 
 

@@ -166,3 +166,17 @@ def perceptron_graph(w: pw.PerceptronWalkthrough) -> Graph:
                   for source, (weight_key, value) in zip(table.reads, table.weights,
                                                          strict=False)]
     return Graph(w.exercise + "_network", w.title, items)
+
+
+def network_graph(w: pw.PerceptronWalkthrough, *, key: bool = True) -> Graph:
+    """The network's graph; without `key` (a check below full feedback) no weight or bias,
+    which are what the student was asked for."""
+    graph = perceptron_graph(w)
+    if key:
+        return graph
+    for item in graph.items:
+        if isinstance(item, GraphNode):
+            item.label, item.fields = item.label or item.id, []
+        else:
+            item.label = None
+    return graph

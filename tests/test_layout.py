@@ -64,7 +64,8 @@ def layout_of_name(name: str) -> object:
 
 
 def test_every_format_has_a_renderer_and_each_layout_a_class() -> None:
-    assert set(RENDERERS) == {"plain", "rich", "markdown", "latex", "dot", "svg", "png"}
+    assert set(RENDERERS) == {"plain", "rich", "markdown", "latex", "dot", "svg", "png",
+                              "html"}
     assert all(layout_of_name(name) is not None for name in LAYOUTS)
     assert render(explain("or-perceptron"), "plain").startswith("OR")
 

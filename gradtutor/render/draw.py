@@ -13,7 +13,7 @@ from .layout import layout
 # imported when first used (rich only for a terminal, LaTeX and dot only when asked for).
 RENDERERS: dict[str, str] = {
     "plain": "plain", "rich": "rich", "markdown": "markdown", "latex": "latex", "dot": "dot",
-    "svg": "graphviz:svg_document", "png": "graphviz:png_document",
+    "svg": "graphviz:svg_document", "png": "graphviz:png_document", "html": "html",
 }
 
 

@@ -185,6 +185,7 @@ class CheckResult:
     """One answers file checked: `gradtutor check EXERCISE FILE`."""
 
     result: FileResult = field(repr=False)
+    exercise: Any = field(default=None, repr=False)  # what `render` draws the verdicts on
 
     @property
     def score(self) -> float:
@@ -215,6 +216,15 @@ class CheckResult:
     def text(self) -> str:
         return str(draw.render(self.result, "plain"))
 
+    def render(self, format: str = "plain") -> str | bytes:
+        """The report as plain text, markdown or latex; dot, svg, png (bytes) or html draw
+        the verdicts on the exercise's graph (svg and png need Graphviz)."""
+        if format in PICTURE_FORMATS and self.exercise is not None:
+            from .grading.picture import verdict_picture
+
+            return _drawn(verdict_picture(self.exercise, self.result), format)
+        return _drawn(self.result, format)
+
     def _repr_markdown_(self) -> str:
         return str(draw.render(self.result, "markdown"))
 
@@ -230,6 +240,7 @@ class CheckResults:
 
     results: list[CheckResult]
     summary: ClassSummary
+    exercise: Any = field(default=None, repr=False)  # what `render` draws the heatmap on
 
     def to_dict(self) -> Any:
         """The CLI's JSON: a list with an object per file (one file: its object alone)."""
@@ -237,16 +248,21 @@ class CheckResults:
         return data[0] if len(data) == 1 else data
 
     def text(self) -> str:
-        return self.render("plain")
+        return str(self.render("plain"))
 
-    def render(self, format: str) -> str:
-        """Every file's report, then (for more than one) the class summary."""
+    def render(self, format: str) -> str | bytes:
+        """Every file's report, then (for more than one) the class summary; dot, svg, png
+        (bytes) or html: the class's heatmap on the exercise's graph."""
+        if format in PICTURE_FORMATS and self.exercise is not None:
+            from .grading.picture import class_picture
+
+            return _drawn(class_picture(self.exercise, self.summary), format)
         reports: list[object] = [result.result for result in self.results]
         reports += [self.summary] if len(self.results) > 1 else []
         return "\n".join(str(draw.render(report, format)) for report in reports)
 
     def _repr_markdown_(self) -> str:
-        return self.render("markdown")
+        return str(self.render("markdown"))
 
     def _repr_html_(self) -> str:
         return _html(self._repr_markdown_())
@@ -264,7 +280,8 @@ def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] |
         answers = read_answers(answers, ex.id)
     elif isinstance(answers, Mapping):
         answers = _answers_from_mapping(ex.id, answers)
-    return CheckResult(redact(check_answers(students_variant(ex, answers), answers), feedback))
+    return CheckResult(redact(check_answers(students_variant(ex, answers), answers), feedback),
+                       ex)
 
 
 def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLike],
@@ -277,8 +294,8 @@ def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLi
     if not files:
         raise GradtutorError("no answers files found in " + ", ".join(targets))
     results = list(_check_each(ex, files))
-    return CheckResults([CheckResult(redact(r, feedback)) for r in results],
-                        summarize(results))
+    return CheckResults([CheckResult(redact(r, feedback), ex) for r in results],
+                        summarize(results), ex)
 
 
 def practice(exercise: PathLike | Exercise, *, attempts: int = 3,
@@ -329,15 +346,16 @@ class Explanation:
     def to_dict(self) -> dict[str, Any]:
         return plain_data(export.walkthrough_data(self.walkthrough))
 
-    def render(self, format: str = "plain") -> str:
-        """The walkthrough as plain text, markdown, latex (a document) or dot (Graphviz)."""
-        return str(draw.render(self.walkthrough, format))
+    def render(self, format: str = "plain") -> str | bytes:
+        """The walkthrough as plain text, markdown, latex (a document), dot (Graphviz),
+        html (one offline page), or the graph drawn as svg or png (bytes; with Graphviz)."""
+        return _drawn(self.walkthrough, format)
 
     def text(self) -> str:
-        return self.render("plain")
+        return str(self.render("plain"))
 
     def _repr_markdown_(self) -> str:
-        return self.render("markdown")
+        return str(self.render("markdown"))
 
     def _repr_html_(self) -> str:
         return _html(self._repr_markdown_())
@@ -358,6 +376,13 @@ def explain(target: str | Path | Exercise, /, *, step: int | None = None, hint: 
 
 
 # -- display helpers -------------------------------------------------------------------------
+
+PICTURE_FORMATS = ("dot", "svg", "png", "html")  # a check drawn on the exercise's graph
+
+
+def _drawn(result: object, format: str) -> str | bytes:
+    drawn = draw.render(result, format)
+    return drawn if isinstance(drawn, bytes) else str(drawn)
 
 
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)

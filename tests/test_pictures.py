@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from gradtutor.base import programs
 from gradtutor.base.errors import GradtutorError
+from gradtutor.cli.app import app
 from gradtutor.grading.batch import check_file, summarize
 from gradtutor.grading.feedback import redact
 from gradtutor.grading.picture import class_picture, verdict_picture
@@ -121,3 +124,64 @@ def test_a_class_is_a_heatmap_with_the_most_common_diagnosis(tmp_path: Path) -> 
     assert rows_of(graph, "f4")["df8/df4"]["fill"] == dot.heat_fill(1.0)
     assert html_label(graph["nodes"]["f6"]["label"])["color"] == dot.FIRST_TO_FIX
     assert "0.196612" not in draw.render(class_picture(ex, summarize(results)), "dot")
+
+
+# -- from the command line and the API -----------------------------------------------------
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args))
+
+
+@needs_graphviz
+def test_check_format_svg_of_the_sample_colours_the_verdicts() -> None:
+    ran = run("check", "sigmoid-neuron", str(SAMPLE), "--format", "svg")
+    assert ran.exit_code == 1  # a wrong step, as for every format of check
+    svg = ran.stdout
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    for colour in (dot.FILLS["wrong"], dot.FILLS["follow-through"], dot.FILLS["correct"],
+                   dot.FIRST_TO_FIX):
+        assert colour in svg
+    assert "first step to fix" in svg and "wrong: rounded&#45;early" in svg
+
+
+def test_check_a_folder_draws_the_class(tmp_path: Path) -> None:
+    text = SAMPLE.read_text()
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(text.replace("sample-notes-002", name))
+    ran = run("check", "sigmoid-neuron", str(tmp_path), "--format", "dot")
+    assert ran.exit_code == 1
+    graph = parse_dot(ran.stdout)
+    assert rows_of(graph, "f6")["f6"]["grid"] == [["100% wrong"]]
+
+
+@needs_graphviz
+def test_explain_writes_svg_png_and_html_files(tmp_path: Path) -> None:
+    for form in ("svg", "png", "html"):
+        target = tmp_path / f"max-gate.{form}"
+        ran = run("explain", "max-gate", "--format", form, "-o", str(target))
+        assert (ran.exit_code, ran.stdout) == (0, "")
+        data = target.read_bytes()
+        assert data.startswith({"svg": b"<?xml", "png": b"\x89PNG", "html": b"<!DOCTYPE"}[form])
+    piped = run("explain", "max-gate", "--format", "png")
+    assert piped.stdout_bytes.startswith(b"\x89PNG")
+
+
+def test_without_graphviz_svg_is_one_message_and_exit_2(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    monkeypatch.setattr(programs.shutil, "which", lambda name: None)
+    ran = run("explain", "max-gate", "--format", "svg")
+    assert ran.exit_code == 2 and ran.stdout == ""
+    assert "Graphviz's `dot` is not installed: apt install graphviz" in ran.stderr
+    assert "Traceback" not in ran.stderr
+
+
+def test_the_api_draws_a_check_and_a_class() -> None:
+    import gradtutor as gt
+
+    checked = gt.check("sigmoid-neuron", SAMPLE, feedback="diagnosis")
+    drawn = checked.render("dot")
+    assert isinstance(drawn, str) and dot.FILLS["wrong"] in drawn and "0.367879" not in drawn
+    assert str(gt.explain("max-gate").render("html")).startswith("<!DOCTYPE html>")
+    both = gt.check_files("sigmoid-neuron", [SAMPLE, SAMPLE])
+    assert "100% wrong" in str(both.render("dot"))

@@ -30,6 +30,10 @@ class CheckFormat(str, Enum):
     prairielearn = "prairielearn"
     canvas = "canvas"
     moodle = "moodle"
+    dot = "dot"
+    svg = "svg"
+    png = "png"
+    html = "html"
 
 
 EPILOG = """Examples:
@@ -39,6 +43,8 @@ EPILOG = """Examples:
   gradtutor check my-exercise.yaml submissions/ --format csv --output grades.csv
   gradtutor check vanishing-sigmoid-chain "class/*.yaml" --jobs 4
   gradtutor check sigmoid-neuron answers.yaml --format gradescope --output results.json
+  gradtutor check sigmoid-neuron alice.yaml --format svg -o alice.svg
+  gradtutor check sigmoid-neuron submissions/ --format html -o class.html
 
 Exit status: 0 every step correct, 1 a step wrong or missing, 2 bad input (the exercise,
 an unreadable answers file; the other files are still checked), 130 interrupted.
@@ -52,7 +58,8 @@ def check(
     format: Annotated[CheckFormat | None, typer.Option(
         "--format", "-f", help="rich (terminal default), plain (pipe default), json, csv (a "
         "row per student), gradescope (results.json), prairielearn, canvas and moodle "
-        "(gradebook CSVs to import).")] = None,
+        "(gradebook CSVs to import), dot, svg, png and html (the verdicts drawn on the "
+        "exercise's graph; for many files a heatmap of the class).")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the report to this file (atomically) instead of "
         "standard output.")] = None,
@@ -110,6 +117,10 @@ def check(
         book = _gradebook(results, roster)
         if chosen in GRADEBOOK_FORMATS:
             emit(_gradebook_report(book, chosen, ex.id, results), output, inputs)
+        elif chosen in PICTURE_FORMATS:
+            picture = _picture_report(ex, results, chosen, len(paths))
+            if picture is not None:
+                emit(picture, output, inputs)
         else:
             emit(_check_report(results, chosen, len(paths), book if roster else None),
                   output, inputs)
@@ -202,6 +213,23 @@ def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[
         if progress is not None:
             progress.stop()
     return results, False
+
+
+PICTURE_FORMATS = ("dot", "svg", "png", "html")
+
+
+def _picture_report(ex: AnyExercise, results: list, chosen: str, total: int) -> object:
+    """One file's verdicts on the exercise's graph, or for many files the class's heatmap;
+    None for a picture of one file that could not be read (its error is reported)."""
+    from ..grading.batch import summarize
+    from ..grading.picture import class_picture, verdict_picture
+    from ..render import draw
+
+    if total == 1 and len(results) == 1:
+        if results[0].error is not None and chosen != "html":
+            return None
+        return draw.render(verdict_picture(ex, results[0]), chosen)
+    return draw.render(class_picture(ex, summarize(results, total=total)), chosen)
 
 
 def _check_report(results: list, chosen: str, total: int, book: Gradebook | None = None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .guard import guard
 from .options import AT_HELP
-from .output import chosen_format, show
+from .output import chosen_format, emit
 from .targets import is_exercise, option_values, refuse_near_id
 
 
@@ -20,6 +21,12 @@ class ExplainFormat(str, Enum):
     markdown = "markdown"
     latex = "latex"
     dot = "dot"
+    svg = "svg"
+    png = "png"
+    html = "html"
+
+
+PICTURES = ("dot", "svg", "png")  # the graph alone: no step in words
 
 
 EPILOG = """Examples:
@@ -30,6 +37,8 @@ EPILOG = """Examples:
   gradtutor explain sigmoid-neuron --format markdown > sigmoid-neuron.md
   gradtutor explain sigmoid-neuron --format latex > walkthrough.tex && pdflatex walkthrough.tex
   gradtutor explain max-gate --format dot | dot -Tpng > max-gate.png
+  gradtutor explain mlp-mse --format svg -o mlp-mse.svg
+  gradtutor explain sigmoid-neuron --format html -o sigmoid-neuron.html
   gradtutor explain max-gate --step 9 --hint
 """
 
@@ -43,7 +52,12 @@ def explain(
     format: Annotated[ExplainFormat | None, typer.Option(
         "--format", "-f", help="rich (terminal default), plain (pipe default), json (the "
         "walkthrough's data), markdown ($$ math, for GitHub and Jupyter), latex (a "
-        "standalone document for pdflatex), dot (Graphviz source).")] = None,
+        "standalone document for pdflatex), dot (Graphviz source), svg and png (the graph "
+        "drawn by Graphviz, when installed), html (one page that works offline: MathML, the "
+        "graph inline).")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to this file (atomically) instead of standard "
+        "output.")] = None,
     step: Annotated[int | None, typer.Option(
         "--step", "-s", min=1, help="Exercises: reveal only asked step N (1 = the first step "
         "of 'ask'), a hint first, then the step worked out.")] = None,
@@ -71,9 +85,9 @@ def explain(
         chosen = chosen_format(format)
         if hint and step is None:
             raise GradtutorError("--hint goes with --step N", field="--hint")
-        if step is not None and chosen == "dot":
+        if step is not None and chosen in PICTURES:
             raise GradtutorError("--step shows one step in words: use --format rich, plain, "
-                                 "json, markdown or latex", field="--step")
+                                 "json, markdown, latex or html", field="--step")
         values = option_values(at)
         if not is_exercise(target):  # is_exercise notes when an expression names a file here
             refuse_near_id(target, at)
@@ -81,8 +95,8 @@ def explain(
         if chosen == "json":
             from ..render.export import dumps, walkthrough_data
 
-            show(dumps(walkthrough_data(walk)))
+            emit(dumps(walkthrough_data(walk)), output)
         else:  # laid out as blocks, drawn by the format's renderer
             from ..render.draw import render as draw
 
-            show(draw(walk, chosen))
+            emit(draw(walk, chosen), output)

@@ -20,8 +20,17 @@ def chosen_format(chosen: Enum | None) -> str:
 
 
 def show(text_or_renderable: object) -> None:
-    """A text as it is, a rich renderable through the console."""
-    if isinstance(text_or_renderable, str):
+    """A text as it is, a picture's bytes as they are (never to a terminal), a rich
+    renderable through the console."""
+    if isinstance(text_or_renderable, bytes):
+        if sys.stdout.isatty():
+            from ..base.errors import GradtutorError
+
+            raise GradtutorError("a PNG picture is not for a terminal: write it to a file "
+                                 "with --output FILE, or pipe it", field="--format")
+        sys.stdout.buffer.write(text_or_renderable)
+        sys.stdout.buffer.flush()
+    elif isinstance(text_or_renderable, str):
         sys.stdout.write(text_or_renderable if text_or_renderable.endswith("\n")
                          else text_or_renderable + "\n")
     else:
@@ -42,8 +51,9 @@ def emit(report: object, output: Path | None, inputs: tuple[Path, ...] = ()) -> 
 
     from ..base.errors import GradtutorError
 
-    text = report if isinstance(report, str) else as_text(report)
-    text = text if text.endswith("\n") else text + "\n"
+    text: str | bytes = report if isinstance(report, str | bytes) else as_text(report)
+    if isinstance(text, str) and not text.endswith("\n"):
+        text += "\n"
     target = Path(os.path.realpath(output))
     if any(same_file(output, p) for p in inputs):
         raise GradtutorError(f"{output} is one of the files being read; write the report "
@@ -54,12 +64,17 @@ def emit(report: object, output: Path | None, inputs: tuple[Path, ...] = ()) -> 
             raise GradtutorError(f"cannot write {output}: it is a directory", field="--output")
         stream_of = standard_stream(output)
         if stream_of is not None:  # /dev/stdout, even when it is a log opened with >>
-            stream_of.write(text)
-            stream_of.flush()
+            if isinstance(text, bytes):
+                stream_of.flush()
+                stream_of.buffer.write(text)
+                stream_of.buffer.flush()
+            else:
+                stream_of.write(text)
+                stream_of.flush()
             return
         if not stat.S_ISREG(mode):
-            with open(output, "a", encoding="utf-8") as stream:  # a pipe or a device
-                stream.write(text)
+            with open(output, "ab") as stream:  # a pipe or a device
+                stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             return
         write_atomically(target, text)
     except OSError as error:
@@ -94,14 +109,14 @@ def standard_stream(output: Path) -> TextIO | None:
     return None
 
 
-def write_atomically(target: Path, text: str) -> None:
+def write_atomically(target: Path, text: str | bytes) -> None:
     import os
     import tempfile
 
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else
                  0o666 & ~umask())  # as if written in place, not mkstemp's 0600
         os.replace(temporary, target)

@@ -76,7 +76,8 @@ def heatmap(picture: ClassPicture) -> Graph:
     if firsts and _node_of(firsts[0]) in nodes:
         nodes[_node_of(firsts[0])].role = "first-to-fix"
     graph.legend = [*HEAT_LEGEND, ("first to fix", "the most common first step to fix")]
-    graph.title = f"{graph.title}: {picture.summary.checked} students"
+    checked = picture.summary.checked
+    graph.title = f"{graph.title}: {checked} student{'s' if checked != 1 else ''}"
     return graph
 
 

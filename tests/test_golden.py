@@ -51,6 +51,11 @@ def _cases() -> dict[str, list[str]]:
                                  "--format", "json"]
     cases["check-class.plain"] = ["check", "sigmoid-neuron", str(EXERCISES / "answers"),
                                   "--format", "plain"]
+    cases["check-sigmoid-neuron-verdicts.dot"] = [
+        "check", "sigmoid-neuron", str(EXERCISES / "answers" / "sigmoid-neuron.yaml"),
+        "--format", "dot", "--feedback", "diagnosis"]
+    cases["check-class.dot"] = ["check", "sigmoid-neuron", str(EXERCISES / "answers"),
+                                "--format", "dot"]
     cases["check-class-jobs.csv"] = ["check", "add-mul-gate", str(EXERCISES / "answers"),
                                       "--format", "csv", "--jobs", "2"]
     cases["list.json"] = ["list", "--format", "json"]

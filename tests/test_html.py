@@ -37,6 +37,8 @@ document.getElementById("gt-measure").textContent = JSON.stringify({
   maths: maths.length, sized: sized.length,
   fractions: [...document.querySelectorAll("mfrac")].filter(
     f => f.getBoundingClientRect().height > 0).length,
+  split: [...document.querySelectorAll("td code")].filter(
+    c => c.getClientRects().length > 1).map(c => c.textContent),
   scroll: document.documentElement.scrollWidth, viewport: window.innerWidth,
   svg: svg ? svg.getBoundingClientRect().width : 0});
 </script>"""
@@ -85,6 +87,7 @@ def test_a_browser_lays_out_the_math_and_nothing_overflows(name: str, tmp_path: 
     if name.startswith("explain sigmoid"):
         assert measured["maths"] > 50 and measured["fractions"] > 5, measured
     assert measured["scroll"] <= measured["viewport"] == WIDTH, measured
+    assert measured["split"] == [], "a step name or number split across lines"
     if graphviz.available() and not name.startswith("explain xor"):
         assert 0 < measured["svg"] <= WIDTH, measured
 

@@ -123,8 +123,20 @@ def assert_dot_safe(text: str) -> None:
     assert sum(line == "}" for line in lines) == 1, "the graph was closed early"
 
 
+def assert_html_safe(text: str) -> None:
+    """An HTML page that runs nothing and fetches nothing: no script, no event handler, no
+    script link, no resource from elsewhere; its text escaped."""
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert "<script" not in text.lower(), "a script"
+    handler = re.search(r"<[^>]*\son[a-z]+\s*=", text, re.IGNORECASE)
+    assert handler is None, f"an event handler: {text[handler.start():][:200]!r}"
+    link = re.search(r"""(href|src)\s*=\s*["']?\s*(javascript|vbscript|data|https?):""", text,
+                     re.IGNORECASE)
+    assert link is None, f"a link or fetch: {text[link.start():][:200]!r}"
+
+
 CHECKS = {"csv": assert_csv_safe, "latex": assert_latex_safe,
-          "markdown": assert_markdown_safe, "dot": assert_dot_safe}
+          "markdown": assert_markdown_safe, "dot": assert_dot_safe, "html": assert_html_safe}
 
 
 def assert_neutral(run: Run, chosen: str, where: str, exercise_id: str | None = None) -> None:
@@ -153,7 +165,7 @@ EXERCISE_RUNS = [
     *((("validate", "--format", f), f) for f in ("plain", "json")),
     *((("solve", "--format", f), f) for f in ("rich", "plain", "json", "yaml")),
     *((("explain", "--format", f), f) for f in ("rich", "plain", "json", "markdown", "latex",
-                                                 "dot")),
+                                                 "dot", "html")),
     *((("explain", "--step", "1", "--hint", "--format", f), f)
       for f in ("rich", "plain", "markdown", "latex")),
     (("template",), "yaml"),
@@ -174,7 +186,7 @@ def test_author_text_is_neutralised(name: str, args: tuple[str, ...], chosen: st
     assert_neutral(run, chosen, f"{name} {' '.join(args)}", exercise_id(exercise))
 
 
-CHECK_FORMATS = ("rich", "plain", "json", "csv", "gradescope", "prairielearn")
+CHECK_FORMATS = ("rich", "plain", "json", "csv", "gradescope", "prairielearn", "dot", "html")
 
 
 @pytest.mark.parametrize("name", EXERCISE_FILES)

@@ -59,11 +59,12 @@ from .plain import INDENT, reasoning_lines
 STYLE = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;
 color:#1b1b1b;background:#fff}
-main{max-width:60rem;margin:0 auto;padding:1rem 1.25rem;overflow-wrap:anywhere}
+main{max-width:60rem;margin:0 auto;padding:1rem 1.25rem;overflow-wrap:break-word}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}h3{font-size:1.05rem}
 pre,.scroll,.math,.graph{overflow-x:auto;max-width:100%}
 pre{background:#f5f5f5;padding:.5rem;font-size:.9rem}
-code{font-size:.9em;overflow-wrap:anywhere}
+code{font-size:.9em}
+th,td code,td .correct,td .wrong,td .follow-through{white-space:nowrap}
 table{border-collapse:collapse;margin:.5rem 0}
 td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left;vertical-align:top}
 .display{display:block;margin:.5rem 0;overflow-y:hidden}

@@ -185,3 +185,17 @@ def test_the_api_draws_a_check_and_a_class() -> None:
     assert str(gt.explain("max-gate").render("html")).startswith("<!DOCTYPE html>")
     both = gt.check_files("sigmoid-neuron", [SAMPLE, SAMPLE])
     assert "100% wrong" in str(both.render("dot"))
+
+
+def test_a_students_picture_has_their_own_numbers(tmp_path: Path) -> None:
+    exercise = tmp_path / "ex.yaml"
+    exercise.write_text(
+        "id: drawn\ntitle: t\ngiven:\n  x: {integers: [-5, 5], default: -2}\n"
+        "  y: {integers: [-5, 5], default: 5}\n  z: {uniform: [-4, 4], step: 0.5, default: -4}\n"
+        "graph:\n  q: x + y\n  f: q*z\noutput: f\nvariants:\n  seed: 7\n  tries: 100\n"
+        "  require:\n    - abs(x + y) >= 1\n    - abs(z) >= 1\n")
+    answers = tmp_path / "alice.yaml"
+    answers.write_text("exercise: drawn\nanswers:\n  f: 5\n")
+    graph = parse_dot(run("check", str(exercise), str(answers), "--format", "dot").stdout)
+    given = {name: rows_of(graph, name)["value"]["grid"] for name in "xyz"}
+    assert given == {"x": [["5"]], "y": [["0"]], "z": [["1"]]}  # alice's, not the defaults

@@ -92,11 +92,12 @@ def explain(
         if not is_exercise(target):  # is_exercise notes when an expression names a file here
             refuse_near_id(target, at)
         walk = build(target, values, step=step, hint_only=hint)
+        read = (Path(target),) if output is not None and Path(target).is_file() else ()
         if chosen == "json":
             from ..render.export import dumps, walkthrough_data
 
-            emit(dumps(walkthrough_data(walk)), output)
+            emit(dumps(walkthrough_data(walk)), output, read)
         else:  # laid out as blocks, drawn by the format's renderer
             from ..render.draw import render as draw
 
-            emit(draw(walk, chosen), output)
+            emit(draw(walk, chosen), output, read)

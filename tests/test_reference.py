@@ -35,6 +35,8 @@ def test_the_help_is_rendered_the_same_everywhere() -> None:
     assert "\x1b" not in text
     assert max(map(len, text.splitlines())) <= 90  # 80 columns, examples kept whole
     assert text == reference.help_text(("check",))
+    page = (DOCS / "commands.md").read_text(encoding="utf-8")
+    assert not set(page) & set("\x1b╭╮╰╯│─"), "help drawn with colour or rich panels"
 
 
 def _table_codes(page: str, section: str) -> list[str]:

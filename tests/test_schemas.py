@@ -184,3 +184,19 @@ def test_the_exercise_schema_names_every_key_the_loader_reads_and_no_other() -> 
     assert _properties("graph", "properties", "variants") == set(VARIANT_KEYS)
     assert _properties("draw") == set(DRAW_KEYS)
     assert set(validator("answers").schema["properties"]) == set(TOP_KEYS)
+
+
+def test_the_python_api_results_validate_as_their_commands_output() -> None:
+    import gradtutor as gt
+
+    sample = str(EXERCISES / "answers" / "sigmoid-neuron.yaml")
+    results = {
+        "solve-expression": [gt.solve("sum((W@x)**2)", W=[[0.1, 0.5], [-0.3, 0.8]],
+                                      x=[0.2, 0.4]), gt.solve("sigmoid(w*x + b)")],
+        "solve-exercise": [gt.solve("mlp-mse"), gt.solve("xor-perceptron")],
+        "check": [gt.check("sigmoid-neuron", sample), gt.check("sigmoid-neuron", {"f8": 0.73})],
+        "explain": [gt.explain("linear-layer", step=3), gt.explain("and-perceptron")],
+    }
+    for name, found in results.items():
+        for result in found:
+            assert problems(name, json.loads(json.dumps(result.to_dict()))) == []

@@ -1,7 +1,7 @@
 """The generated parts of the reference in docs/, so that they cannot drift from the code:
-docs/commands.md from every command's `--help`, the operator and function tables of
-docs/expression-language.md from ops/specs.py, and the diagnosis catalogue of
-docs/verdicts.md from marking/diagnosis.py.
+docs/commands.md from every command's `--help`; in docs/expression-language.md the grammar
+from the parser and the operator and function tables from ops/specs.py; in
+docs/verdicts.md the diagnosis catalogue from marking/diagnosis.py.
 
     python -m gradtutor.cli.reference            # rewrite them
     python -m gradtutor.cli.reference --check    # exit 1 naming every stale page
@@ -143,6 +143,15 @@ def function_table() -> str:
     return "\n".join(rows)
 
 
+def grammar() -> str:
+    """The grammar, as the parser's own docstring states it."""
+    from ..lang import parser
+
+    doc = parser.__doc__ or ""
+    rules = [line.strip() for line in doc.splitlines() if ":=" in line]
+    return "```text\n" + "\n".join(rules) + "\n```"
+
+
 def operator_table() -> str:
     """The operators: what each is, and its local derivatives for operands a and b."""
     from ..ops.specs import BINARY_OPS, OPS
@@ -181,6 +190,7 @@ def diagnosis_table() -> str:
 
 
 SECTIONS: dict[str, Callable[[], str]] = {
+    "grammar": grammar,
     "operators": operator_table,
     "functions": function_table,
     "diagnoses": diagnosis_table,

@@ -215,6 +215,57 @@ def engine(repeats: int) -> None:
                  "(target <= 1.3)")
 
 
+def practice(repeats: int) -> None:
+    from gradtutor.grading.practice import PracticeSession
+    from gradtutor.kinds import kind_of, load_exercise
+
+    print(f"\n# practice: judge one typed answer, after start-up (median of {repeats} "
+          "sessions, ms)")
+    for name, late in (("sigmoid-neuron", 12), ("mlp-mse", 8)):
+        ex = load_exercise(name)
+        key = kind_of(ex).key(ex)
+        steps = kind_of(ex).template_steps(ex)
+        typed = [str(np.round(key[step], 4).tolist()) for step in steps]
+        flipped = [str(np.round(-key[step] - 1, 4).tolist()) for step in steps]
+
+        def session_at(position: int) -> PracticeSession:
+            session = PracticeSession(ex)
+            for text in typed[:position]:
+                session.answer(text)
+            session.ask()  # the prompt is drawn before the student types
+            return session
+
+        for position in (0, late):
+            ready = [session_at(position) for _ in range(3 * repeats + 1)]
+            answer = iter(ready)
+            judge = median_of(lambda: next(answer).answer(typed[position]), repeats)
+            whole = median_of(ready[0].check, repeats)
+            side_by_side(f"{name}: answer step {position + 1} of {len(steps)}", judge,
+                         "check of the answers so far", whole, "(target <= 50)")
+            turn = median_of(lambda: (lambda s: (s.answer(typed[position]), s.ask()))(
+                next(answer)), repeats)
+            print(f"{'  the answer and the next prompt':<44} {turn:9.1f}")
+            wrong = median_of(lambda: next(answer).answer(flipped[position]), repeats)
+            print(f"{'  a wrong answer (diagnosis and hint)':<44} {wrong:9.1f}")
+    probe = ("import sys; from gradtutor.grading.practice import PracticeSession; "
+             "from gradtutor.kinds import load_exercise; "
+             "s = PracticeSession(load_exercise('sigmoid-neuron')); s.slots[0].text = '-1'; "
+             "s.check(); print('yes' if 'sympy' in sys.modules else 'no')")
+    used = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True, check=False)
+    print(f"{'sympy imported to judge a number':<44} {used.stdout.strip() or used.stderr}   "
+          "(the walkthrough of the first prompt imports it once, at start-up)")
+
+
+def median_of(work: Callable[[], object], repeats: int) -> float:
+    """The median time of `repeats` calls of `work` (each call may use up its own state)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 def chain(repeats: int) -> None:
     from gradtutor.engine.solve import solve_program
 
@@ -263,14 +314,15 @@ def main() -> None:
                         help="separate calls to time (scaled to --files)")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", choices=["startup", "files", "formulas", "engine", "chain",
-                                           "hostile"])
+    parser.add_argument("--only", choices=["startup", "files", "formulas", "engine",
+                                           "practice", "chain", "hostile"])
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")
     sections = {"startup": lambda: startup(args.repeats),
                 "files": lambda: many_files(args.files, min(args.calls, args.files), args.jobs),
                 "formulas": lambda: formulas_vs_numbers(300),
                 "engine": lambda: engine(args.repeats * 4),
+                "practice": lambda: practice(args.repeats),  # before sympy is imported
                 "chain": lambda: chain(args.repeats),
                 "hostile": lambda: hostile(max(3, args.repeats // 3))}
     for name, section in sections.items():

@@ -148,7 +148,9 @@ def test_an_exercise_marked_as_a_whole_is_refused_with_a_message(tmp_path: Path)
         gt.practice("and-perceptron")
     done = run(["practice", "and-perceptron"], "", tmp_path)
     assert done.returncode == 2
-    assert done.stderr.startswith("error: and-perceptron is marked by parts")
+    assert done.stderr.startswith("error: practice cannot take and-perceptron: it is marked "
+                                  "by parts (weights), not one answer per step; read it "
+                                  "with `gradtutor explain and-perceptron`")
     assert "Traceback" not in done.stderr
 
 

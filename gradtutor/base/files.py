@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
 def write_atomically(target: Path, text: str) -> None:
     """Write `text` to `target` through a temporary file in its folder and a rename, so a
     reader never sees half a file; the file keeps its mode (a new one gets the umask's)."""
+    import tempfile  # here: the command line's start-up does not pay for it
+
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

@@ -122,10 +122,10 @@ def _unfit(exercise: Exercise, structural: frozenset[tuple]) -> str:
 
 
 def _integer(rng: Rng, low: int = -5, high: int = 5) -> int:
-    """A whole number in [low, high], not 0."""
+    """A whole number in [low, high], not 0, 1 or -1 (which hide a multiply gate's work)."""
     while True:
         drawn = int(rng.integers(low, high + 1))
-        if drawn:
+        if abs(drawn) > 1:
             return drawn
 
 

@@ -22,17 +22,17 @@ from .feedback import redact
 
 COMMANDS = {  # what each command at the prompt does, as `help` lists it
     "hint": "the step's hint",
-    "reveal": "the worked line (the step then earns no credit, or what --reveal-penalty "
-              "leaves)",
-    "explain": "the walkthrough of this step only (counts as a reveal)",
+    "reveal": "the worked line; the step earns no credit",
+    "explain": "the walkthrough of this step only; counts as a reveal",
     "graph": "the computational graph with what is known so far",
     "skip": "leave the step for now",
     "back": "the step before",
-    "help": "this list",
+    "help": "",
     "quit": "save and stop",
 }
 HELP = ("Type a value (a number, or [a, b] for a vector) to answer the step, or a command: "
-        + "; ".join(f"{name} ({what})" for name, what in COMMANDS.items()) + ".")
+        + ", ".join(f"{name} ({what})" if what else name for name, what in COMMANDS.items())
+        + ".")
 MAX_ANSWER_CHARS = 2000
 ATTEMPT_PENALTY = 0.1  # of a step's points, for each try after the first
 REVEAL_PENALTY = 1.0  # of a step's points, when it is revealed: no credit

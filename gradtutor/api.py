@@ -313,12 +313,14 @@ def practice(exercise: PathLike | Exercise | None = None, *, attempts: int = 3,
 def _generated(exercise: PathLike | Exercise | None, level: int | None, seed: int | None,
                review: bool) -> Generated | None:
     """The generated exercise asked for (None for a named one); one source exactly."""
-    chosen = [exercise is not None, level is not None, review]
-    if sum(chosen) != 1:
-        raise GradtutorError("practise one thing: an exercise, random=LEVEL or review=True",
-                             field="exercise")
+    chosen = sum([exercise is not None, level is not None, review])
+    if chosen != 1:
+        raise GradtutorError("nothing to practise: name an exercise, a random level or a "
+                             "review" if not chosen else "practise one thing: an exercise, "
+                             "a random level or a review")
     if seed is not None and exercise is not None:
-        raise GradtutorError("seed goes with random=LEVEL or review=True", field="seed")
+        raise GradtutorError("a seed goes with a random level or a review, not with a named "
+                             "exercise", field="seed")
     if review:
         return review_exercise(load_progress(), seed)
     if level is not None:

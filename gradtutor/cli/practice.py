@@ -173,8 +173,11 @@ def _record(session: PracticeSession, say: Callable[[str, str | None], None]) ->
     from ..base.errors import GradtutorError
     from ..grading.progress import record_session
 
+    report = session.report()
+    if not (report.extra_tries or report.reveals or session.answers() or report.met):
+        return  # nothing was tried: nothing to learn from
     try:
-        record_session(session.report(), session.exercise.id)
+        record_session(report, session.exercise.id)
     except (GradtutorError, OSError) as error:
         say(visible(f"progress not recorded: {getattr(error, 'message', error)}", 400), None)
 

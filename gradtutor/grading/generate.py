@@ -78,20 +78,34 @@ def generate(level: int, seed: int | None = None) -> Generated:
     reason = ""
     for attempt in range(MAX_SHAPES):
         shape, numbers = LEVELS[level].draw(rng)
-        drawn = [_load(level, seed, {**shape, "given": numbers(rng)})
-                 for _ in range(NUMBERS_PER_SHAPE)]
-        # what every draw of this shape shares is the graph's, not the numbers': allowed,
-        # after the first shapes (where a shape that can tell every mistake apart is sought)
-        structural = frozenset.intersection(*(mistake_warnings(ex) for ex, _ in drawn))
-        if structural and attempt < STRICT_SHAPES:
-            reason = sorted(structural)[0][0] + ": two mistakes no numbers can tell apart"
+        drawn, structural = _draw_numbers(level, seed, shape, numbers, rng)
+        if structural and attempt < STRICT_SHAPES:  # first, shapes that tell every mistake apart
+            reason = f"{sorted(structural)[0][0]}: two mistakes no numbers can tell apart"
             continue
-        for exercise, text in drawn:
-            reason = _unfit(exercise, structural)
+        for exercise, text, warnings in drawn:
+            reason = _unfit(exercise, structural) if warnings <= structural else \
+                "two mistakes give one value at these numbers"
             if not reason:
                 return Generated(level, seed, exercise, text, structural)
     raise ExerciseError(f"no level {level} exercise passed the guards in {MAX_SHAPES} draws "
                         f"(the last: {reason}); try another seed", field="seed")
+
+
+def _draw_numbers(level: int, seed: int, shape: Fields, numbers: Numbers, rng: Rng
+                  ) -> tuple[list[tuple[Exercise, str, frozenset[tuple]]], frozenset[tuple]]:
+    """Up to NUMBERS_PER_SHAPE draws of the shape's numbers, with each one's indistinguishable
+    mistakes; and what all of them share, the shape's own (no numbers could separate those).
+    Drawing stops once nothing is shared."""
+    drawn: list[tuple[Exercise, str, frozenset[tuple]]] = []
+    structural: frozenset[tuple] | None = None
+    for _ in range(NUMBERS_PER_SHAPE):
+        exercise, text = _load(level, seed, {**shape, "given": numbers(rng)})
+        warnings = mistake_warnings(exercise)
+        structural = warnings if structural is None else structural & warnings
+        drawn.append((exercise, text, warnings))
+        if not structural:
+            break
+    return drawn, structural or frozenset()
 
 
 def _load(level: int, seed: int, fields: Fields) -> tuple[Exercise, str]:

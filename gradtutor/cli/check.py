@@ -56,8 +56,9 @@ def check(
     answers: Annotated[list[str], typer.Argument(help="Answers files, folders (every .yaml "
                                                  "inside) or glob patterns.")],
     format: Annotated[CheckFormat | None, typer.Option(
-        "--format", "-f", help="rich (terminal default), plain (pipe default), json, csv (a "
-        "row per student), gradescope (results.json), prairielearn, canvas and moodle "
+        "--format", "-f", metavar="FORMAT", help="rich (terminal default), plain (pipe "
+        "default), json, csv (a row per student), gradescope (results.json), prairielearn, "
+        "canvas and moodle "
         "(gradebook CSVs to import), dot, svg, png and html (the verdicts drawn on the "
         "exercise's graph; for many files a heatmap of the class).")] = None,
     output: Annotated[Path | None, typer.Option(

@@ -17,6 +17,7 @@ from ..base.errors import AnswersError, GradtutorError
 from ..exercises.answers import Answers, parse_answers
 from ..exercises.yamlio import load_yaml
 from ..kinds import AnyExercise, kind_of
+from ..kinds.variants import variant_for
 from ..marking.results import FileResult, StepResult
 from .feedback import redact
 
@@ -56,7 +57,10 @@ class PracticeSession:
         if attempts < 1:
             raise GradtutorError(f"attempts must be at least 1, not {attempts}",
                                  field="attempts")
-        self.exercise = exercise
+        named = student.strip() if student else ""
+        # the student's own numbers (an exercise with `variants:`), as `check` grades them
+        self.exercise = variant_for(exercise, named) if named else exercise
+        exercise = self.exercise
         self.attempts = attempts
         self.student = student
         self.kind = kind_of(exercise)

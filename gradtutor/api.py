@@ -27,7 +27,13 @@ from .base.errors import GradtutorError
 from .base.fmt import plain_data
 from .exercises.answers import Answer, Answers, read_answers
 from .grading import catalog
-from .grading.batch import ClassSummary, answer_files, check_answers, students_variant, summarize
+from .grading.batch import (
+    ClassSummary,
+    answer_files,
+    check_for_student,
+    grades_a_class,
+    summarize,
+)
 from .grading.batch import check_files as _check_each
 from .grading.feedback import redact
 from .grading.generate import Generated, generate
@@ -283,7 +289,8 @@ def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] |
         answers = read_answers(answers, ex.id)
     elif isinstance(answers, Mapping):
         answers = _answers_from_mapping(ex.id, answers)
-    return CheckResult(redact(check_answers(students_variant(ex, answers), answers), feedback),
+    # one answers file on its own: a blank `student:` is the numbers as written (noted)
+    return CheckResult(redact(check_for_student(ex, answers, by_file_name=False), feedback),
                        ex)
 
 
@@ -296,7 +303,7 @@ def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLi
     files = answer_files(targets)
     if not files:
         raise GradtutorError("no answers files found in " + ", ".join(targets))
-    results = list(_check_each(ex, files))
+    results = list(_check_each(ex, files, by_file_name=grades_a_class(targets, files)))
     return CheckResults([CheckResult(redact(r, feedback), ex) for r in results],
                         summarize(results), ex)
 

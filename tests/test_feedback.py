@@ -16,6 +16,7 @@ from gradtutor.cli.app import app
 from gradtutor.exercises.exercise import bundled_dir
 from gradtutor.grading.feedback import redact
 from gradtutor.kinds import kind_of, load_exercise
+from gradtutor.kinds.variants import variant_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "exercises" / "answers"
@@ -67,8 +68,9 @@ def secrets(exercise: str, files: list[Path]) -> set[str]:
     the student can see anyway (the template, the hints, the given values, the files)."""
     public = run("template", exercise) + "".join(path.read_text() for path in files)
     ex = load_exercise(exercise)
-    public += " ".join(str(item.hint) for item in getattr(ex, "ask", []))
-    public += " ".join(fmt.value(v) for v in getattr(ex, "given", {}).values())
+    for own in [ex, *(variant_for(ex, name) for name in students(ex, files))]:
+        public += " ".join(str(item.hint) for item in getattr(own, "ask", []))
+        public += " ".join(fmt.value(v) for v in getattr(own, "given", {}).values())
     found: set[str] = set()
     for path in files:
         for step in api.check(ex, path).steps:
@@ -77,6 +79,15 @@ def secrets(exercise: str, files: list[Path]) -> set[str]:
             if step.verdict != "correct":
                 found |= forms(step.expected)
     return {form for form in found if not trivial(form) and not present(form, public)}
+
+
+def students(ex: object, files: list[Path]) -> list[str]:
+    """The students the files name, when the exercise gives each their own numbers: their
+    template, given values and hints are theirs to see."""
+    if getattr(ex, "variants", None) is None:
+        return []
+    named = [yaml.safe_load(path.read_text()).get("student") for path in files]
+    return [str(name).strip() for name in named if name and str(name).strip()]
 
 
 def given_forms(given: object) -> set[str]:

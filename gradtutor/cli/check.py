@@ -85,7 +85,7 @@ def check(
     with guard():
         from ..base.errors import GradtutorError
         from ..exercises.exercise import find_exercise
-        from ..grading.batch import answer_files, capped_jobs
+        from ..grading.batch import answer_files, capped_jobs, grades_a_class
         from ..grading.feedback import redact
         from ..kinds import load_exercise
 
@@ -106,7 +106,9 @@ def check(
             _submission_problem(ex.id, chosen, answers, len(paths), output)
         if not paths:
             raise GradtutorError("no answers files found in " + ", ".join(answers))
-        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs))
+        # a class (several files, a folder, a platform): a blank `student:` is the file's name
+        by_name = platform or grades_a_class(answers, paths)
+        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs), by_name)
         if platform and not results:
             from ..marking.results import FileResult
 
@@ -188,7 +190,8 @@ def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found
     raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
 
-def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[list, bool]:
+def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int,
+           by_file_name: bool) -> tuple[list, bool]:
     """Check every file, with a progress bar on a terminal; Ctrl-C keeps what is done."""
     from ..grading.batch import check_files
 
@@ -201,7 +204,8 @@ def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[
         task = progress.add_task("checking", total=len(paths))
         progress.start()
     try:
-        for result in check_files(ex, paths, jobs=jobs, exercise_target=target):
+        for result in check_files(ex, paths, jobs=jobs, exercise_target=target,
+                                  by_file_name=by_file_name):
             results.append(result)
             if progress is not None:
                 progress.advance(task)

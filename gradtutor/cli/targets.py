@@ -82,12 +82,12 @@ def for_student(ex: AnyExercise, student: str | None) -> AnyExercise:
 
     if student is None:
         return ex
-    if getattr(ex, "variants", None) is None:
+    if ex.variants is None:
         raise GradtutorError(f"{ex.id} has no 'variants:': every student gets the same "
                              "numbers", field="--student")
     if not student.strip():
         raise GradtutorError("--student needs a name", field="--student")
-    return variant_for(ex, student.strip())  # type: ignore[arg-type]
+    return variant_for(ex, student.strip())
 
 
 def bundle_exercise(target: str) -> tuple[AnyExercise, Path]:

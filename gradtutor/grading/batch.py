@@ -129,29 +129,55 @@ def check_answers(ex: AnyExercise, answers: Answers) -> FileResult:
     return kind_of(ex).check(ex, answers)
 
 
-def students_variant(ex: AnyExercise, answers: Answers) -> AnyExercise:
+AS_WRITTEN_NOTE = ("no student: named in the file, so it is checked against the numbers as "
+                   "written")
+
+
+def students_variant(ex: AnyExercise, answers: Answers, *,
+                     by_file_name: bool = True) -> AnyExercise:
     """The variant of the answers' student, for an exercise with `variants:` (else the
-    exercise as written)."""
-    student = student_of(answers) if getattr(ex, "variants", None) is not None else None
-    return variant_for(ex, student) if student is not None else ex  # type: ignore[arg-type]
+    exercise as written); `by_file_name`: a file without `student:` is its name's student."""
+    student = student_of(answers, by_file_name=by_file_name) if ex.variants is not None \
+        else None
+    return variant_for(ex, student) if student is not None else ex
 
 
-def student_of(answers: Answers) -> str | None:
-    """Whose answers: the file's `student:`, else the file's name (None for answers given in
-    Python, which are checked against the exercise as written)."""
+def student_of(answers: Answers, *, by_file_name: bool = True) -> str | None:
+    """Whose answers: the file's `student:`, else (in class grading) the file's name; None
+    for the numbers as written (answers given in Python, or one file checked on its own)."""
     if answers.student and answers.student.strip():
         return answers.student.strip()
-    if answers.file.startswith("<"):
+    if not by_file_name or answers.file.startswith("<"):
         return None
     return Path(answers.file).stem
 
 
-def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True) -> FileResult:
-    """Check one answers file (against its student's variant unless `per_student` is off);
+def grades_a_class(targets: Iterable[str], paths: list[Path]) -> bool:
+    """Whether a check grades a class (several files, a folder or a pattern), where a file
+    without `student:` is its name's student."""
+    return len(paths) > 1 or any(Path(t).is_dir() or glob.has_magic(t) for t in targets)
+
+
+def check_for_student(ex: AnyExercise, answers: Answers, *,
+                      by_file_name: bool = True) -> FileResult:
+    """The answers checked against their student's variant; a file of no student checked
+    on the numbers as written says so in a note."""
+    result = check_answers(students_variant(ex, answers, by_file_name=by_file_name), answers)
+    if ex.variants is not None and student_of(answers, by_file_name=by_file_name) is None:
+        result.notes.append(AS_WRITTEN_NOTE)
+    return result
+
+
+def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True,
+               by_file_name: bool = True) -> FileResult:
+    """Check one answers file (against its student's variant unless `per_student` is off;
+    `by_file_name`: a file without `student:` is its name's student, as in class grading);
     a file that cannot be read becomes the result's error."""
     try:
         answers = read_answers(path, ex.id)
-        return check_answers(students_variant(ex, answers) if per_student else ex, answers)
+        if not per_student:
+            return check_answers(ex, answers)
+        return check_for_student(ex, answers, by_file_name=by_file_name)
     except GradtutorError as error:
         return FileResult(ex.id, str(path), error=str(error))
     except (Exception, RecursionError) as error:  # a bug or a limit: this file's row only
@@ -161,16 +187,20 @@ def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True) -
 
 
 def check_files(ex: AnyExercise, paths: list[Path], *, jobs: int = 1, exercise_target: str = "",
-                on_result: Callable[[FileResult], None] | None = None) -> Iterator[FileResult]:
-    """Check every file, yielding results in the order of `paths`."""
+                on_result: Callable[[FileResult], None] | None = None,
+                by_file_name: bool | None = None) -> Iterator[FileResult]:
+    """Check every file, yielding results in the order of `paths`. `by_file_name` (default:
+    more than one file, a class) grades a file without `student:` as its name's student;
+    off, such a file is checked against the numbers as written."""
+    by_name = len(paths) > 1 if by_file_name is None else by_file_name
     if jobs <= 1 or len(paths) < PARALLEL_FROM or not exercise_target:
         for path in paths:
-            result = check_file(ex, path)
+            result = check_file(ex, path, by_file_name=by_name)
             if on_result:
                 on_result(result)
             yield result
         return
-    yield from _in_workers(ex, paths, jobs, exercise_target, on_result)
+    yield from _in_workers(ex, paths, jobs, exercise_target, on_result, by_name)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -183,14 +213,15 @@ class Interrupted(KeyboardInterrupt):
 
 
 def _in_workers(ex: AnyExercise, paths: list[Path], jobs: int, exercise_target: str,
-                on_result: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
+                on_result: Callable[[FileResult], None] | None,
+                by_file_name: bool = True) -> Iterator[FileResult]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     size = max(1, min(64, len(paths) // (jobs * 4)))
     chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
                                initargs=(exercise_target,))
-    futures = [pool.submit(_worker_check_all, chunk) for chunk in chunks]
+    futures = [pool.submit(_worker_check_all, chunk, by_file_name) for chunk in chunks]
     done_chunks: dict[int, list[FileResult]] = {}
     next_chunk = 0
     try:
@@ -231,8 +262,8 @@ def _start_worker(target: str) -> None:
     _worker_exercise[:] = [load_exercise(target)]
 
 
-def _worker_check_all(paths: list[str]) -> list[FileResult]:
-    return [check_file(_worker_exercise[0], path) for path in paths]
+def _worker_check_all(paths: list[str], by_file_name: bool = True) -> list[FileResult]:
+    return [check_file(_worker_exercise[0], path, by_file_name=by_file_name) for path in paths]
 
 
 MAX_JOBS = 64  # worker processes, at most (and never more than the cores)

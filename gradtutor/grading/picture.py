@@ -16,7 +16,7 @@ from typing import Any
 from ..kinds import AnyExercise, kind_of
 from ..kinds.variants import variant_for
 from ..marking.results import FileResult
-from .batch import ClassSummary
+from .batch import AS_WRITTEN_NOTE, ClassSummary
 
 
 @dataclass
@@ -49,8 +49,10 @@ def _walkthrough(ex: AnyExercise) -> Any:
 
 
 def _variant(ex: AnyExercise, result: FileResult) -> AnyExercise:
-    """The exercise as this student had it (an exercise with `variants:`)."""
-    if getattr(ex, "variants", None) is None or result.error is not None:
+    """The exercise as this student had it (an exercise with `variants:`): the numbers as
+    written where the check used them (one file without `student:`)."""
+    if getattr(ex, "variants", None) is None or result.error is not None or \
+            AS_WRITTEN_NOTE in result.notes:
         return ex
     student = (result.student or "").strip() or Path(result.answers_file).stem
-    return variant_for(ex, student)  # type: ignore[arg-type]
+    return variant_for(ex, student)

@@ -46,11 +46,14 @@ class Indistinguishable:
 
 def indistinguishable(ex: Exercise) -> list[Indistinguishable]:
     """Every asked step's mistakes that pass for the truth or share a value."""
+    return list(each_indistinguishable(ex))
+
+
+def each_indistinguishable(ex: Exercise) -> Iterator[Indistinguishable]:
+    """The same, step by step: a guard can stop at the first it cannot allow."""
     truth = Recomputer(ex)
-    found: list[Indistinguishable] = []
     for item in ex.ask:
-        found.extend(_step_warnings(ex, item, truth.value(item.step)))
-    return found
+        yield from _step_warnings(ex, item, truth.value(item.step))
 
 
 def exercised(ex: Exercise) -> dict[str, int]:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from ..grading.batch import ClassSummary
     from ..grading.catalog import Validation
+    from ..kinds.variants import Rejections
     from ..walkthrough.model import Walkthrough
     from ..walkthrough.perceptron import PerceptronWalkthrough
 
@@ -320,8 +321,7 @@ def template_yaml(exercise_id: str, title: str, description: str,
     lines = [*yaml_comment(f"{exercise_id}: {visible(title, 10_000)}"), "#"]
     lines += yaml_comment(description.strip()) if description.strip() else []
     if student is not None:
-        lines += ["#", *yaml_comment(f"Your own numbers ({student}); answer with these, not "
-                                     "the ones above:")]
+        lines += ["#", *yaml_comment(f"Your own numbers ({student}); answer with these:")]
         lines += [line for name, shown in given or []
                   for line in yaml_comment(f"  {name} = {shown}")]
     lines += ["#", "# Write a value after each step: a number, a list [a, b] for a vector,",
@@ -387,7 +387,15 @@ def validation_data(results: list[Validation], statuses: list[int]) -> list[dict
                    "score": test.got, "passed": test.passed, "summary": test.summary}
                   for test in result.tests],
         "warnings": result.warnings,
+        **({"variants": _rejection_data(result.variants)} if result.variants else {}),
     } for result, status in zip(results, statuses, strict=True)]
+
+
+def _rejection_data(sample: Rejections) -> dict[str, Any]:
+    commonest = sample.commonest
+    return {"drawn": sample.drawn, "rejected": sample.rejected,
+            "commonest_reason": commonest[0] if commonest else None,
+            "commonest_count": commonest[1] if commonest else 0}
 
 
 def problem_data(error: GradtutorError) -> dict[str, Any]:

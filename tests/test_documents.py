@@ -29,16 +29,17 @@ ADD_MUL_GATE_PLAIN = r'''An add gate feeding a multiply gate: f = (x + y) z
 
 The first worked example of the backpropagation lecture (notes 001 and 002):
 
-$$f(x, y, z) = (x + y)\,z \qquad \text{at } x = -2,\; y = 5,\; z = -4.$$
+   f(x, y, z) = (x + y) z   at  x = -2,  y = 5,  z = -4.
 
-Break the function into two gates, **q = x + y** (an add gate) and **f = q · z**
-(a multiply gate), then:
+Break the function into two gates, **q = x + y** (an add gate) and **f = q · z** (a
+multiply gate), then:
 
 1. **Forward pass**: compute `q` and `f` from left to right.
 2. **Local gradients**: for each gate, the derivative of its output with respect to each
    of its inputs (`dq/dx`, `dq/dy`, `df/dq`, `df/dz`).
-3. **Backward pass**: start from `df/df = 1` at the output and multiply each local gradient
-   by the gradient arriving from above (the *upstream* gradient) to get `df/dx` and `df/dy`.
+3. **Backward pass**: start from `df/df = 1` at the output and multiply each local
+   gradient by the gradient arriving from above (the *upstream* gradient) to get `df/dx`
+   and `df/dy`.
 
 Conventions: `dA/dB` is the derivative of node `A` with respect to node or input `B`
 through the whole graph; when `B` feeds `A` directly it is `A`'s local derivative.

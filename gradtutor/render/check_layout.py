@@ -78,7 +78,8 @@ def class_report(summary: ClassSummary) -> Document:
                             f"highest {summary.highest:g}"]))
         blocks.append(Bars(summary.histogram))
     if summary.steps:
-        blocks.append(Table(CLASS_HEADERS, [class_row(step) for step in summary.steps]))
+        blocks.append(Table(CLASS_HEADERS, [class_row(step) for step in summary.steps],
+                            prose=("carried from", "diagnoses")))
     if summary.first_to_fix:
         blocks.append(Line(["first step to fix (students):"], "strong"))
         blocks.append(Bars([(visible(step, 80), n) for step, n in summary.first_to_fix.items()]))

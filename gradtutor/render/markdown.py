@@ -43,7 +43,7 @@ from .blocks import (
     span_text,
 )
 from .latex import text_escape
-from .plain import INDENT, reasoning_lines
+from .plain import INDENT, WIDTH, reasoning_lines
 
 
 def escape(text: str) -> str:
@@ -192,7 +192,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Section: _heading, StepTitle: _heading, Worked: _worked,
     Hint: lambda block: [f"**Hint:** {escape(block.text)}", ""],
     Answer: _answer, Code: lambda block: _code(block.lines),
-    Reasoning: lambda block: _code(reasoning_lines(block.lines, "")),
+    Reasoning: lambda block: _code(reasoning_lines(block.lines, "", WIDTH)),
     Table: _table, Caption: lambda block: [code(block.text), ""],
     Strong: lambda block: [f"**{escape(block.text)}**", ""],
     Paragraph: _paragraph, Gap: _nothing, Graph: _nothing,

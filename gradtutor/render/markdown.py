@@ -39,10 +39,9 @@ from .blocks import (
     Typed,
     Visit,
     Worked,
-    distinct,
     span_text,
 )
-from .latex import text_escape
+from .latex import align_rows, text_escape
 from .plain import INDENT, WIDTH, reasoning_lines
 
 
@@ -161,9 +160,10 @@ def _lines(block: Lines) -> list[str]:
 
 
 def _equations(block: Equations) -> list[str]:
-    """An aligned `$$` block, one `lhs = part = part` row each; the shapes listed under it."""
-    rows = [f"{row.lhs.latex} &= " + " = ".join(distinct(
-        [*(part.latex for part in row.parts), *_remark(row.remark)])) for row in block.rows]
+    """An aligned `$$` block, one `lhs = part = part` row each (broken where long, as in
+    LaTeX); the shapes listed under it."""
+    rows = align_rows([(row.lhs.latex, [*(part.latex for part in row.parts),
+                                          *_remark(row.remark)]) for row in block.rows])
     lines = ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""] \
         if rows else []
     shapes = [f"- {code(row.lhs.text)}: {row.shapes}" for row in block.rows

@@ -64,14 +64,8 @@ def _tokens(text: str) -> set[str]:
     return set(TOKEN.findall(text))
 
 
-# validate's and practice's lines are written by the CLI itself, which is being split
-CLI_LINES = pytest.mark.xfail(reason="the CLI's own lines do not wrap yet", strict=False)
-
-
 @pytest.mark.parametrize("format", ["plain", "rich"])
-@pytest.mark.parametrize("case", [pytest.param(case, marks=CLI_LINES)
-                                  if case.startswith(("validate", "practice")) else case
-                                  for case in sorted(CASES)])
+@pytest.mark.parametrize("case", sorted(CASES))
 def test_no_token_split_and_no_line_too_wide(case: str, format: str) -> None:
     wide = _run(case, 120, format)
     assert wide.strip(), case

@@ -243,3 +243,16 @@ def test_hints_and_summary() -> None:
     assert steps["f1"].verdict == "missing"
     assert result.summary.startswith("score 0/15; 0 of 11 steps correct; first to fix: "
                                      "df4/dz (wrong-branch)")
+
+
+def test_a_note_repeated_on_rows_in_a_row_is_said_once_with_a_count() -> None:
+    from gradtutor.render import draw
+
+    answers = ROOT / "exercises" / "answers" / "exploding-relu-chain.yaml"
+    result = check_answers(load_exercise("exploding-relu-chain"),
+                           parse_answers(answers.read_bytes(), file=str(answers),
+                                         exercise_id="exploding-relu-chain"))
+    text = draw.render(result, "plain")
+    note = "right given your earlier answers (error carried forward from df9/df7)"
+    assert text.count(note) == 1
+    assert f"{note} (×9: df9/df6 to df9/dw2)" in " ".join(text.split())

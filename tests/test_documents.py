@@ -29,16 +29,17 @@ ADD_MUL_GATE_PLAIN = r'''An add gate feeding a multiply gate: f = (x + y) z
 
 The first worked example of the backpropagation lecture (notes 001 and 002):
 
-$$f(x, y, z) = (x + y)\,z \qquad \text{at } x = -2,\; y = 5,\; z = -4.$$
+   f(x, y, z) = (x + y) z   at  x = -2,  y = 5,  z = -4.
 
-Break the function into two gates, **q = x + y** (an add gate) and **f = q · z**
-(a multiply gate), then:
+Break the function into two gates, **q = x + y** (an add gate) and **f = q · z** (a
+multiply gate), then:
 
 1. **Forward pass**: compute `q` and `f` from left to right.
 2. **Local gradients**: for each gate, the derivative of its output with respect to each
    of its inputs (`dq/dx`, `dq/dy`, `df/dq`, `df/dz`).
-3. **Backward pass**: start from `df/df = 1` at the output and multiply each local gradient
-   by the gradient arriving from above (the *upstream* gradient) to get `df/dx` and `df/dy`.
+3. **Backward pass**: start from `df/df = 1` at the output and multiply each local
+   gradient by the gradient arriving from above (the *upstream* gradient) to get `df/dx`
+   and `df/dy`.
 
 Conventions: `dA/dB` is the derivative of node `A` with respect to node or input `B`
 through the whole graph; when `B` feeds `A` directly it is `A`'s local derivative.
@@ -285,9 +286,14 @@ graph: {f: x*x}
 PDFLATEX = shutil.which("pdflatex")
 
 
+OVERFULL = re.compile(r"Overfull \\hbox \(([0-9.]+)pt too wide\)")
+
+
 @pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
-@pytest.mark.parametrize("ex_id", GRAPH_IDS)
-def test_latex_compiles_with_pdflatex(ex_id: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("ex_id", bundled_ids())
+def test_latex_compiles_with_pdflatex_and_fits_the_page(ex_id: str, tmp_path: Path) -> None:
+    """Every bundled walkthrough compiles, and nothing runs over the margin by more than
+    10 pt (a wide matrix is broken at its operators or set small)."""
     source = tmp_path / f"{ex_id}.tex"
     source.write_text(draw.render(explain(ex_id), "latex"), encoding="utf-8")
     run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error",
@@ -295,6 +301,16 @@ def test_latex_compiles_with_pdflatex(ex_id: str, tmp_path: Path) -> None:
                          timeout=120)
     assert run.returncode == 0, run.stdout[-3000:]
     assert (tmp_path / f"{ex_id}.pdf").stat().st_size > 1000
+    log = (tmp_path / f"{ex_id}.log").read_text(encoding="latin-1")
+    over = [float(points) for points in OVERFULL.findall(log)]
+    assert all(points <= 10 for points in over), f"{ex_id}: overfull by {max(over)} pt"
+
+
+def test_a_long_equation_is_broken_in_markdown_and_latex() -> None:
+    """mlp-mse's widest row (three 4x3 matrices) is cut before an operator, in both."""
+    for form in ("markdown", "latex"):
+        text = draw.render(explain("mlp-mse"), form)
+        assert r"\\ &\quad \odot \begin{bmatrix}" in text, form
 
 
 @pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed")
@@ -381,3 +397,13 @@ def test_render_rejects_nothing_it_knows() -> None:
     w: Walkthrough = explain("add-mul-gate")
     assert {form: bool(draw.render(w, form)) for form in FORMATS} == \
         dict.fromkeys(FORMATS, True)
+
+
+def test_a_piecewise_local_derivative_times_the_upstream_is_bracketed() -> None:
+    """max-gate: the max's local derivative 1 - step(w - z) is multiplied by the upstream
+    gradient as a whole, in every format."""
+    walk = explain("max-gate")
+    assert "df4/dz = (1 - step(w - z)) * df4/df2" in draw.render(walk, "plain")
+    for form in ("markdown", "latex"):
+        assert r"\left(1 - \operatorname{step}{\left(w - z \right)}\right) \cdot " \
+            r"\frac{\partial f_{4}}{\partial f_{2}}" in draw.render(walk, form), form

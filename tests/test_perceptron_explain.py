@@ -47,17 +47,10 @@ AND_PERCEPTRON_PLAIN = r'''AND with a single perceptron
 
 The single-layer perceptron of the lecture (notes 002, "Perception -> Single layer NN"):
 
-$$z = w_1 x_1 + w_2 x_2 + b, \qquad g(z) = \begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}$$
+   z = w₁ x₁ + w₂ x₂ + b,   g(z) = (1 if z ≥ 0, 0 if z < 0)
 
 Find weights `w1`, `w2` and a bias `b` for which the output g(z) is the AND of the two
 inputs on every row of the truth table below. Any weights that do this are right.
-
-| x1 | x2 | AND |
-| --- | --- | --- |
-| 0 | 0 | 0 |
-| 0 | 1 | 0 |
-| 1 | 0 | 0 |
-| 1 | 1 | 1 |
 
 Work every row out by hand, z first, then g(z). Mind the convention at z = 0: here
 g(0) = 1, so a row that lands exactly on z = 0 outputs 1.

@@ -126,7 +126,7 @@ def check(
                 emit(picture, output, inputs)
         else:
             emit(_check_report(results, chosen, len(paths), book if roster else None),
-                  output, inputs)
+                 output, inputs)
         if summary is not None:
             emit(_summary_report(results, summary, len(paths)), summary, inputs)
         for result in results:

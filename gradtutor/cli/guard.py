@@ -39,7 +39,7 @@ def guard() -> Iterator[None]:
         else:  # a bug: one line, never a traceback unless asked for
             detail = visible(error, 200)
             report_error(f"internal error: {type(error).__name__}: {detail} (run with --debug for "
-                   "the traceback, and please report it)")
+                         "the traceback, and please report it)")
         raise typer.Exit(int(status)) from None
 
 

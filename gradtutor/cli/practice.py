@@ -204,8 +204,11 @@ def _practice_lines(session: PracticeSession, line: str
 def _practice_printer(interactive: bool) -> Callable[[str, str | None], None]:
     """Plain lines to a pipe; styled lines (rich) on a terminal."""
     if not interactive:
+        from ..render.plain import fit
+
         def plain(text: str, style: str | None) -> None:
-            typer.echo(text)
+            # wrapped between words only where COLUMNS is known: a pipe keeps a line each
+            typer.echo("\n".join(shown for line in text.split("\n") for shown in fit(line)))
         return plain
     from rich.text import Text
 

@@ -68,12 +68,19 @@ def _report_validation(result: Validation) -> None:
     for test in result.failed_tests:
         where = f"{result.file}:{test.line}" if test.line else result.file
         report_error(f"{where}: tests[{test.index}]: expected score {test.expected:g}, got "
-               f"{test.got:g} ({test.summary})")
+                     f"{test.got:g} ({test.summary})")
+    from ..render.plain import fit
+
     if status_of_validation(result) is ExitStatus.SUCCESS:
         count = len(result.tests)
-        typer.echo(f"ok: {visible(result.file, 1000)} ({result.exercise}, {count} self-test"
-                   f"{'s' if count != 1 else ''} pass)")
+        _say(fit(f"ok: {visible(result.file, 1000)} ({result.exercise}, {count} self-test"
+                 f"{'s' if count != 1 else ''} pass)"))
     if result.variants_line is not None and not result.problems:
-        typer.echo(visible(f"{result.file}: {result.variants_line}", 1000))
+        _say(fit(visible(f"{result.file}: {result.variants_line}", 1000)))
     for warning in result.warnings:
-        typer.echo(f"warning: {visible(f'{result.file}: {warning}', 1000)}")
+        _say(fit(f"warning: {visible(f'{result.file}: {warning}', 1000)}"))
+
+
+def _say(lines: list[str]) -> None:
+    """A line of the report, wrapped between words where the page's width is known."""
+    typer.echo("\n".join(lines))

@@ -145,6 +145,8 @@ class Table:
     long: bool = False  # may run over pages (LaTeX: a longtable)
     notes: list[list[str]] = field(default_factory=list)  # lines about each row, if any
     title: str = ""
+    prose: Sequence[str] = ()  # the columns of sentences, which may wrap between words;
+    # every other cell (a number, a step's name, an id) is kept whole on its line
 
 
 @dataclass

@@ -19,7 +19,8 @@ def file_report(result: FileResult) -> Document:
     shown = result.feedback == "full"  # below full, no expected value: no column for it
     headers = STEP_HEADERS if shown else [h for h in STEP_HEADERS if h != "expected"]
     table = Table(headers, [step_row(step, expected=shown) for step in result.steps],
-                  notes=[step_notes(step) for step in result.steps])
+                  notes=collapsed([step_notes(step, expected=shown) for step in result.steps],
+                                  [visible(step.step, 1000) for step in result.steps]))
     blocks: list[Block] = [table]
     blocks += [Line([f"note: {visible(note, 1000)}"], "note") for note in result.notes]
     blocks.append(Line([visible(result.summary, 1000)],
@@ -44,6 +45,22 @@ def step_row(step: StepResult, *, expected: bool = True) -> list[Cell]:
     return [*head, *shown, f"{step.score:g}/{step.max_score:g}"]
 
 
+def collapsed(notes: list[list[str]], steps: list[str]) -> list[list[str]]:
+    """The same notes on rows in a row said once, under the last of them, with a count and
+    the rows they are about: "... (x6: df9/df6 to df9/df1)"."""
+    shown: list[list[str]] = [list(lines) for lines in notes]
+    start = 0
+    for end in range(1, len(notes) + 1):
+        if end < len(notes) and notes[end] and notes[end] == notes[start]:
+            continue
+        if end - start > 1 and notes[start]:
+            for row in range(start, end - 1):
+                shown[row] = []
+            shown[end - 1][-1] += f" (×{end - start}: {steps[start]} to {steps[end - 1]})"
+        start = end
+    return shown
+
+
 def given_text(given: object) -> str:
     if given is None:
         return "-"
@@ -52,11 +69,14 @@ def given_text(given: object) -> str:
     return fmt.value(given)
 
 
-def step_notes(step: StepResult) -> list[str]:
-    """The lines about a step that is not correct: message, details, hint."""
+def step_notes(step: StepResult, *, expected: bool = True) -> list[str]:
+    """The lines about a step that is not correct: message, details, hint. Where the
+    expected value has a column, a follow-through note does not repeat it."""
     if step.verdict == "correct":
         return []
-    lines = [step.message] if step.message else []
+    message = step.advice if expected and step.verdict == "follow-through" and step.advice \
+        else step.message
+    lines = [message] if message else []
     lines.extend(step.details)
     if step.hint:
         lines.append(f"hint: {step.hint}")
@@ -78,7 +98,8 @@ def class_report(summary: ClassSummary) -> Document:
                             f"highest {summary.highest:g}"]))
         blocks.append(Bars(summary.histogram))
     if summary.steps:
-        blocks.append(Table(CLASS_HEADERS, [class_row(step) for step in summary.steps]))
+        blocks.append(Table(CLASS_HEADERS, [class_row(step) for step in summary.steps],
+                            prose=("carried from", "diagnoses")))
     if summary.first_to_fix:
         blocks.append(Line(["first step to fix (students):"], "strong"))
         blocks.append(Bars([(visible(step, 80), n) for step, n in summary.first_to_fix.items()]))

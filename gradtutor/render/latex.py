@@ -388,14 +388,77 @@ def align(rows: list[tuple[str, list[str]]]) -> list[str]:
     """An align* block; a long row's parts go on lines of their own."""
     if not rows:
         return []
+    return [r"\begin{align*}", " \\\\\n".join(align_rows(rows)), r"\end{align*}", ""]
+
+
+LINE = 80  # about how many characters of math a line of the page holds
+
+
+def align_rows(rows: list[tuple[str, list[str]]]) -> list[str]:
+    """The rows of an alignment at =: a row too long for a line has its parts on lines of
+    their own, and a part too long is broken before its operators (+, -, ⊙, ·) or, when
+    one operand alone is too wide, its matrices made small."""
     body = []
     for lhs, parts in rows:
         parts = distinct(parts)
-        if sum(len(p) for p in parts) > 160:
-            body.append(f"{lhs} &= " + r" \\ &= ".join(parts))
-        else:
+        if math_width(lhs) + sum(math_width(p) + 3 for p in parts) <= LINE:
             body.append(f"{lhs} &= " + " = ".join(parts))
-    return [r"\begin{align*}", " \\\\\n".join(body), r"\end{align*}", ""]
+            continue
+        lines = [f"&= {line}" if i == 0 else rf"&\quad {line}"
+                 for part in parts for i, line in enumerate(fitted(part))]
+        body.append(f"{lhs} " + " \\\\ ".join(lines))
+    return body
+
+
+_MATRIX = re.compile(r"\\begin\{(\w*matrix)\}(.*?)\\end\{\1\}", re.DOTALL)
+_OPERATOR = re.compile(r" (?:\\odot|\\cdot|\\times|\+|-) ")
+
+
+def math_width(latex: str) -> int:
+    """Roughly how many characters wide the math is: a matrix as wide as its widest row,
+    a command as one character, braces as none."""
+    def matrix(match: re.Match[str]) -> str:
+        rows = [row.replace("&", "  ").strip() for row in match.group(2).split(r"\\")]
+        return "[" + max(rows, key=len) + "]"
+
+    shown = _MATRIX.sub(matrix, latex)
+    shown = re.sub(r"\\(left|right|operatorname|mathrm|text)\b", "", shown)
+    return len(re.sub(r"\\[A-Za-z]+", "x", shown).replace("{", "").replace("}", ""))
+
+
+def fitted(part: str) -> list[str]:
+    """A part of an equation as lines of at most about LINE characters."""
+    if math_width(part) <= LINE:
+        return [part]
+    lines: list[str] = []
+    for piece in _pieces(part):
+        if lines and math_width(lines[-1] + piece) <= LINE:
+            lines[-1] += piece
+        else:
+            lines.append(piece.strip())
+    return [small(line) if math_width(line) > LINE else line for line in lines]
+
+
+def _pieces(latex: str) -> list[str]:
+    """The math cut before each operator outside every bracket, group and environment."""
+    pieces, start, depth = [], 0, 0
+    for match in re.finditer(r"\\left\b|\\right\b|\\begin\b|\\end\b|[{}]|"
+                             + _OPERATOR.pattern, latex):
+        token = match.group()
+        if token in (r"\left", r"\begin", "{"):
+            depth += 1
+        elif token in (r"\right", r"\end", "}"):
+            depth -= 1
+        elif depth == 0:
+            pieces.append(latex[start:match.start()])
+            start = match.start()
+    return [*pieces, latex[start:]]
+
+
+def small(latex: str) -> str:
+    """The math with its matrices in script size (smallmatrix in brackets)."""
+    return _MATRIX.sub(lambda m: rf"\left[\begin{{smallmatrix}}{m.group(2)}"
+                       rf"\end{{smallmatrix}}\right]", latex)
 
 
 def _itemize(items: list[str]) -> list[str]:

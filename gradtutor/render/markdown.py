@@ -39,11 +39,10 @@ from .blocks import (
     Typed,
     Visit,
     Worked,
-    distinct,
     span_text,
 )
-from .latex import text_escape
-from .plain import INDENT, reasoning_lines
+from .latex import align_rows, text_escape
+from .plain import INDENT, WIDTH, reasoning_lines
 
 
 def escape(text: str) -> str:
@@ -161,9 +160,10 @@ def _lines(block: Lines) -> list[str]:
 
 
 def _equations(block: Equations) -> list[str]:
-    """An aligned `$$` block, one `lhs = part = part` row each; the shapes listed under it."""
-    rows = [f"{row.lhs.latex} &= " + " = ".join(distinct(
-        [*(part.latex for part in row.parts), *_remark(row.remark)])) for row in block.rows]
+    """An aligned `$$` block, one `lhs = part = part` row each (broken where long, as in
+    LaTeX); the shapes listed under it."""
+    rows = align_rows([(row.lhs.latex, [*(part.latex for part in row.parts),
+                                          *_remark(row.remark)]) for row in block.rows])
     lines = ["$$", r"\begin{aligned}", " \\\\\n".join(rows), r"\end{aligned}", "$$", ""] \
         if rows else []
     shapes = [f"- {code(row.lhs.text)}: {row.shapes}" for row in block.rows
@@ -192,7 +192,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Section: _heading, StepTitle: _heading, Worked: _worked,
     Hint: lambda block: [f"**Hint:** {escape(block.text)}", ""],
     Answer: _answer, Code: lambda block: _code(block.lines),
-    Reasoning: lambda block: _code(reasoning_lines(block.lines, "")),
+    Reasoning: lambda block: _code(reasoning_lines(block.lines, "", WIDTH)),
     Table: _table, Caption: lambda block: [code(block.text), ""],
     Strong: lambda block: [f"**{escape(block.text)}**", ""],
     Paragraph: _paragraph, Gap: _nothing, Graph: _nothing,

@@ -10,7 +10,6 @@ from .blocks import (
     Block,
     Caption,
     Code,
-    Description,
     Document,
     Gap,
     Graph,
@@ -25,7 +24,7 @@ from .blocks import (
     Table,
     Worked,
 )
-from .walkthrough_layout import TRY_IT
+from .walkthrough_layout import TRY_IT, described
 
 ARITHMETIC = "z"  # the column of a table that holds z written out
 
@@ -34,8 +33,7 @@ def perceptron_walkthrough(w: pw.PerceptronWalkthrough) -> Document:
     """The walkthrough, or its revealed part, in reading order; the network as a graph."""
     if w.reveal is not None:
         return Document(w.title, _reveal_blocks(w, w.reveal))
-    blocks: list[Block] = [Description(w.description.strip())] if w.description.strip() \
-        else []
+    blocks = described(w.description)
     for section in perceptron_sections(w):
         blocks += [Section(section), *_section_blocks(w, section)]
     return Document(w.title, [*blocks, perceptron_graph(w)])

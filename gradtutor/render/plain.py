@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -41,22 +43,65 @@ from .blocks import (
 )
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
     """Columns padded to their widest cell; the last column is not padded. A cell never
-    breaks a line, whatever a file put in it."""
+    breaks a line, whatever a file put in it. Wider than the page, a record per row."""
     shown = [[visible(c) for c in row] for row in [headers, *rows]]
     widths = [max(len(r[i]) for r in shown) for i in range(len(headers))]
+    page = columns()  # in a pipe, a line per row whatever its length (for grep, cut)
+    if page and len(indent) + sum(widths) + 2 * (len(widths) - 1) > page:
+        return "\n".join(indent + line for line in records(shown[0], shown[1:], len(indent)))
     lines = []
     for row in shown:
         cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=False)]
-        lines.append("  ".join([*cells, row[-1]]).rstrip())
+        lines.append(indent + "  ".join([*cells, row[-1]]).rstrip())
     return "\n".join(lines)
+
+
+def records(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: int = 0
+            ) -> list[str]:
+    """A table too wide for the page as stacked records: a "field: value" line per cell,
+    a blank line between rows; a long value wraps under its field, never inside a word."""
+    lines: list[str] = []
+    for number, row in enumerate(rows):
+        lines += [""] if number else []
+        for header, cell in zip(headers, row, strict=False):
+            if cell:
+                lines += textwrap.wrap(f"{header}: {cell}", max(width() - indent, 20),
+                                       subsequent_indent="    ", break_long_words=False,
+                                       break_on_hyphens=False)
+    return lines
 
 
 # -- blocks ------------------------------------------------------------------------------
 
-WIDTH = 88
+WIDTH = 88  # the widest a plain line is wrapped to, however wide the terminal
 INDENT = "   "
+
+
+def columns() -> int | None:
+    """The page's width: COLUMNS, else the terminal's when plain text is asked for on one;
+    None in a pipe or a file without COLUMNS."""
+    import os
+    import shutil
+
+    given = os.environ.get("COLUMNS", "")
+    if given.isdigit() and int(given) > 0:
+        return max(int(given), 30)
+    if sys.stdout.isatty():
+        return max(shutil.get_terminal_size((WIDTH, 24)).columns, 30)
+    return None
+
+
+def width() -> int:
+    """The width prose is wrapped to: WIDTH, or the page's when it is narrower."""
+    return min(WIDTH, columns() or WIDTH)
+
+
+def report_width() -> int:
+    """Lines kept whole in a pipe (an equation, a check's notes: a line each, for grep) are
+    wrapped only on a page of known width (COLUMNS, a terminal)."""
+    return width() if columns() else 1_000_000
 
 
 def document(doc: Document) -> str:
@@ -65,7 +110,7 @@ def document(doc: Document) -> str:
     if doc.form == "report":
         return report(doc)
     title = one_line(doc.title)
-    lines = [title, "=" * min(len(title), WIDTH)]
+    lines = [*fit(title), "=" * min(len(title), width())]
     for block in doc.blocks:
         lines += draw(block)
     return visible_lines("\n".join(lines) + "\n")
@@ -75,22 +120,73 @@ def draw(block: Block) -> list[str]:
     return DRAW[type(block)](block)
 
 
-def wrap(text: str, indent: str) -> list[str]:
-    """Prose wrapped at WIDTH; a continued line is indented two more spaces."""
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_on_hyphens=False) or [indent]
+def wrap(text: str, indent: str, page: int | None = None) -> list[str]:
+    """Prose wrapped at the page's width; a continued line is indented two more spaces; a
+    word (a number, a step's name) is never split."""
+    return _unbound(textwrap.wrap(_bound(text), page or width(), initial_indent=indent,
+                                  subsequent_indent=indent + "  ", break_on_hyphens=False,
+                                  break_long_words=False)) or [indent]
+
+
+def _bound(text: str) -> str:
+    """`a = b` breaks after its `=`, never before (a line never starts with `=`): the space
+    before it is held by a no-break space while text is wrapped (textwrap breaks only at
+    ASCII white space)."""
+    return text.replace(" = ", "\xa0= ")
+
+
+def _unbound(lines: list[str]) -> list[str]:
+    return [line.replace("\xa0", " ") for line in lines]
 
 
 def indented_table(headers: list[str], rows: list[list[str]], indent: str = INDENT
                    ) -> list[str]:
-    return [indent + line for line in table(headers, rows).splitlines()]
+    return table(headers, rows, indent).splitlines()
 
 
-def reasoning_lines(lines: list[str], indent: str) -> list[str]:
-    """An argument: prose wrapped, its equations (indented) kept whole."""
+def description(markdown: str) -> list[str]:
+    """An author's Markdown as plain text at the page's width: its math in Unicode, its
+    paragraphs and list items wrapped, its tables aligned (or stacked), its code kept."""
+    from .texmath import markdown_math
+
+    lines: list[str] = []
+    shown = markdown_math(visible_lines(markdown), indent=INDENT)  # nothing hidden first
+    for chunk in re.split(r"\n[ \t]*\n", shown):
+        lines += ["", *_markdown_chunk(chunk.rstrip())] if chunk.strip() else []
+    return lines
+
+
+def _markdown_chunk(chunk: str) -> list[str]:
+    rows = chunk.splitlines()
+    if chunk.startswith(INDENT) and not chunk.startswith(INDENT + " "):  # display math
+        return wrap(chunk.strip(), INDENT)
+    if all(row.lstrip().startswith("|") for row in rows):
+        cells = [[cell.strip() for cell in row.strip().strip("|").split("|")] for row in rows
+                 if not re.fullmatch(r"[\s|:-]+", row)]
+        return table(cells[0], cells[1:]).splitlines() if cells else []
+    if all(row.startswith("    ") for row in rows):
+        return rows
+    items = re.split(r"\n(?=\s*(?:[-*]|\d+\.) )", chunk)
+    return [line for item in items for line in _wrapped_item(item)]
+
+
+def _wrapped_item(item: str) -> list[str]:
+    """A paragraph or a list item (its marker hanging) wrapped."""
+    text = " ".join(item.split())
+    marker = re.match(r"(?:[-*]|\d+\.) ", text)
+    hang = " " * len(marker.group()) if marker else ""
+    indent = re.match(r"\s*", item).group() if marker else ""  # type: ignore[union-attr]
+    return _unbound(textwrap.wrap(_bound(text), width(), initial_indent=indent,
+                                  subsequent_indent=indent + hang, break_on_hyphens=False,
+                                  break_long_words=False)) or [""]
+
+
+def reasoning_lines(lines: list[str], indent: str, page: int | None = None) -> list[str]:
+    """An argument: prose wrapped, its equations (indented) whole where they fit."""
     shown: list[str] = []
     for text in lines:
-        shown += [indent + text] if text.startswith("  ") else wrap(text, indent)
+        shown += (fit(indent + text, page=page) if text.startswith("  ")
+                  else wrap(text, indent, page))
     return shown
 
 
@@ -99,13 +195,25 @@ def _equations(block: Equations) -> list[str]:
     lines = []
     for row in block.rows:
         shown = " = ".join(distinct([row.lhs.text, *(part.text for part in row.parts)]))
-        lines.append(indent + shown + (f"   {row.remark}" if row.remark else ""))
-        lines += [indent + "  " + row.shapes] if row.shapes else []
+        lines += fit(indent + shown + (f"   {row.remark}" if row.remark else ""))
+        lines += fit(indent + "  " + row.shapes) if row.shapes else []
     return lines
 
 
 def _titled(block: Section | StepTitle) -> list[str]:
-    return ["", one_line(span_text(block.text))]
+    return ["", *fit(one_line(span_text(block.text)))]
+
+
+def fit(line: str, hang: str = "    ", page: int | None = None) -> list[str]:
+    """A line as it is when it fits the page, else wrapped between words (a number, a step's
+    name stays whole), its continuations indented by `hang` more than it."""
+    page = page or report_width()
+    if len(line) <= page:
+        return [line]
+    indent = line[:len(line) - len(line.lstrip())]
+    return _unbound(textwrap.wrap(_bound(line.lstrip()), page, initial_indent=indent,
+                                  subsequent_indent=indent + hang, break_long_words=False,
+                                  break_on_hyphens=False))
 
 
 def _prose(block: Paragraph | Strong | Caption) -> list[str]:
@@ -113,29 +221,31 @@ def _prose(block: Paragraph | Strong | Caption) -> list[str]:
 
 
 DRAW: dict[type, Callable[[Any], list[str]]] = {
-    Description: lambda block: ["", block.markdown], Section: _titled, StepTitle: _titled,
+    Description: lambda block: description(block.markdown), Section: _titled, StepTitle: _titled,
     Hint: lambda block: ["", *wrap("Hint: " + block.text, "")],
     Worked: lambda block: ["", "Worked out:", *([one_line(block.text)] if block.text
                                                  else [])],
-    AnswerEquation: lambda block: ["", f"Answer: {block.answer.text}"],
-    Answer: lambda block: ["", "Answer:", *(INDENT + line for line in block.lines)],
-    Code: lambda block: [INDENT + line for line in block.lines],
+    AnswerEquation: lambda block: ["", *fit(f"Answer: {block.answer.text}")],
+    Answer: lambda block: ["", "Answer:", *(shown for line in block.lines
+                                             for shown in fit(INDENT + line))],
+    Code: lambda block: [shown for line in block.lines for shown in fit(INDENT + line)],
     Reasoning: lambda block: reasoning_lines(block.lines, INDENT),
     Table: lambda block: indented_table(block.headers, [[span_text(cell) for cell in row]
                                                         for row in block.rows]),
-    Lines: lambda block: ["", *(one_line(span_text(line)) for line in block.lines)],
-    Fact: lambda block: [one_line(block.text)],
-    Note: lambda block: [f"Note: {one_line(block.text)}"],
-    Subsection: lambda block: ["", f"{INDENT}{one_line(block.text)}:"],
+    Lines: lambda block: ["", *(shown for line in block.lines
+                               for shown in fit(one_line(span_text(line))))],
+    Fact: lambda block: fit(one_line(block.text)),
+    Note: lambda block: fit(f"Note: {one_line(block.text)}"),
+    Subsection: lambda block: ["", *fit(f"{INDENT}{one_line(block.text)}:")],
     Diagram: lambda block: ["", *(INDENT + line for line in block.lines())],
     Equations: _equations,
-    Visit: lambda block: [f"{INDENT}at {block.node.text}, upstream {block.upstream.text}"],
+    Visit: lambda block: fit(f"{INDENT}at {block.node.text}, upstream {block.upstream.text}"),
     Bullets: lambda block: [line for item in block.items
                             for line in wrap(item, INDENT + "  " * block.depth)],
     Remark: lambda block: ["", *wrap(block.text, INDENT)],
     Gap: lambda block: [""], Graph: lambda block: [],
     Paragraph: _prose, Strong: _prose, Caption: _prose,
-    Line: lambda block: [one_line(span_text(block.spans))],
+    Line: lambda block: fit(one_line(span_text(block.spans))),
     Bars: lambda block: bars(block.rows),
 }
 
@@ -145,22 +255,27 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
 
 def report(doc: Document) -> str:
     """A report: its title on a line, then its blocks one under the other."""
-    lines = [one_line(doc.title)] if doc.title else []
+    lines = fit(one_line(doc.title), page=report_width()) if doc.title else []
     for block in doc.blocks:
         lines += REPORT.get(type(block), draw)(block)
     return visible_lines("\n".join(lines) + "\n")
 
 
 def report_table(block: Table) -> list[str]:
-    """The table unindented; the notes about a row under it, indented."""
-    head = [one_line(block.title), ""] if block.title else []
-    lines = table(block.headers, [[span_text(cell) for cell in row]
-                                  for row in block.rows]).splitlines()
+    """The table unindented; the notes about a row under it, indented. Too wide for the
+    page, a record per row, its notes under it."""
+    head = [*fit(one_line(block.title), page=report_width()), ""] if block.title else []
+    rows = [[span_text(cell) for cell in row] for row in block.rows]
+    lines = table(block.headers, rows).splitlines()
     if not block.notes:
         return head + lines
-    body = lines[:1]
-    for line, notes in zip(lines[1:], block.notes, strict=True):
-        body += [line, *("    " + note for note in notes)]
+    stacked = len(lines) != len(rows) + 1
+    body = [] if stacked else lines[:1]
+    for number, (row, notes) in enumerate(zip(rows, block.notes, strict=True)):
+        shown = (([""] if number else []) + records(block.headers, [row])) if stacked \
+            else [lines[number + 1]]
+        body += shown + [line for note in notes
+                         for line in wrap(note, "    ", report_width())]
     return head + body
 
 
@@ -172,7 +287,7 @@ def bars(rows: list[tuple[str, int]]) -> list[str]:
 
 REPORT: dict[type, Callable[[Any], list[str]]] = {
     Table: report_table, Gap: lambda block: [""],
-    Paragraph: lambda block: textwrap.wrap(block.text, WIDTH) or [""],
-    Reasoning: lambda block: [line if line.startswith("  ") else textwrap.fill(line, WIDTH)
-                              for line in block.lines],
+    Paragraph: lambda block: wrap(block.text, "", report_width()) or [""],
+    Reasoning: lambda block: reasoning_lines(block.lines, "", report_width()),
+    Line: lambda block: fit(one_line(span_text(block.spans)), page=report_width()),
 }

@@ -74,8 +74,16 @@ def document(doc: Document) -> RenderableType:
     if doc.form == "report":
         return report(doc)
     parts = [part for block in doc.blocks for part in draw(block)]
-    return Panel(Group(*parts), title=shown(doc.title, "bold"), title_align="left",
-                 box=box.ROUNDED)
+    return titled_panel(doc.title, parts)
+
+
+def titled_panel(title: str, parts: list[RenderableType]) -> RenderableType:
+    """The parts in a panel with the title on its frame, or on its first line when the
+    frame is too narrow for it (rich would cut it short)."""
+    heading = shown(title, "bold")
+    return Fitting(Panel(Group(*parts), title=heading, title_align="left", box=box.ROUNDED),
+                   Panel(Group(heading, *parts), box=box.ROUNDED),
+                   lambda console, options: heading.cell_len + 8)
 
 
 def draw(block: Block) -> list[RenderableType]:
@@ -85,14 +93,62 @@ def draw(block: Block) -> list[RenderableType]:
 def _description(block: Description) -> list[RenderableType]:
     from rich.markdown import Markdown
 
-    # the author's Markdown, but no terminal hyperlinks (a link shows its address)
-    return [Markdown(visible_lines(block.markdown), hyperlinks=False)]
+    from .texmath import markdown_escaped, markdown_math
+
+    # the author's Markdown, its math in Unicode, but no terminal hyperlinks (a link shows
+    # its address)
+    shown = markdown_math(visible_lines(block.markdown), markdown_escaped)
+    return [Markdown(shown, hyperlinks=False)]
+
+
+class Fitting:
+    """`wide` where the page has `needs` columns, else `narrow` (a table's records, a
+    heading without its rule): rich would cut or fold what does not fit."""
+
+    def __init__(self, wide: RenderableType, narrow: RenderableType,
+                 needs: Callable[[Console, Any], int]) -> None:
+        self.wide, self.narrow, self.needs = wide, narrow, needs
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        yield self.wide if self.needs(console, options) <= options.max_width else self.narrow
 
 
 def _section(block: Section) -> list[RenderableType]:
     from rich.rule import Rule
 
-    return [Rule(text(one_line(block.text)), align="left", style="cyan")]
+    heading = one_line(block.text)
+    return [Fitting(Rule(text(heading), align="left", style="cyan"),
+                    text(heading, "bold cyan"), lambda console, options: len(heading) + 6)]
+
+
+def fitting_table(table: Table, headers: Sequence[str], rows: Sequence[Sequence[Text]],
+                  prose: Sequence[str] = ()) -> RenderableType:
+    """The table where its cells fit whole, else a record per row ("field: value")."""
+    widths = [max(_needs(cell, header in prose) for cell in [Text(header), *column])
+              for header, *column in zip(headers, *rows, strict=True)]
+    needs = sum(widths) + 3 * len(widths) + 2  # a space either side, a rule between
+    title = [table.title] if isinstance(table.title, Text) else []
+    return Fitting(table, Group(*title, records(headers, rows)),
+                   lambda console, options: needs)
+
+
+def _needs(cell: Text, prose: bool) -> int:
+    """How wide a cell's column must be: its longest line, or for prose its longest word
+    (and room for a few)."""
+    if prose:
+        return max([12, *(len(word) for word in cell.plain.split())])
+    return max((len(line) for line in cell.plain.splitlines()), default=0)
+
+
+def records(headers: Sequence[str], rows: Sequence[Sequence[Text]]) -> RenderableType:
+    """Each row as lines of "field: value", a blank line between rows."""
+    lines: list[RenderableType] = []
+    for number, row in enumerate(rows):
+        lines += [Text("")] if number else []
+        for header, cell in zip(headers, row, strict=False):
+            if cell.plain:
+                lines.append(Text.assemble((visible(header, 1000) + ": ", "dim"), cell))
+    return Group(*lines)
 
 
 def _styled(style: str) -> Callable[[Any], list[RenderableType]]:
@@ -102,7 +158,10 @@ def _styled(style: str) -> Callable[[Any], list[RenderableType]]:
 
 def _table(block: TableBlock) -> list[RenderableType]:
     rows = [[span_text(cell) for cell in row] for row in block.rows]
-    return [_perceptron_table(block.headers, rows, no_wrap=block.math_column)]
+    table = _perceptron_table(block.headers, rows, prose=block.prose)
+    cells = [[shown(cell, {"ok": "green", "wrong": "bold red"}.get(cell, "")) for cell in row]
+             for row in rows]
+    return [fitting_table(table, block.headers, cells, block.prose)]
 
 
 def _equations(block: Equations) -> list[RenderableType]:
@@ -143,12 +202,13 @@ def _tree(block: Diagram) -> RenderableType:
 
 
 def _perceptron_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str = "",
-                      no_wrap: str | None = "z") -> Table:
-    """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict."""
+                      prose: Sequence[str] = ()) -> Table:
+    """A table of text cells; an 'ok' or 'wrong' cell is coloured like a verdict. Only its
+    prose columns wrap (between words): a number or a name stays on one line."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=shown(title) if title else None,
                   title_justify="left")
     for header in headers:
-        table.add_column(shown(header), no_wrap=header == no_wrap)  # arithmetic reads as one line
+        table.add_column(shown(header), no_wrap=header not in prose)
     for row in rows:
         table.add_row(*(shown(cell, {"ok": "green", "wrong": "bold red"}.get(cell, ""))
                         for cell in row))
@@ -202,8 +262,7 @@ def report(doc: Document) -> RenderableType:
              for part in REPORT.get(type(block), draw)(block)]
     if not doc.title:
         return Group(*parts)
-    return Panel(Group(*parts), title=shown(doc.title, "bold"), title_align="left",
-                 box=box.ROUNDED)
+    return titled_panel(doc.title, parts)
 
 
 def spans(cell: Span | list[Span], style: str = "") -> Text:
@@ -227,14 +286,18 @@ def report_table(block: TableBlock) -> list[RenderableType]:
     table = Table(box=box.SIMPLE_HEAD, expand=False, title=shown(block.title) if block.title
                   else None, title_justify="left")
     headers = [*block.headers, *(["notes"] if block.notes else [])]
+    prose = [*block.prose, "notes"]
     for header in headers:
-        table.add_column(shown(header), overflow="fold", no_wrap=header == block.math_column)
+        table.add_column(shown(header), no_wrap=header not in prose,
+                         min_width=12 if header in prose else None)
+    rows = []
     for i, row in enumerate(block.rows):
         cells = [_cell(cell) for cell in row]
         if block.notes:
             cells.append(text("\n".join(block.notes[i]), "dim"))
         table.add_row(*cells)
-    return [table]
+        rows.append(cells)
+    return [fitting_table(table, headers, rows, prose)]
 
 
 def _cell(cell: Span | list[Span]) -> Text:

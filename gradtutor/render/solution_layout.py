@@ -143,5 +143,5 @@ def perceptron_solution(s: PerceptronSolution) -> Document:
 def exercise_list(rows: list[dict]) -> Document:
     """`list`: the bundled exercises, a row each."""
     return Document("", [Table(["id", "kind", "title", "asks"], [
-        [Styled(row["id"], "strong"), row["kind"], row["title"], row["asks"]] for row in rows])],
-        form="report")
+        [Styled(row["id"], "strong"), row["kind"], row["title"], row["asks"]] for row in rows],
+        prose=("title", "asks"))], form="report")

@@ -3,6 +3,7 @@ step), worded once for every format, and the graph for dot."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -154,13 +155,22 @@ def tree_rows(w: Walkthrough) -> tuple[TreeRow, ...]:
 TRY_IT = "Try it, then run again without --hint to see the step worked out."
 
 
+def described(description: str) -> list[Block]:
+    """The description, without its tables: a walkthrough draws each again, worked out (the
+    nodes in step 1, a truth table row by row), and a table is printed once."""
+    chunks = re.split(r"\n[ \t]*\n", description.strip())
+    kept = [chunk for chunk in chunks
+            if not all(line.lstrip().startswith("|") for line in chunk.splitlines())]
+    text = "\n\n".join(kept).strip()
+    return [Description(text)] if text else []
+
+
 def walkthrough(w: Walkthrough) -> Document:
     """The walkthrough in the notes' five steps, and the graph (for dot); or with --step,
     the asked step worked out."""
     if w.reveal is not None:
         return Document(w.title, _revealed(w.reveal))
-    blocks: list[Block] = [Description(w.description.strip())] if w.description.strip() \
-        else []
+    blocks = described(w.description)
     blocks.append(Lines([[given_line(w)], ["Output: ", Math(w.output, latex_name(w.output))]]))
     blocks += [Fact(f"Nodes: {w.naming}")] if w.naming else []
     blocks += [Note(note) for note in w.notes]

@@ -97,6 +97,27 @@ def test_a_bad_value_is_not_a_try(tmp_path: Path) -> None:
     assert session.current == "q"
 
 
+@pytest.mark.parametrize("blank", ["#", "# 3", "|", ">", "~", "null"])
+def test_what_an_answers_file_reads_as_blank_is_not_a_try(blank: str) -> None:
+    session = gt.practice("add-mul-gate", attempts=1)
+    assert session.answer(blank).verdict == "invalid"
+    assert (session.current, session.answers()) == ("q", {})
+
+
+def test_back_does_not_take_back_a_reveal_or_the_tries_spent() -> None:
+    session = gt.practice("add-mul-gate", attempts=2)
+    session.answer("reveal")
+    session.answer("back")
+    assert session.answer("3").verdict == "correct"  # the value the reveal showed
+    session.answer("5")
+    session.answer("6")  # f: out of tries
+    session.answer("back")
+    assert session.answer("-12").verdict == "correct"
+    report = session.report()
+    assert (report.reveals, report.extra_tries) == (1, 2)
+    assert report.score == pytest.approx(1 * 0.8)  # q: a reveal; f: two extra tries
+
+
 def test_api_session_hint_reveal_skip_back_quit() -> None:
     session = gt.practice("add-mul-gate", attempts=2)
     assert session.ask() == "q = x + y: q ="

@@ -82,10 +82,16 @@ class PracticeReport:
 class _Slot:
     step: str
     text: str | None = None  # the student's answer as typed, kept for the answers file
-    tries: int = 0
-    revealed: bool = False
+    tries: int = 0  # since the step was last asked
+    earlier_tries: int = 0  # before `back` asked it again: they still count in the score
+    revealed: bool = False  # once revealed, always: `back` does not take a reveal back
     verdict: str | None = None  # as the session last said it
     messages: list[str] = field(default_factory=list)
+
+    @property
+    def extra_tries(self) -> int:
+        """The tries after the first, over every time the step was asked."""
+        return max(0, self.earlier_tries + self.tries - 1)
 
 
 class PracticeSession:
@@ -257,7 +263,7 @@ class PracticeSession:
             return PracticeResult("back", "this is the first step")
         self.position -= 1
         slot = self.slots[self.position]
-        slot.tries, slot.revealed = 0, False
+        slot.earlier_tries, slot.tries = slot.earlier_tries + slot.tries, 0
         return PracticeResult("back", f"back to {slot.step}")
 
     def _help(self) -> PracticeResult:
@@ -361,12 +367,11 @@ class PracticeSession:
             if slot.revealed:
                 earned += step.max_score * (1.0 - self.reveal_penalty)
             else:
-                extra = max(0, slot.tries - 1)
-                earned += step.score * max(0.0, 1.0 - self.attempt_penalty * extra)
+                earned += step.score * max(0.0, 1.0 - self.attempt_penalty * slot.extra_tries)
         met = dict(sorted(self.met.items(), key=lambda item: -item[1]))
         review = [(code, by_code(code).review) for code in met if code in CODES]
         return PracticeReport(result, round(earned, 4), result.max_score,
-                              sum(max(0, slot.tries - 1) for slot in self.slots
+                              sum(slot.extra_tries for slot in self.slots
                                   if not slot.revealed),
                               sum(slot.revealed for slot in self.slots), met, review)
 
@@ -383,7 +388,8 @@ def _answer_problem(text: str) -> str | None:
         loaded = load_yaml(f"v: {text}\n", file="answer", error=AnswersError)
     except GradtutorError:
         return "not a value: type a number, or [a, b] for a vector"
-    if not isinstance(loaded.data, dict) or list(loaded.data) != ["v"]:
+    if not isinstance(loaded.data, dict) or list(loaded.data) != ["v"] \
+            or loaded.data["v"] in (None, ""):  # `#...`, `~`, `|`: an answers file's blank
         return "not a value: type a number, or [a, b] for a vector"
     return None
 

@@ -144,9 +144,26 @@ def test_follow_through_is_judged_as_check_judges_it() -> None:
     session = gt.practice("add-mul-gate", attempts=1)
     session.answer("4")  # q wrong: the worked line follows
     said = session.answer("-16")  # f from the student's own q
-    assert said.verdict == "follow-through"
+    assert (said.verdict, said.message) == ("follow-through", "right given your earlier "
+                                            "answers (error carried forward from q)")
     assert gt.check("add-mul-gate", {"q": 4, "f": -16}).result.steps[1].verdict == \
         "follow-through"
+
+
+def test_an_answer_that_takes_back_earlier_follow_through_says_so() -> None:
+    """`check` judges a file as a whole: a third slip where the given numbers enter reads as
+    a key of other numbers and takes back the follow-through of the steps before. The
+    session says so, and its verdicts stay `check`'s."""
+    session = gt.practice("vanishing-sigmoid-chain", attempts=1)
+    said = [session.answer(text) for text in ("1.5", "0.818", "0.409", "0.601", "1.3",
+                                              "0.7859", "1.02")]
+    assert [s.verdict for s in said[:6]] == ["wrong", "follow-through", "follow-through",
+                                            "follow-through", "wrong", "follow-through"]
+    assert said[6].revised == ["a1 is wrong now: not right", "z2 is wrong now: not right",
+                               "a2 is wrong now: not right", "a3 is wrong now: not right"]
+    checked = gt.check("vanishing-sigmoid-chain", session.answers()).result
+    assert {slot.step: slot.verdict for slot in session.slots if slot.text} == \
+        {step.step: step.verdict for step in checked.steps if step.verdict != "missing"}
 
 
 def test_attempts_must_be_positive() -> None:

@@ -197,6 +197,7 @@ def _practice_lines(session: PracticeSession, line: str
         lines.append((f"hint: {result.hint}", "yellow"))
     if result.worked:
         lines.append((f"worked: {result.worked}", "cyan"))
+    lines += [(f"changed: {text}", "yellow") for text in result.revised]
     lines += [(f"  {text}", None) for text in result.lines]
     return [(visible(text, 2000), style) for text, style in lines], result.walkthrough
 

@@ -50,6 +50,7 @@ class PracticeResult:
     done: bool = False  # no more steps to ask, or `quit`
     lines: list[str] = field(default_factory=list)  # `graph`: the graph, one line per value
     walkthrough: Any = None  # `explain`: the walkthrough of the step (the explain layer's)
+    revised: list[str] = field(default_factory=list)  # earlier verdicts this answer changed
 
 
 @dataclass
@@ -164,22 +165,28 @@ class PracticeSession:
         problem = _answer_problem(typed)
         if problem:
             return PracticeResult("invalid", problem)
-        previous = slot.text
+        before = slot.text, slot.verdict
         slot.text, slot.tries = typed, slot.tries + 1
-        result = self._step_result(self.check(), slot.step)
+        checked = self.check()
+        result = self._step_result(checked, slot.step)
         shown = self._shown(result)
+        if result.verdict == "invalid":  # not a try: nothing to judge
+            (slot.text, slot.verdict), slot.tries = before, slot.tries - 1
+            return PracticeResult("invalid", shown)
         slot.verdict = result.verdict
+        said = self._judged(slot, result, shown)
+        said.revised = self._revise(checked, slot)
+        return said
+
+    def _judged(self, slot: _Slot, result: StepResult, shown: str) -> PracticeResult:
+        """What the session says of the current step's answer, judged as `result`."""
         if result.verdict in ("correct", "follow-through"):
-            message = "right" if result.verdict == "correct" else \
-                f"right given your earlier answers ({shown})"
+            message = "right" if result.verdict == "correct" else shown  # check says why
             notes = getattr(self._reveal(), "notes", [])
             if notes and result.verdict == "correct":  # the gate pattern, where one applies
                 message += f"; {notes[0]}"
             self._advance()
             return PracticeResult(result.verdict, message, done=self.finished)
-        if result.verdict == "invalid":
-            slot.text, slot.tries = previous, slot.tries - 1  # not a try: nothing to judge
-            return PracticeResult("invalid", shown)
         slot.messages.append(shown)
         if result.diagnosis:
             self.met[result.diagnosis] = self.met.get(result.diagnosis, 0) + 1
@@ -191,6 +198,21 @@ class PracticeSession:
         left = self.attempts - slot.tries
         return PracticeResult("wrong", f"{shown}; {left} {'try' if left == 1 else 'tries'} "
                               "left", hint=self.hint())
+
+    def _revise(self, checked: FileResult, judged: _Slot) -> list[str]:
+        """The earlier steps whose verdict this answer changed, each said in one line, their
+        verdicts now `check`'s. `check` judges a file as a whole: a third answer of one number
+        where the true values differ, or a third slip where the given numbers enter, takes
+        back follow-through it gave before; an answer changed after `back` moves it."""
+        changed: list[str] = []
+        for slot in self.slots:
+            if slot.text is None or slot.verdict is None or slot is judged:
+                continue
+            now = self._step_result(checked, slot.step)
+            if now.verdict != slot.verdict:
+                slot.verdict = now.verdict
+                changed.append(f"{slot.step} is {now.verdict} now: {self._shown(now)}")
+        return changed
 
     def _hint(self) -> PracticeResult:
         return PracticeResult("hint", self.hint())

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_variants import EXERCISE as DRAWN  # an exercise with per-student variants
 
 import gradtutor as gt
 from gradtutor.base.errors import GradtutorError
@@ -87,6 +88,43 @@ def test_resume_continues_at_the_first_unanswered_step(tmp_path: Path) -> None:
                                              "gate: distributes the upstream gradient 1 "
                                              "unchanged to x and y (a gradient distributor)"]
     assert "dq/dx" in (tmp_path / "s.yaml").read_text()
+
+
+
+
+def test_an_exercise_with_variants_is_practised_with_the_students_own_numbers(
+        tmp_path: Path) -> None:
+    (tmp_path / "drawn.yaml").write_text(DRAWN)
+    done = run(["practice", "drawn.yaml", "--student", "alice", "--save", "a.yaml"],
+               "5\n5\n", tmp_path)  # alice's x, y, z are 5, 0, 1 (the file's: -2, 5, -4)
+    assert "correct (q = 5): right" in done.stdout and "correct (f = 5)" in done.stdout
+    assert done.stdout.splitlines()[-1] == "saved a.yaml: gradtutor check drawn.yaml a.yaml"
+    checked = run(["check", "drawn.yaml", "a.yaml", "--format", "json"], "", tmp_path)
+    assert [step["verdict"] for step in json.loads(checked.stdout)["steps"][:2]] == \
+        ["correct", "correct"]
+    with pytest.raises(GradtutorError, match="their own numbers: name yours"):
+        gt.practice(tmp_path / "drawn.yaml")
+
+
+def test_another_students_file_is_not_resumed_under_a_new_name(tmp_path: Path) -> None:
+    (tmp_path / "bob.yaml").write_text("exercise: add-mul-gate\nstudent: bob\nanswers:\n"
+                                       "  q: 3\n")
+    done = run(["practice", "add-mul-gate", "--resume", "bob.yaml", "--student", "alice"],
+               "quit\n", tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "error: --student: bob.yaml holds bob's answers, not alice's: " \
+        "resume your own file, or leave out the student\n"
+    assert gt.practice("add-mul-gate", resume=tmp_path / "bob.yaml").student == "bob"
+
+
+@pytest.mark.parametrize("save", ["folder", "no/such/folder/s.yaml"])
+def test_a_save_location_that_cannot_be_written_is_one_message(save: str,
+                                                                tmp_path: Path) -> None:
+    (tmp_path / "folder").mkdir()
+    done = run(["practice", "add-mul-gate", "--save", save], "3\n", tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"error: --save: cannot write {save}: ")
+    assert len(done.stderr.splitlines()) == 1
 
 
 def test_a_bad_value_is_not_a_try(tmp_path: Path) -> None:

@@ -109,11 +109,12 @@ class PracticeSession:
             if not 0.0 <= penalty <= 1.0:
                 raise GradtutorError(f"{name} is a fraction of a step's points, from 0 to 1, "
                                      f"not {penalty:g}", field=name)
-        self.exercise = exercise
+        self.exercise = _own_numbers(exercise, student)
         self.attempts = attempts
         self.student = student
         self.attempt_penalty = attempt_penalty
         self.reveal_penalty = reveal_penalty
+        exercise = self.exercise
         self.kind = kind_of(exercise)
         self.slots = [_Slot(step) for step in self.kind.template_steps(exercise)]
         self.position = 0
@@ -400,6 +401,19 @@ class PracticeSession:
     @staticmethod
     def _step_result(result: FileResult, step: str) -> StepResult:
         return next(s for s in result.steps if s.step == step)
+
+
+def _own_numbers(exercise: AnyExercise, student: str | None) -> AnyExercise:
+    """The student's variant of an exercise with `variants:`, the one `check` grades their
+    answers file against (the exercise as written otherwise)."""
+    if getattr(exercise, "variants", None) is None:
+        return exercise
+    if not (student and student.strip()):
+        raise GradtutorError(f"{exercise.id} gives each student their own numbers: name "
+                             "yours (--student NAME) to practise with them", field="student")
+    from ..kinds.variants import variant_for
+
+    return variant_for(exercise, student.strip())  # type: ignore[arg-type]
 
 
 def _answer_problem(text: str) -> str | None:

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from practice_students import failures
+from practice_students import run as simulate
 from test_variants import EXERCISE as DRAWN  # an exercise with per-student variants
 
 import gradtutor as gt
@@ -334,3 +336,14 @@ def test_graph_shows_what_is_known_so_far() -> None:
         "gradients: dq/dx = ?, dq/dy = ?, df/dq = ?, df/dz = ?, df/dx = ?, df/dy = ?"]
     report = session.report()
     assert (report.score, report.max_score, report.met) == (1, 10, {})
+
+
+@pytest.mark.slow
+def test_simulated_students_who_slip_get_checks_verdicts() -> None:
+    """Every bundled exercise practice takes and a generated one per level, by students who
+    work from their own answers, type numbers in many ways and slip now and then: no right
+    answer marked wrong, no slip marked right, every verdict the one `check` gives the saved
+    file (`python tests/practice_students.py` runs more)."""
+    tally = simulate(seeds=1, students=2)
+    assert tally.answers > 300
+    assert failures(tally) == {}, tally.examples

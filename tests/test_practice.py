@@ -104,8 +104,12 @@ def test_an_exercise_with_variants_is_practised_with_the_students_own_numbers(
     checked = run(["check", "drawn.yaml", "a.yaml", "--format", "json"], "", tmp_path)
     assert [step["verdict"] for step in json.loads(checked.stdout)["steps"][:2]] == \
         ["correct", "correct"]
-    with pytest.raises(GradtutorError, match="their own numbers: name yours"):
+    with pytest.raises(GradtutorError, match="their own numbers: name the student"):
         gt.practice(tmp_path / "drawn.yaml")
+    refused = run(["practice", "drawn.yaml"], "quit\n", tmp_path)
+    assert (refused.returncode, refused.stderr) == (2, "error: --student: drawn-add-mul gives "
+                                                    "each student their own numbers: name the "
+                                                    "student to practise with theirs\n")
 
 
 def test_another_students_file_is_not_resumed_under_a_new_name(tmp_path: Path) -> None:

@@ -410,7 +410,7 @@ def _own_numbers(exercise: AnyExercise, student: str | None) -> AnyExercise:
         return exercise
     if not (student and student.strip()):
         raise GradtutorError(f"{exercise.id} gives each student their own numbers: name "
-                             "yours (--student NAME) to practise with them", field="student")
+                             "the student to practise with theirs", field="student")
     from ..kinds.variants import variant_for
 
     return variant_for(exercise, student.strip())  # type: ignore[arg-type]

@@ -313,11 +313,12 @@ def practice(exercise: PathLike | Exercise | None = None, *, attempts: int = 3,
 def _whose(student: str | None, resume: Answers | None) -> str | None:
     """The student practising: the one named, else the resumed file's; a file of another
     student's answers is not resumed under a new name."""
-    resumed = resume.student.strip() if resume is not None and resume.student else None
-    if student and resumed and student.strip() != resumed:
+    if resume is None or not (resume.student and resume.student.strip()):
+        return student
+    resumed = resume.student.strip()
+    if student and student.strip() != resumed:
         raise GradtutorError(f"{resume.file} holds {resumed}'s answers, not {student.strip()}'s: "
-                             "resume your own file, or leave out the student",
-                             field="student")  # type: ignore[union-attr]
+                             "resume your own file, or leave out the student", field="student")
     return student or resumed
 
 

@@ -121,3 +121,15 @@ def test_the_first_fifty_seeds_of_a_level_hold_every_promise(level: int) -> None
     fifty are the same exercise (`python tests/practice_sweep.py` runs 200 seeds)."""
     tally = sweep([level], seeds=50, distinct=50)[level]
     assert (tally.seeds, tally.failed) == (50, dict.fromkeys(CHECKS, 0)), tally.example
+
+
+def test_a_data_home_that_is_a_file_is_one_message(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "file"))
+    session = gt.practice("add-mul-gate")
+    session.answer("4")
+    with pytest.raises(GradtutorError, match="cannot write the progress file .*: Not a "
+                                             "directory"):
+        gt.record_practice(session)
+    assert gt.clear_progress() == tmp_path / "file" / "gradtutor" / "progress.json"

@@ -324,14 +324,26 @@ def practice(exercise: PathLike | Exercise | None = None, *, attempts: int = 3,
     A generated exercise is `session.generated` (its level, seed and file text)."""
     generated = _generated(exercise, random, seed, review)
     ex = generated.exercise if generated else load_exercise(exercise)  # type: ignore[arg-type]
-    session = PracticeSession(ex, attempts=attempts, student=student,
-                              attempt_penalty=attempt_penalty, reveal_penalty=reveal_penalty)
-    session.generated = generated
     if isinstance(resume, str | Path):
         resume = read_answers(resume, ex.id)
+    session = PracticeSession(ex, attempts=attempts, student=_whose(student, resume),
+                              attempt_penalty=attempt_penalty, reveal_penalty=reveal_penalty)
+    session.generated = generated
     if resume is not None:
         session.resume(resume)
     return session
+
+
+def _whose(student: str | None, resume: Answers | None) -> str | None:
+    """The student practising: the one named, else the resumed file's; a file of another
+    student's answers is not resumed under a new name."""
+    if resume is None or not (resume.student and resume.student.strip()):
+        return student
+    resumed = resume.student.strip()
+    if student and student.strip() != resumed:
+        raise GradtutorError(f"{resume.file} holds {resumed}'s answers, not {student.strip()}'s: "
+                             "resume your own file, or leave out the student", field="student")
+    return student or resumed
 
 
 def _generated(exercise: PathLike | Exercise | None, level: int | None, seed: int | None,

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import gradtutor as gt
 from gradtutor.base import limits
 from gradtutor.base.compare import Tolerance, close, matches_rounding, written_precision
 from gradtutor.base.errors import AnswersError
@@ -256,3 +257,14 @@ def test_a_note_repeated_on_rows_in_a_row_is_said_once_with_a_count() -> None:
     note = "right given your earlier answers (error carried forward from df9/df7)"
     assert text.count(note) == 1
     assert f"{note} (×9: df9/df6 to df9/dw2)" in " ".join(text.split())
+
+
+def test_follow_through_taken_back_for_a_key_of_other_numbers_says_nothing_of_it() -> None:
+    """Three slips where the given numbers enter, and much carried from them: read as a key
+    of other numbers, so nothing follows through; no step may still say it does (the
+    feedback that hides expected values shows marking's advice)."""
+    answers = {"z1": 1.5, "a1": 0.818, "z2": 0.409, "a2": 0.601, "z3": 1.3, "a3": 0.7859,
+               "L": 1.02, "dL/da3": -0.2141, "dL/dz3": -0.03602, "dL/da2": -0.018}
+    checked = gt.check("vanishing-sigmoid-chain", answers, feedback="diagnosis").result
+    assert {step.verdict for step in checked.steps} == {"wrong", "missing"}
+    assert not [step.step for step in checked.steps if "earlier answers" in step.message]

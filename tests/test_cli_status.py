@@ -3,6 +3,9 @@ the library reports."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_statuses_are_the_documented_numbers() -> None:
-    assert [int(s) for s in ExitStatus] == [0, 1, 2, 3, 130]
+    assert [int(s) for s in ExitStatus] == [0, 1, 2, 3, 130, 141]
     assert [s.name for s in ExitStatus] == ["SUCCESS", "MISTAKES", "BAD_INPUT", "INTERNAL",
-                                           "INTERRUPTED"]
+                                           "INTERRUPTED", "CLOSED_OUTPUT"]
 
 
 @pytest.mark.parametrize("error", [GradtutorError("x"), ParseError("x"), LimitError("x"),
@@ -109,3 +112,31 @@ def test_a_bug_is_internal(monkeypatch: pytest.MonkeyPatch) -> None:
     outcome = runner.invoke(app, ["solve", "x*y"])
     assert outcome.exit_code == ExitStatus.INTERNAL
     assert outcome.stderr.startswith("error: internal error: ZeroDivisionError: boom")
+
+
+def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`gradtutor practice ... | head -1`: the session reads its next line only after head
+    has gone, so the verdict it then prints meets a closed pipe, every time."""
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    with subprocess.Popen([sys.executable, "-m", "gradtutor", "practice", "add-mul-gate",
+                           "--save", "s.yaml"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env) as run:
+        assert run.stdout is not None and run.stdin is not None and run.stderr is not None
+        assert run.stdout.readline().startswith("add-mul-gate: ")
+        run.stdout.close()  # what head -1 does after its line
+        run.stdin.write("3\n12\nquit\n")
+        run.stdin.close()
+        stderr = run.stderr.read()
+    assert (run.returncode, stderr) == (ExitStatus.CLOSED_OUTPUT, "")
+    assert (tmp_path / "s.yaml").exists()  # what was answered before is saved
+
+
+@pytest.mark.parametrize("args", [["solve", "sigmoid-neuron"], ["list"],
+                                  ["validate", "add-mul-gate"]])
+def test_any_command_whose_output_is_closed_ends_quietly(args: list[str]) -> None:
+    with subprocess.Popen([sys.executable, "-m", "gradtutor", *args], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as run:
+        assert run.stdout is not None and run.stderr is not None
+        run.stdout.close()  # gone before the command has started up: every write fails
+        stderr = run.stderr.read()
+    assert (run.returncode, stderr) == (ExitStatus.CLOSED_OUTPUT, "")

@@ -98,6 +98,7 @@ def test_a_formula_may_name_other_steps_as_their_true_values() -> None:
     assert steps["df8/df6"].verdict == "correct"
     assert steps["df8/dw0"].verdict == "correct"
     assert steps["df8/dx0"].verdict == "wrong"
+    assert steps["df8/dx0"].message.startswith("w1 * df8/df1 is not the formula for df8/dx0")
 
 
 def test_a_reference_to_no_step_says_how_to_name_one() -> None:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from practice_sweep import CHECKS, sweep
 
 import gradtutor as gt
 from gradtutor.base.errors import GradtutorError
@@ -110,3 +111,25 @@ def test_a_damaged_progress_file_is_one_clear_error() -> None:
     path.write_text("{not json")
     with pytest.raises(GradtutorError, match="clear the progress"):
         gt.progress()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", sorted(LEVELS))
+def test_the_first_fifty_seeds_of_a_level_hold_every_promise(level: int) -> None:
+    """validate accepts each, the guards hold, the key is full marks and so is the key at
+    three significant digits, the given values have at most two decimals, and no two of the
+    fifty are the same exercise (`python tests/practice_sweep.py` runs 200 seeds)."""
+    tally = sweep([level], seeds=50, distinct=50)[level]
+    assert (tally.seeds, tally.failed) == (50, dict.fromkeys(CHECKS, 0)), tally.example
+
+
+def test_a_data_home_that_is_a_file_is_one_message(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "file"))
+    session = gt.practice("add-mul-gate")
+    session.answer("4")
+    with pytest.raises(GradtutorError, match="cannot write the progress file .*: Not a "
+                                             "directory"):
+        gt.record_practice(session)
+    assert gt.clear_progress() == tmp_path / "file" / "gradtutor" / "progress.json"

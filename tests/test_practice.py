@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from practice_students import failures
+from practice_students import run as simulate
+from test_variants import EXERCISE as DRAWN  # an exercise with per-student variants
 
 import gradtutor as gt
 from gradtutor.base.errors import GradtutorError
@@ -89,12 +92,74 @@ def test_resume_continues_at_the_first_unanswered_step(tmp_path: Path) -> None:
     assert "dq/dx" in (tmp_path / "s.yaml").read_text()
 
 
+
+
+def test_an_exercise_with_variants_is_practised_with_the_students_own_numbers(
+        tmp_path: Path) -> None:
+    (tmp_path / "drawn.yaml").write_text(DRAWN)
+    done = run(["practice", "drawn.yaml", "--student", "alice", "--save", "a.yaml"],
+               "5\n5\n", tmp_path)  # alice's x, y, z are 5, 0, 1 (the file's: -2, 5, -4)
+    assert "correct (q = 5): right" in done.stdout and "correct (f = 5)" in done.stdout
+    assert done.stdout.splitlines()[-1] == "saved a.yaml: gradtutor check drawn.yaml a.yaml"
+    checked = run(["check", "drawn.yaml", "a.yaml", "--format", "json"], "", tmp_path)
+    assert [step["verdict"] for step in json.loads(checked.stdout)["steps"][:2]] == \
+        ["correct", "correct"]
+    # no student named: the numbers as written, as `check` grades one file without student:
+    assert gt.practice(tmp_path / "drawn.yaml").exercise.given["x"] == -2
+    written = run(["practice", "drawn.yaml", "--save", "w.yaml"], "3\n", tmp_path)
+    assert written.returncode == 0 and "correct (q = 3): right" in written.stdout
+    checked = run(["check", "drawn.yaml", "w.yaml", "--format", "json"], "", tmp_path)
+    assert json.loads(checked.stdout)["steps"][0]["verdict"] == "correct"
+
+
+def test_another_students_file_is_not_resumed_under_a_new_name(tmp_path: Path) -> None:
+    (tmp_path / "bob.yaml").write_text("exercise: add-mul-gate\nstudent: bob\nanswers:\n"
+                                       "  q: 3\n")
+    done = run(["practice", "add-mul-gate", "--resume", "bob.yaml", "--student", "alice"],
+               "quit\n", tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "error: --student: bob.yaml holds bob's answers, not alice's: " \
+        "resume your own file, or leave out the student\n"
+    assert gt.practice("add-mul-gate", resume=tmp_path / "bob.yaml").student == "bob"
+
+
+@pytest.mark.parametrize("save", ["folder", "no/such/folder/s.yaml"])
+def test_a_save_location_that_cannot_be_written_is_one_message(save: str,
+                                                                tmp_path: Path) -> None:
+    (tmp_path / "folder").mkdir()
+    done = run(["practice", "add-mul-gate", "--save", save], "3\n", tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"error: --save: cannot write {save}: ")
+    assert len(done.stderr.splitlines()) == 1
+
+
 def test_a_bad_value_is_not_a_try(tmp_path: Path) -> None:
     session = gt.practice("add-mul-gate", attempts=1)
     said = session.answer("{a: [")
     assert (said.verdict, session.current) == ("invalid", "q")
     assert session.answer("three").verdict == "invalid"
     assert session.current == "q"
+
+
+@pytest.mark.parametrize("blank", ["#", "# 3", "|", ">", "~", "null"])
+def test_what_an_answers_file_reads_as_blank_is_not_a_try(blank: str) -> None:
+    session = gt.practice("add-mul-gate", attempts=1)
+    assert session.answer(blank).verdict == "invalid"
+    assert (session.current, session.answers()) == ("q", {})
+
+
+def test_back_does_not_take_back_a_reveal_or_the_tries_spent() -> None:
+    session = gt.practice("add-mul-gate", attempts=2)
+    session.answer("reveal")
+    session.answer("back")
+    assert session.answer("3").verdict == "correct"  # the value the reveal showed
+    session.answer("5")
+    session.answer("6")  # f: out of tries
+    session.answer("back")
+    assert session.answer("-12").verdict == "correct"
+    report = session.report()
+    assert (report.reveals, report.extra_tries) == (1, 2)
+    assert report.score == pytest.approx(1 * 0.8)  # q: a reveal; f: two extra tries
 
 
 def test_api_session_hint_reveal_skip_back_quit() -> None:
@@ -123,9 +188,26 @@ def test_follow_through_is_judged_as_check_judges_it() -> None:
     session = gt.practice("add-mul-gate", attempts=1)
     session.answer("4")  # q wrong: the worked line follows
     said = session.answer("-16")  # f from the student's own q
-    assert said.verdict == "follow-through"
+    assert (said.verdict, said.message) == ("follow-through", "right given your earlier "
+                                            "answers (error carried forward from q)")
     assert gt.check("add-mul-gate", {"q": 4, "f": -16}).result.steps[1].verdict == \
         "follow-through"
+
+
+def test_an_answer_that_takes_back_earlier_follow_through_says_so() -> None:
+    """`check` judges a file as a whole: a third slip where the given numbers enter reads as
+    a key of other numbers and takes back the follow-through of the steps before. The
+    session says so, and its verdicts stay `check`'s."""
+    session = gt.practice("vanishing-sigmoid-chain", attempts=1)
+    said = [session.answer(text) for text in ("1.5", "0.818", "0.409", "0.601", "1.3",
+                                              "0.7859", "1.02")]
+    assert [s.verdict for s in said[:6]] == ["wrong", "follow-through", "follow-through",
+                                            "follow-through", "wrong", "follow-through"]
+    assert said[6].revised == ["a1 is wrong now: not right", "z2 is wrong now: not right",
+                               "a2 is wrong now: not right", "a3 is wrong now: not right"]
+    checked = gt.check("vanishing-sigmoid-chain", session.answers()).result
+    assert {slot.step: slot.verdict for slot in session.slots if slot.text} == \
+        {step.step: step.verdict for step in checked.steps if step.verdict != "missing"}
 
 
 def test_attempts_must_be_positive() -> None:
@@ -258,3 +340,14 @@ def test_graph_shows_what_is_known_so_far() -> None:
         "gradients: dq/dx = ?, dq/dy = ?, df/dq = ?, df/dz = ?, df/dx = ?, df/dy = ?"]
     report = session.report()
     assert (report.score, report.max_score, report.met) == (1, 10, {})
+
+
+@pytest.mark.slow
+def test_simulated_students_who_slip_get_checks_verdicts() -> None:
+    """Every bundled exercise practice takes and a generated one per level, by students who
+    work from their own answers, type numbers in many ways and slip now and then: no right
+    answer marked wrong, no slip marked right, every verdict the one `check` gives the saved
+    file (`python tests/practice_students.py` runs more)."""
+    tally = simulate(seeds=1, students=2)
+    assert tally.answers > 300
+    assert failures(tally) == {}, tally.examples

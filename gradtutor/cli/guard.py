@@ -1,10 +1,14 @@
 """The one place an exception becomes a message on stderr and an exit status.
 
 A library error names a field; `guard` names the option it came from. A bug becomes one
-line and exit status 3; `--debug` shows the traceback."""
+line and exit status 3; `--debug` shows the traceback. Standard output closed before the
+command is done (`gradtutor ... | head -1`) ends it quietly, with the status a shell gives a
+process that SIGPIPE stopped."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -12,7 +16,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from ..base.safetext import visible
-from .status import status_of_error
+from .status import ExitStatus, status_of_error
 
 if TYPE_CHECKING:
 
@@ -28,8 +32,12 @@ def guard() -> Iterator[None]:
 
     try:
         yield
+        sys.stdout.flush()  # here, so that a reader gone early is met inside the guard
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except BrokenPipeError:
+        _discard_output()
+        raise typer.Exit(int(ExitStatus.CLOSED_OUTPUT)) from None
     except Exception as error:
         if STATE["debug"]:
             raise
@@ -43,12 +51,20 @@ def guard() -> Iterator[None]:
         raise typer.Exit(int(status)) from None
 
 
+def _discard_output() -> None:
+    """Standard output pointed at the null device: what is still buffered for the reader that
+    left would otherwise fail again when Python flushes it at exit."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+
+
 # The library names the argument a problem is in ("values", "value x", "step", "hint"); on
 # the command line that is an option.
 OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint",
                    "roster": "--roster", "level": "--random", "seed": "--seed",
                    "review": "--review", "attempt_penalty": "--attempt-penalty",
-                   "reveal_penalty": "--reveal-penalty"}
+                   "reveal_penalty": "--reveal-penalty", "student": "--student"}
 
 
 def as_option(error: GradtutorError) -> GradtutorError:

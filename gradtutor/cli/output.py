@@ -79,6 +79,8 @@ def emit(report: object, output: Path | None, inputs: tuple[Path, ...] = ()) -> 
                 stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             return
         write_atomically(target, text)
+    except BrokenPipeError:
+        raise  # --output /dev/stdout read by a reader that left: guard ends quietly
     except OSError as error:
         raise GradtutorError(f"cannot write {output}: {error.strerror or error}",
                              field="--output") from None

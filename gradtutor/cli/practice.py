@@ -92,17 +92,13 @@ def practice(
         from ..grading.practice import ATTEMPT_PENALTY, REVEAL_PENALTY
 
         session = start(exercise, attempts=attempts, student=student, random=random,
-                        seed=seed, review=review,
+                        seed=seed, review=review, resume=resume,
                         attempt_penalty=ATTEMPT_PENALTY if attempt_penalty is None
                         else attempt_penalty,
                         reveal_penalty=REVEAL_PENALTY if reveal_penalty is None
                         else reveal_penalty)
         target = save or resume or Path(f"{session.exercise.id}.practice.yaml")
-        checked_as = _write_generated(session, target)
-        if resume is not None:
-            from ..exercises.answers import read_answers
-
-            session.resume(read_answers(resume, session.exercise.id))
+        checked_as = _write_generated(session, target) or str(exercise)
         _practice_loop(session, target, checked_as, interactive=sys.stdin.isatty())
 
 
@@ -121,27 +117,39 @@ def _progress_command(clear: bool, exercise: str | None, level: int | None,
             typer.echo(visible(line, 2000))
 
 
-def _write_generated(session: PracticeSession, target: Path) -> str:
+def _write_generated(session: PracticeSession, target: Path) -> str | None:
     """A generated exercise's file, written beside the answers so that `check` can grade
-    them; what `check` is given as the exercise (the bundled id or the file otherwise)."""
+    them, and returned (None for an exercise named as a bundled id or a file: `check` is
+    given it as it was named)."""
     generated = session.generated
     if generated is None:
-        return session.exercise.id
+        return None
     typer.echo(f"generated: level {generated.level}, seed {generated.seed} (gradtutor "
                f"practice --random {generated.level} --seed {generated.seed} gives it again)")
     path = target.parent / f"{session.exercise.id}.yaml"
-    write_atomically(path, generated.text)
+    _save(path, generated.text)
     return str(path)
+
+
+def _save(path: Path, text: str) -> None:
+    """A file of the session written atomically; a place it cannot go is one message."""
+    from ..base.errors import GradtutorError
+
+    try:
+        write_atomically(path, text)
+    except OSError as error:
+        raise GradtutorError(f"cannot write {path}: {error.strerror or error}",
+                             field="--save") from None
 
 
 def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
                    interactive: bool) -> None:
     """Ask, read a line, judge it, say so, save; until the steps run out, quit or EOF."""
+    _save(target, session.answers_yaml())  # first: a place it cannot go stops it here
     say = _practice_printer(interactive)
     ex = session.exercise
     say(f"{ex.id}: {ex.title} ({len(session.slots)} steps, {session.attempts} tries each; "
         "type help for the commands)", "bold")
-    write_atomically(target, session.answers_yaml())
     try:
         while session.current is not None:
             line = _read_answer(session.ask(), interactive, say)
@@ -154,10 +162,10 @@ def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
                 from ..render.draw import render as draw
 
                 show(draw(walkthrough, "rich" if interactive else "plain"))
-            write_atomically(target, session.answers_yaml())
+            _save(target, session.answers_yaml())
     except KeyboardInterrupt:
         say("", None)
-    write_atomically(target, session.answers_yaml())
+    _save(target, session.answers_yaml())
     report = session.report()
     for index, text in enumerate(report.lines()):
         say(visible(text, 2000), "bold" if index < 2 else None)
@@ -197,6 +205,7 @@ def _practice_lines(session: PracticeSession, line: str
         lines.append((f"hint: {result.hint}", "yellow"))
     if result.worked:
         lines.append((f"worked: {result.worked}", "cyan"))
+    lines += [(f"changed: {text}", "yellow") for text in result.revised]
     lines += [(f"  {text}", None) for text in result.lines]
     return [(visible(text, 2000), style) for text, style in lines], result.walkthrough
 

@@ -21,6 +21,7 @@ class ExitStatus(IntEnum):
     BAD_INPUT = 2  # input the library refused: a named GradtutorError
     INTERNAL = 3  # a bug: any other exception
     INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+    CLOSED_OUTPUT = 141  # standard output closed early (`| head`), as a shell reports SIGPIPE
 
 
 def status_of_error(error: BaseException) -> ExitStatus:

@@ -194,8 +194,9 @@ def _scalar_graph(rng: Rng, gates: list[str], inputs: list[str], fan_out: bool) 
     return {"graph": graph, "output": unread[0]}
 
 
-def _gates_exercise(rng: Rng, gates: list[str], *, fan_out: bool, integers: bool,
+def _gates_exercise(rng: Rng, gates: list[str], *, fan_out: bool, integers: int,
                     practises: str) -> Shape:
+    """Gates on inputs drawn as whole numbers within +-`integers` (tenths if 0)."""
     rng.shuffle(gates)
     binary = sum(gate in BINARY for gate in gates)
     inputs = list(INPUTS[:1 + binary - fan_out])  # a tree of gates reads each input once
@@ -205,7 +206,8 @@ def _gates_exercise(rng: Rng, gates: list[str], *, fan_out: bool, integers: bool
     formula = "; ".join(f"{name} = {text}" for name, text in shape["graph"].items())
 
     def numbers(rng: Rng) -> dict[str, Any]:
-        return {name: _integer(rng) if integers else _tenths(rng) for name in inputs}
+        return {name: _integer(rng, -integers, integers) if integers else _tenths(rng)
+                for name in inputs}
     return {"title": f"Practice: {formula}",
             "description": f"A generated exercise: {practises}. Do the forward pass, then "
                            f"backpropagate from {output} (d{output}/d{output} = 1): each step "
@@ -216,13 +218,14 @@ def _gates_exercise(rng: Rng, gates: list[str], *, fan_out: bool, integers: bool
 
 def _level1(rng: Rng) -> Shape:
     gates = ["add", "mul"] + [("add", "mul")[int(rng.integers(2))]] * int(rng.integers(2))
-    return _gates_exercise(rng, gates, fan_out=False, integers=True,
+    # -9 to 9: two or three gates on -5 to 5 repeat an exercise within a few dozen seeds
+    return _gates_exercise(rng, gates, fan_out=False, integers=9,
                            practises="add and multiply gates")
 
 
 def _level2(rng: Rng) -> Shape:
     gates = ["max", "relu"] + [("add", "mul")[int(rng.integers(2))] for _ in range(2)]
-    return _gates_exercise(rng, gates, fan_out=True, integers=True,
+    return _gates_exercise(rng, gates, fan_out=True, integers=5,
                            practises="add, multiply, max and relu gates, and a value used "
                                      "twice (its gradients add up)")
 

@@ -51,6 +51,7 @@ class PracticeResult:
     done: bool = False  # no more steps to ask, or `quit`
     lines: list[str] = field(default_factory=list)  # `graph`: the graph, one line per value
     walkthrough: Any = None  # `explain`: the walkthrough of the step (the explain layer's)
+    revised: list[str] = field(default_factory=list)  # earlier verdicts this answer changed
 
 
 @dataclass
@@ -83,10 +84,16 @@ class PracticeReport:
 class _Slot:
     step: str
     text: str | None = None  # the student's answer as typed, kept for the answers file
-    tries: int = 0
-    revealed: bool = False
+    tries: int = 0  # since the step was last asked
+    earlier_tries: int = 0  # before `back` asked it again: they still count in the score
+    revealed: bool = False  # once revealed, always: `back` does not take a reveal back
     verdict: str | None = None  # as the session last said it
     messages: list[str] = field(default_factory=list)
+
+    @property
+    def extra_tries(self) -> int:
+        """The tries after the first, over every time the step was asked."""
+        return max(0, self.earlier_tries + self.tries - 1)
 
 
 class PracticeSession:
@@ -103,9 +110,7 @@ class PracticeSession:
             if not 0.0 <= penalty <= 1.0:
                 raise GradtutorError(f"{name} is a fraction of a step's points, from 0 to 1, "
                                      f"not {penalty:g}", field=name)
-        named = student.strip() if student else ""
-        # the student's own numbers (an exercise with `variants:`), as `check` grades them
-        self.exercise = variant_for(exercise, named) if named else exercise
+        self.exercise = _own_numbers(exercise, student)
         exercise = self.exercise
         self.attempts = attempts
         self.student = student
@@ -162,22 +167,28 @@ class PracticeSession:
         problem = _answer_problem(typed)
         if problem:
             return PracticeResult("invalid", problem)
-        previous = slot.text
+        before = slot.text, slot.verdict
         slot.text, slot.tries = typed, slot.tries + 1
-        result = self._step_result(self.check(), slot.step)
+        checked = self.check()
+        result = self._step_result(checked, slot.step)
         shown = self._shown(result)
+        if result.verdict == "invalid":  # not a try: nothing to judge
+            (slot.text, slot.verdict), slot.tries = before, slot.tries - 1
+            return PracticeResult("invalid", shown)
         slot.verdict = result.verdict
+        said = self._judged(slot, result, shown)
+        said.revised = self._revise(checked, slot)
+        return said
+
+    def _judged(self, slot: _Slot, result: StepResult, shown: str) -> PracticeResult:
+        """What the session says of the current step's answer, judged as `result`."""
         if result.verdict in ("correct", "follow-through"):
-            message = "right" if result.verdict == "correct" else \
-                f"right given your earlier answers ({shown})"
+            message = "right" if result.verdict == "correct" else shown  # check says why
             notes = getattr(self._reveal(), "notes", [])
             if notes and result.verdict == "correct":  # the gate pattern, where one applies
                 message += f"; {notes[0]}"
             self._advance()
             return PracticeResult(result.verdict, message, done=self.finished)
-        if result.verdict == "invalid":
-            slot.text, slot.tries = previous, slot.tries - 1  # not a try: nothing to judge
-            return PracticeResult("invalid", shown)
         slot.messages.append(shown)
         if result.diagnosis:
             self.met[result.diagnosis] = self.met.get(result.diagnosis, 0) + 1
@@ -189,6 +200,21 @@ class PracticeSession:
         left = self.attempts - slot.tries
         return PracticeResult("wrong", f"{shown}; {left} {'try' if left == 1 else 'tries'} "
                               "left", hint=self.hint())
+
+    def _revise(self, checked: FileResult, judged: _Slot) -> list[str]:
+        """The earlier steps whose verdict this answer changed, each said in one line, their
+        verdicts now `check`'s. `check` judges a file as a whole: a third answer of one number
+        where the true values differ, or a third slip where the given numbers enter, takes
+        back follow-through it gave before; an answer changed after `back` moves it."""
+        changed: list[str] = []
+        for slot in self.slots:
+            if slot.text is None or slot.verdict is None or slot is judged:
+                continue
+            now = self._step_result(checked, slot.step)
+            if now.verdict != slot.verdict:
+                slot.verdict = now.verdict
+                changed.append(f"{slot.step} is {now.verdict} now: {self._shown(now)}")
+        return changed
 
     def _hint(self) -> PracticeResult:
         return PracticeResult("hint", self.hint())
@@ -261,7 +287,7 @@ class PracticeSession:
             return PracticeResult("back", "this is the first step")
         self.position -= 1
         slot = self.slots[self.position]
-        slot.tries, slot.revealed = 0, False
+        slot.earlier_tries, slot.tries = slot.earlier_tries + slot.tries, 0
         return PracticeResult("back", f"back to {slot.step}")
 
     def _help(self) -> PracticeResult:
@@ -365,18 +391,26 @@ class PracticeSession:
             if slot.revealed:
                 earned += step.max_score * (1.0 - self.reveal_penalty)
             else:
-                extra = max(0, slot.tries - 1)
-                earned += step.score * max(0.0, 1.0 - self.attempt_penalty * extra)
+                earned += step.score * max(0.0, 1.0 - self.attempt_penalty * slot.extra_tries)
         met = dict(sorted(self.met.items(), key=lambda item: -item[1]))
         review = [(code, by_code(code).review) for code in met if code in CODES]
         return PracticeReport(result, round(earned, 4), result.max_score,
-                              sum(max(0, slot.tries - 1) for slot in self.slots
+                              sum(slot.extra_tries for slot in self.slots
                                   if not slot.revealed),
                               sum(slot.revealed for slot in self.slots), met, review)
 
     @staticmethod
     def _step_result(result: FileResult, step: str) -> StepResult:
         return next(s for s in result.steps if s.step == step)
+
+
+def _own_numbers(exercise: AnyExercise, student: str | None) -> AnyExercise:
+    """The student's variant of an exercise with `variants:`, the one `check` grades their
+    answers file against; with no student named, the numbers as written (as `check` grades
+    one answers file without `student:`)."""
+    if getattr(exercise, "variants", None) is None or not (student and student.strip()):
+        return exercise
+    return variant_for(exercise, student.strip())  # type: ignore[arg-type]
 
 
 def _answer_problem(text: str) -> str | None:
@@ -387,7 +421,8 @@ def _answer_problem(text: str) -> str | None:
         loaded = load_yaml(f"v: {text}\n", file="answer", error=AnswersError)
     except GradtutorError:
         return "not a value: type a number, or [a, b] for a vector"
-    if not isinstance(loaded.data, dict) or list(loaded.data) != ["v"]:
+    if not isinstance(loaded.data, dict) or list(loaded.data) != ["v"] \
+            or loaded.data["v"] in (None, ""):  # `#...`, `~`, `|`: an answers file's blank
         return "not a value: type a number, or [a, b] for a vector"
     return None
 

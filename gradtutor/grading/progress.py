@@ -99,17 +99,31 @@ def record_session(report: PracticeReport, exercise_id: str,
         "score": report.score, "max_score": report.max_score,
         "diagnoses": report.met})
     progress.sessions = progress.sessions[-MAX_SESSIONS:]
-    progress.path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(progress.path, json.dumps({"version": VERSION,
-                                                "sessions": progress.sessions}, indent=1))
+    try:
+        progress.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(progress.path, json.dumps({"version": VERSION,
+                                                    "sessions": progress.sessions}, indent=1))
+    except OSError as error:
+        raise _unwritable(progress.path, error) from None
     return progress
 
 
 def clear_progress(path: Path | None = None) -> Path:
     """Remove the progress file (nothing to do when there is none); its path."""
     path = path or progress_path()
-    path.unlink(missing_ok=True)
+    try:
+        path.unlink(missing_ok=True)
+    except NotADirectoryError:
+        pass  # a file where its folder would be: there is no progress file to remove
+    except OSError as error:
+        raise _unwritable(path, error) from None
     return path
+
+
+def _unwritable(path: Path, error: OSError) -> GradtutorError:
+    return GradtutorError(f"cannot write the progress file {path}: {error.strerror or error} "
+                          "(it is kept under $XDG_DATA_HOME/gradtutor, else "
+                          "~/.local/share/gradtutor)")
 
 
 def review_exercise(progress: Progress, seed: int | None = None) -> Generated:

@@ -160,7 +160,7 @@ def check_exercise(ex: Exercise, answers: Answers, key: Key) -> FileResult:
     if other_key:
         for step in steps:
             if step.verdict == "follow-through":
-                step.verdict, step.origin, step.message = "wrong", None, ""
+                step.verdict, step.origin, step.message, step.advice = "wrong", None, "", None
     replays: dict = {}  # the mistakes replayed on this student's answers, shared by steps
     for step in steps:
         if step.verdict == "wrong" and other_key:

@@ -53,6 +53,8 @@ class _Point:
 def check_formula(ex: Exercise, step: Step, formula: Expr,
                   seconds: float = limits.SIMPLIFY_SECONDS) -> FormulaVerdict:
     """Whether `formula` (in the exercise's input and node names) is the step's formula."""
+    # what the message quotes: a step named dA/dB as the student wrote it, not its placeholder
+    as_written = _REFERENCE.sub(r"d\1/d\2", to_text(formula))
     formula, references = _with_references(ex, formula)
     for name in free_names(formula):
         if name not in ex.graph.names and name not in references:
@@ -64,7 +66,7 @@ def check_formula(ex: Exercise, step: Step, formula: Expr,
         if mine is None or expected is None:
             continue
         if not _same(mine, expected):
-            return FormulaVerdict("wrong", f"{to_text(formula)} is not the formula for "
+            return FormulaVerdict("wrong", f"{as_written} is not the formula for "
                                   f"{step.text}: {_where(ex, point, agreed)}")
         agreed += 1
     read_as = ", ".join(str(s.text) for s in references.values())

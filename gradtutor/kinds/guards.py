@@ -92,7 +92,7 @@ def _key(ex: Exercise) -> dict[str, Array]:
 def structural_pairs(written: Exercise) -> frozenset[tuple]:
     """The pairs of mistakes the exercise as written cannot tell apart, computed once."""
     if written.structural is None:
-        written.structural = _warnings(written)
+        written.structural = mistake_warnings(written)
     return written.structural
 
 
@@ -132,7 +132,8 @@ def _top_gap(value: Array, *, largest: bool) -> float:
 
 
 def _requirement_failure(ex: Exercise, values: list[Array]) -> str:
-    assert ex.variants is not None
+    if ex.variants is None:  # a generated exercise: its recipe holds its requirements
+        return ""
     known = {name: values[index] for name, index in ex.graph.names.items()}
     for requirement in ex.variants.require:
         if not holds(requirement.condition, known):
@@ -164,7 +165,7 @@ def _key_failure(ex: Exercise, key: dict[str, Array]) -> str:
     return ""
 
 
-def _warnings(ex: Exercise) -> frozenset[tuple]:
+def mistake_warnings(ex: Exercise) -> frozenset[tuple]:
     """The pairs of mistakes that share a value at the exercise's numbers, as (step, codes,
     passes); a mistake passing for the truth is the numbers' fault, never the graph's."""
     from ..marking.distinguish import indistinguishable

@@ -230,3 +230,15 @@ def test_validate_reports_the_rejected_draws() -> None:
     cli = subprocess.run([sys.executable, "-m", "gradtutor", "validate", "max-gate"],
                          capture_output=True, text=True)
     assert cli.returncode == 0 and "rejected by the guards" in cli.stdout
+
+
+def test_practice_and_template_use_the_students_numbers() -> None:
+    from gradtutor.api import practice
+
+    alice = variant_for(load_exercise("add-mul-gate"), "alice")
+    session = practice("add-mul-gate", student="alice")
+    assert session.exercise.given == alice.given  # type: ignore[attr-defined]
+    shown = subprocess.run([sys.executable, "-m", "gradtutor", "template", "add-mul-gate",
+                            "--student", "alice"], capture_output=True, text=True, check=True)
+    assert r"x = -3,\; y = 0,\; z = -3" in shown.stdout
+    assert "student: alice" in shown.stdout

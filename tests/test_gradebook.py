@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from written import written_copy
 
 from gradtutor.cli.app import app
 
@@ -65,10 +66,12 @@ def test_a_blank_student_is_the_files_name(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_class_of_300_with_a_roster(tmp_path: Path) -> None:
     folder, roster = a_class(tmp_path / "class", 300)
+    # the notes' numbers for every student: this test is about gradebooks, not variants
+    exercise = written_copy("add-mul-gate", tmp_path / "exercise")
     files = {str(path) for path in folder.glob("*.yaml")}
     ids = {f"s{index}" for index in range(305)}
     summary = tmp_path / "summary.json"
-    table = run("check", "add-mul-gate", str(folder), "--format", "csv", "--roster",
+    table = run("check", exercise, str(folder), "--format", "csv", "--roster",
                 str(roster), "--summary", str(summary), "--jobs", "2")
     rows = list(csv.DictReader(io.StringIO(table)))
     graded_files = [row["answers_file"] for row in rows if row["answers_file"]]
@@ -85,16 +88,16 @@ def test_a_class_of_300_with_a_roster(tmp_path: Path) -> None:
     assert any(len(group) > 1 for group in data["identical"])
     assert all(len(files) > 1 for files in data["same_name"].values()) and data["same_name"]
 
-    listed = json.loads(run("check", "add-mul-gate", str(folder), "--format", "json"))
+    listed = json.loads(run("check", exercise, str(folder), "--format", "json"))
     assert sorted(item["answers_file"] for item in listed) == sorted(files)
 
-    canvas = list(csv.reader(io.StringIO(run("check", "add-mul-gate", str(folder), "--format",
+    canvas = list(csv.reader(io.StringIO(run("check", exercise, str(folder), "--format",
                                              "canvas", "--roster", str(roster)))))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                          "add-mul-gate"]
     assert canvas[1][0].strip() == "Points Possible" and canvas[1][-1] == "10"
     assert sorted(row[2] for row in canvas[2:]) == sorted(ids)
-    moodle = list(csv.reader(io.StringIO(run("check", "add-mul-gate", str(folder), "--format",
+    moodle = list(csv.reader(io.StringIO(run("check", exercise, str(folder), "--format",
                                              "moodle", "--roster", str(roster)))))
     assert moodle[0] == ["ID number", "Email address", "Full name", "add-mul-gate"]
     assert sorted(row[0] for row in moodle[1:]) == sorted(ids)

@@ -61,7 +61,7 @@ class GraphKind:
     def unfit(self, exercise: Exercise, written: Exercise) -> str:
         from .guards import guard_failure, structural_pairs
 
-        return guard_failure(exercise, structural_pairs(written), self.key(exercise))
+        return guard_failure(exercise, structural_pairs(written), self.key)
 
     def key(self, exercise: Exercise) -> dict[str, Array]:
         if exercise.key is None:

@@ -12,6 +12,7 @@ passes for the truth never is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -43,7 +44,8 @@ def fill_texts(ex: Exercise) -> Exercise:
     if spec is None or spec.written is None:
         return ex
     try:
-        values = evaluate(ex.graph, ex.given)
+        with np.errstate(all="ignore"):
+            values = evaluate(ex.graph, ex.given)
     except (GradtutorError, ValueError, FloatingPointError):
         return ex
     known = {name: values[index] for name, index in ex.graph.names.items()}
@@ -65,17 +67,18 @@ def with_given(ex: Exercise, given: dict[str, Array], student: str) -> Exercise:
 
 
 def guard_failure(ex: Exercise, structural: frozenset[tuple] = frozenset(),
-                  key: dict[str, Array] | None = None) -> str:
+                  key_of: Callable[[Exercise], dict[str, Array]] | None = None) -> str:
     """Why a variant is unfit ('' when it passes every guard); `structural` holds the pairs
     of mistakes that give one value at the numbers as written (no numbers could separate
-    them)."""
+    them); `key_of` computes the answer key, only once the cheap guards pass."""
     try:
         with np.errstate(all="ignore"):
             values = evaluate(ex.graph, ex.given)
     except (GradtutorError, ValueError, FloatingPointError) as error:
         return f"the graph cannot be evaluated ({error})"
     return _requirement_failure(ex, values) or _kink_failure(ex.graph, values) or \
-        _saturation_failure(ex.graph, values) or _key_failure(ex, key or _key(ex)) or \
+        _saturation_failure(ex.graph, values) or \
+        _key_failure(ex, (key_of or _key)(ex)) or \
         _mistake_failure(ex, structural)
 
 

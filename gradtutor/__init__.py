@@ -45,7 +45,7 @@ __all__ = [
     "__version__",
     # the API (gradtutor/api.py)
     "solve", "check", "check_files", "explain", "template", "load_exercise", "load_answers",
-    "practice", "PracticeSession",
+    "practice", "PracticeSession", "variants", "Variants",
     "Solution", "AnswerKey", "CheckResult", "CheckResults", "Explanation",
     # the errors it raises (gradtutor/base/errors.py)
     "GradtutorError", "ParseError", "LimitError", "ExpressionError", "ShapeError",

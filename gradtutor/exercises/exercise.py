@@ -34,6 +34,7 @@ from .fields import (
     shown,
     unknown_keys,
 )
+from .placeholders import FORMAT_HELP, bad_formats, fill
 from .variants import Draw, VariantSpec, is_draw, read_draw, read_variants, student_generator
 from .yamlio import Loaded
 
@@ -197,6 +198,11 @@ class GraphLoader(FieldReader):
         domain = self.domain(given, kind)
         feedback = self.feedback()
         variants = self.variants(graph)
+        if variants is not None:
+            variants = self.placeholders(variants, description, ask, given)
+            description = fill(description, given)
+            ask = [replace(item, hint=fill(item.hint, given)) if item.hint else item
+                   for item in ask]
         problems.raise_if_any()
         return Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
                         output, ask, tolerance, follow, tests, self.loaded.file, domain,
@@ -243,6 +249,17 @@ class GraphLoader(FieldReader):
         block = self.data.get("variants")
         seed = block.get("seed") if isinstance(block, dict) else None
         return draw.sample(student_generator(str(seed), ""))
+
+    def placeholders(self, spec: VariantSpec, description: str, ask: list[AskItem],
+                     given: dict[str, np.ndarray]) -> VariantSpec:
+        """The texts with placeholders kept as written on the spec, their formats checked."""
+        texts: list[tuple[tuple, str]] = [(("description",), description)]
+        texts += [(("ask", index, "hint"), item.hint) for index, item in enumerate(ask)
+                  if item.hint]
+        for path, text in texts:
+            for bad in bad_formats(text, given):
+                self.problems.add(path, f"{bad}: {FORMAT_HELP}")
+        return replace(spec, description=description, hints=tuple(i.hint for i in ask))
 
     def variants(self, graph: Graph) -> VariantSpec | None:
         """The `variants:` block, its conditions' names checked against the graph."""
@@ -466,6 +483,11 @@ def exercise_scale(graph: Graph, given: dict[str, np.ndarray]) -> float:
         values = evaluate(graph, given)
     except (GradtutorError, ValueError, FloatingPointError):
         return 1.0
+    return scale_of(values)
+
+
+def scale_of(values: list[np.ndarray]) -> float:
+    """The largest magnitude among a graph's values (1 when all are 0)."""
     sizes = [float(np.max(np.abs(v))) for v in values
              if np.size(v) and np.all(np.isfinite(v))]
     largest = max(sizes, default=0.0)

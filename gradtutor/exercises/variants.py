@@ -76,6 +76,10 @@ class VariantSpec:
     draws: dict[str, Draw]
     # students graded on the numbers as written (a sample file, the answer key)
     as_written: frozenset[str] = frozenset({ANSWER_KEY_STUDENT})
+    # the description and each asked step's hint as written, placeholders unfilled
+    # (gradtutor.exercises.placeholders fills them at each variant's numbers)
+    description: str = ""
+    hints: tuple[str | None, ...] = ()
 
 
 def student_generator(seed: str, student: str) -> np.random.Generator:

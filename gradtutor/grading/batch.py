@@ -129,11 +129,28 @@ def check_answers(ex: AnyExercise, answers: Answers) -> FileResult:
     return kind_of(ex).check(ex, answers)
 
 
-def students_variant(ex: AnyExercise, answers: Answers) -> AnyExercise:
-    """The variant of the answers' student, for an exercise with `variants:` (else the
-    exercise as written)."""
-    student = student_of(answers) if getattr(ex, "variants", None) is not None else None
-    return variant_for(ex, student) if student is not None else ex  # type: ignore[arg-type]
+def students_variant(ex: AnyExercise, answers: Answers, student: str | None = None
+                     ) -> AnyExercise:
+    """The variant of the answers' student (`student` when the platform or the roster says
+    who), for an exercise with `variants:`; else the exercise as written."""
+    who = variant_student(ex, answers, student)
+    return variant_for(ex, who) if who is not None else ex  # type: ignore[arg-type]
+
+
+def variant_student(ex: AnyExercise, answers: Answers, student: str | None = None,
+                    roster_keys: dict[str, str] | None = None) -> str | None:
+    """Whose numbers the answers are checked against: `student` when given, else the roster
+    student the file belongs to (`roster_keys`: each id, email and name, casefolded, to the
+    student's variant name), else `student_of`; None for an exercise without variants."""
+    if getattr(ex, "variants", None) is None:
+        return None
+    if student and student.strip():
+        return student.strip()
+    if roster_keys:
+        for key in (Path(answers.file).stem, student_of(answers) or ""):  # as roster.join
+            if key.casefold() in roster_keys:
+                return roster_keys[key.casefold()]
+    return student_of(answers)
 
 
 def student_of(answers: Answers) -> str | None:
@@ -146,12 +163,19 @@ def student_of(answers: Answers) -> str | None:
     return Path(answers.file).stem
 
 
-def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True) -> FileResult:
-    """Check one answers file (against its student's variant unless `per_student` is off);
-    a file that cannot be read becomes the result's error."""
+def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True,
+               student: str | None = None, roster_keys: dict[str, str] | None = None
+               ) -> FileResult:
+    """Check one answers file against its student's variant (`student`, else the roster's,
+    else the file's; the numbers as written when `per_student` is off); a file that cannot
+    be read becomes the result's error."""
     try:
         answers = read_answers(path, ex.id)
-        return check_answers(students_variant(ex, answers) if per_student else ex, answers)
+        who = variant_student(ex, answers, student, roster_keys) if per_student else None
+        result = check_answers(variant_for(ex, who) if who is not None else ex,  # type: ignore
+                               answers)
+        result.variant = who
+        return result
     except GradtutorError as error:
         return FileResult(ex.id, str(path), error=str(error))
     except (Exception, RecursionError) as error:  # a bug or a limit: this file's row only
@@ -161,16 +185,18 @@ def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True) -
 
 
 def check_files(ex: AnyExercise, paths: list[Path], *, jobs: int = 1, exercise_target: str = "",
-                on_result: Callable[[FileResult], None] | None = None) -> Iterator[FileResult]:
-    """Check every file, yielding results in the order of `paths`."""
+                on_result: Callable[[FileResult], None] | None = None,
+                roster_keys: dict[str, str] | None = None) -> Iterator[FileResult]:
+    """Check every file, yielding results in the order of `paths` (`roster_keys`: see
+    variant_student)."""
     if jobs <= 1 or len(paths) < PARALLEL_FROM or not exercise_target:
         for path in paths:
-            result = check_file(ex, path)
+            result = check_file(ex, path, roster_keys=roster_keys)
             if on_result:
                 on_result(result)
             yield result
         return
-    yield from _in_workers(ex, paths, jobs, exercise_target, on_result)
+    yield from _in_workers(ex, paths, jobs, (exercise_target, roster_keys), on_result)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -182,14 +208,15 @@ class Interrupted(KeyboardInterrupt):
         self.finished = finished
 
 
-def _in_workers(ex: AnyExercise, paths: list[Path], jobs: int, exercise_target: str,
+def _in_workers(ex: AnyExercise, paths: list[Path], jobs: int,
+                setup: tuple[str, dict[str, str] | None],
                 on_result: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     size = max(1, min(64, len(paths) // (jobs * 4)))
     chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                               initargs=(exercise_target,))
+                               initargs=setup)
     futures = [pool.submit(_worker_check_all, chunk) for chunk in chunks]
     done_chunks: dict[int, list[FileResult]] = {}
     next_chunk = 0
@@ -222,17 +249,20 @@ def _stop(pool: object) -> None:
 
 
 _worker_exercise: list[AnyExercise] = []
+_worker_roster: dict[str, dict[str, str] | None] = {}
 
 
-def _start_worker(target: str) -> None:
+def _start_worker(target: str, roster_keys: dict[str, str] | None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _worker_exercise[:] = [load_exercise(target)]
+    _worker_roster["keys"] = roster_keys
 
 
 def _worker_check_all(paths: list[str]) -> list[FileResult]:
-    return [check_file(_worker_exercise[0], path) for path in paths]
+    keys = _worker_roster.get("keys")
+    return [check_file(_worker_exercise[0], path, roster_keys=keys) for path in paths]
 
 
 MAX_JOBS = 64  # worker processes, at most (and never more than the cores)
@@ -282,6 +312,8 @@ class ClassSummary:
     first_to_fix: dict[str, int] = field(default_factory=dict)  # step -> students, most first
     identical: list[list[str]] = field(default_factory=list)  # files with the same answers
     same_name: dict[str, list[str]] = field(default_factory=dict)  # student -> their files
+    # files whose answers match another student's numbers better than their own -> whose
+    other_numbers: dict[str, str] = field(default_factory=dict)
 
 
 def summarize(results: list[FileResult], *, total: int | None = None) -> ClassSummary:
@@ -301,6 +333,8 @@ def summarize(results: list[FileResult], *, total: int | None = None) -> ClassSu
         interrupted=total is not None and len(results) < total,
         first_to_fix=_first_to_fix(checked), identical=_identical(checked),
         same_name=_same_name(results),
+        other_numbers={r.answers_file: r.other_numbers.whose for r in results
+                       if r.other_numbers is not None},
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..base.compare import close
+from ..base.compare import close, near
 from ..exercises.exercise import AskItem, Exercise
 from .diagnosis import CATALOGUE, Situation
 from .recompute import Overrides, Recomputer
@@ -46,34 +46,35 @@ class Indistinguishable:
 
 def indistinguishable(ex: Exercise) -> list[Indistinguishable]:
     """Every asked step's mistakes that pass for the truth or share a value."""
+    return list(each_indistinguishable(ex))
+
+
+def each_indistinguishable(ex: Exercise) -> Iterator[Indistinguishable]:
+    """The same, found one at a time: a variant's guard stops at the first it cannot allow."""
     truth = Recomputer(ex)
-    found: list[Indistinguishable] = []
     for item in ex.ask:
-        found.extend(_step_warnings(ex, item, truth.value(item.step)))
-    return found
+        yield from _step_warnings(ex, item, truth.value(item.step))
 
 
-def _step_warnings(ex: Exercise, item: AskItem, expected: Array) -> list[Indistinguishable]:
+def _step_warnings(ex: Exercise, item: AskItem, expected: Array) -> Iterator[Indistinguishable]:
     tolerance = item.tolerance or ex.tolerance
     situation = Situation(ex, item.step, expected, None, expected, Overrides(), tolerance)
     values: dict[str, list[Array]] = {}
-    found: list[Indistinguishable] = []
     rank = {m.code: m.mechanism for m in CATALOGUE}
     for misconception in CATALOGUE:
         changed, passing = _values_of(misconception.candidates, situation, expected)
         if passing and misconception.code not in HARMLESS:
-            found.append(Indistinguishable(item.step.text, (misconception.code,), True))
+            yield Indistinguishable(item.step.text, (misconception.code,), True)
         if changed:
             values[misconception.code] = changed
     if np.any(expected) and close(np.zeros_like(expected), expected, tolerance):
-        found.append(Indistinguishable(item.step.text, ("answer 0",), True))
+        yield Indistinguishable(item.step.text, ("answer 0",), True)
     codes = list(values)
     for i, first in enumerate(codes):
         for second in codes[i + 1:]:
             if rank[first] == rank[second] and any(a.shape == b.shape and close(a, b, tolerance)
                    for a in values[first] for b in values[second]):
-                found.append(Indistinguishable(item.step.text, (first, second), False))
-    return found
+                yield Indistinguishable(item.step.text, (first, second), False)
 
 
 def _values_of(candidates: Callable[[Situation], Iterator[Array]], situation: Situation,
@@ -87,7 +88,7 @@ def _values_of(candidates: Callable[[Situation], Iterator[Array]], situation: Si
                 candidate = np.asarray(candidate, dtype=float)
                 if candidate.shape != expected.shape or not np.all(np.isfinite(candidate)):
                     continue
-                if np.allclose(candidate, expected, rtol=1e-9, atol=0):
+                if near(candidate, expected, rtol=1e-9, atol=0):
                     continue  # the mistake changes nothing here: no harm done
                 if close(candidate, expected, situation.tolerance):
                     passing = True

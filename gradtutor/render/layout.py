@@ -26,6 +26,7 @@ LAYOUTS: dict[str, str] = {
         "solution_layout:perceptron_solution",
     "gradtutor.marking.results.FileResult": "check_layout:file_report",
     "gradtutor.grading.batch.ClassSummary": "check_layout:class_report",
+    "gradtutor.grading.handouts.Handout": "handout_layout:handout",
 }
 
 

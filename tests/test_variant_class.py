@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
 import gradtutor as gt
 from gradtutor.base.errors import GradtutorError
+from gradtutor.cli import graders
+from gradtutor.cli.app import app
 from gradtutor.exercises.placeholders import fill, uses_placeholders
 from gradtutor.grading import othernumbers
 from gradtutor.grading.batch import check_file, summarize
@@ -23,6 +27,8 @@ from gradtutor.kinds import kind_of, load_exercise
 from gradtutor.kinds.variants import variant_for
 from gradtutor.marking.results import AS_WRITTEN
 from gradtutor.render import draw, export
+
+runner = CliRunner()
 
 EXERCISE = """\
 id: drawn-class
@@ -333,3 +339,165 @@ def test_the_cache_can_be_off(exercise_file: Path, tmp_path: Path,
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     variant_for(load_exercise(str(exercise_file)), "carol")  # type: ignore[arg-type]
     assert not (tmp_path / "xdg").exists()
+
+
+# -- grading platforms -----------------------------------------------------------------------
+
+
+def gradescope_root(tmp_path: Path, exercise_file: Path, answers: str,
+                    users: list[dict[str, object]]) -> Path:
+    """An /autograder folder as Gradescope lays it out, with the bundle's source."""
+    root = tmp_path / "autograder"
+    source, submission = root / "source", root / "submission"
+    source.mkdir(parents=True)
+    submission.mkdir()
+    (source / "drawn-class.yaml").write_text(exercise_file.read_text())
+    (source / graders.SETTINGS).write_text(json.dumps(
+        {"exercise": "drawn-class.yaml", "exercise_id": "drawn-class", "feedback": "diagnosis",
+         "visibility": "visible"}))
+    (submission / "answers.yaml").write_text(answers)
+    (root / "submission_metadata.json").write_text(json.dumps(
+        {"id": 1, "users": users, "assignment": {"title": "variants"}}))
+    return root
+
+
+ADA = {"email": "ada@uni.edu", "id": 1234, "name": "Ada Lovelace", "sid": "a1"}
+
+
+def test_gradescope_grades_the_variant_of_the_submitter(exercise_file: Path,
+                                                        tmp_path: Path) -> None:
+    ex = load_exercise(str(exercise_file))
+    text = key_file(ex, tmp_path, "ada@uni.edu", "whoever").read_text()  # her own key
+    root = gradescope_root(tmp_path, exercise_file, text, [ADA])
+    assert graders.run_gradescope(root) == 0
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 5.0
+    assert data["extra_data"]["variant"] == "ada@uni.edu"
+    assert data["extra_data"]["matches_numbers_of"] is None
+
+
+def test_gradescope_flags_the_key_anyone_can_print(exercise_file: Path,
+                                                   tmp_path: Path) -> None:
+    ex = load_exercise(str(exercise_file))
+    text = key_file(ex, tmp_path, AS_WRITTEN, "ada").read_text()
+    root = gradescope_root(tmp_path, exercise_file, text, [ADA])
+    graders.run_gradescope(root)
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] < 5
+    assert "match the numbers as written better than your own" in data["output"]
+    assert data["extra_data"]["matches_numbers_of"] == AS_WRITTEN
+    shown = json.dumps([data["output"], data["tests"]])
+    for value in kind_of(ex).key(ex).values():  # the diagnosis level shows no expected value
+        assert f"expected {float(value):g}" not in shown
+
+
+def test_without_metadata_gradescope_grades_the_numbers_as_written(
+        exercise_file: Path, tmp_path: Path) -> None:
+    """A file's own `student:` never chooses the numbers on a platform: copying bob's key
+    and writing his name would pass."""
+    ex = load_exercise(str(exercise_file))
+    text = key_file(ex, tmp_path, AS_WRITTEN, "bob").read_text()
+    root = gradescope_root(tmp_path, exercise_file, text, [])
+    graders.run_gradescope(root)
+    data = json.loads((root / "results" / "results.json").read_text())
+    assert data["score"] == 5.0 and "variant" not in data["extra_data"]
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+def test_check_flags_a_class_from_the_command_line(exercise_file: Path,
+                                                   tmp_path: Path) -> None:
+    ex = load_exercise(str(exercise_file))
+    key_file(ex, tmp_path, "bob", "bob")
+    key_file(ex, tmp_path, "bob", "carol")
+    files = [str(tmp_path / "bob.yaml"), str(tmp_path / "carol.yaml")]
+    plain = runner.invoke(app, ["check", str(exercise_file), *files, "--format", "plain"])
+    assert "matches bob's numbers (5 of 5 steps)" in plain.stdout
+    assert "carol.yaml matches bob's numbers" in plain.stdout  # the class summary
+    data = json.loads(runner.invoke(app, ["check", str(exercise_file), *files,
+                                          "--format", "json"]).stdout)
+    assert [d["other_numbers"] and d["other_numbers"]["student"] for d in data] == \
+        [None, "bob"]
+
+
+def test_check_with_a_roster_gives_each_file_its_students_numbers(exercise_file: Path,
+                                                                  tmp_path: Path) -> None:
+    ex = load_exercise(str(exercise_file))
+    submitted = tmp_path / "submitted"
+    submitted.mkdir()
+    key_file(ex, submitted, "ada@uni.edu", "a1")  # named by id, numbers of her email
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\na1,Ada,ada@uni.edu\nb2,Ben,ben@uni.edu\n")
+    result = runner.invoke(app, ["check", str(exercise_file), str(submitted), "--roster",
+                                 str(roster), "--format", "csv"])
+    assert result.exit_code == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert rows[1].endswith("a1.yaml,a1,5,5,1,1,1,1,1,,,,a1,ada@uni.edu,,graded,ada@uni.edu,")
+    assert "roster: no submission from Ben" in result.stderr
+
+
+def test_template_student_from_the_command_line(exercise_file: Path) -> None:
+    result = runner.invoke(app, ["template", str(exercise_file), "--student", "alice"])
+    assert result.exit_code == 0
+    assert result.stdout == gt.template(str(exercise_file), student="alice")
+    refused = runner.invoke(app, ["template", "add-mul-gate", "--student", "alice"])
+    assert refused.exit_code == 2 and "--student" in refused.stderr
+
+
+def test_variants_from_the_command_line(exercise_file: Path, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,email\nAlice,alice@uni.edu\nBob,bob@uni.edu\n")
+    out = tmp_path / "handouts"
+    result = runner.invoke(app, ["variants", str(exercise_file), "--roster", str(roster),
+                                 "--output", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == \
+        f"alice@uni.edu\t{out / 'alice@uni.edu.yaml'}\t{out / 'alice@uni.edu.md'}"
+    assert "wrote 4 files for 2 students" in result.stderr
+    assert (out / "bob@uni.edu.yaml").read_text() == \
+        gt.template(str(exercise_file), student="bob@uni.edu")
+
+
+def test_variants_says_how_far_it_is_in_a_pipe(exercise_file: Path, tmp_path: Path) -> None:
+    names = [f"s{i}" for i in range(20)]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\n" + "\n".join(names) + "\n")
+    result = runner.invoke(app, ["variants", str(exercise_file), "--roster", str(roster),
+                                 "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0
+    assert [line for line in result.stderr.splitlines() if line.startswith("variants:")] == \
+        [f"variants: {n} of 20 students" for n in range(2, 21, 2)]
+
+
+@pytest.mark.parametrize(("roster_text", "output", "message"), [
+    ("section,phone\nA,1\n", "out", "--roster: .*the first row names the columns"),
+    (None, "out", "--roster: cannot read the roster"),
+    ("name\nAda\n", "blocker/out", "--output: cannot make the folder"),
+])
+def test_variants_refuses_bad_input_with_status_2(exercise_file: Path, tmp_path: Path,
+                                                  roster_text: str | None, output: str,
+                                                  message: str) -> None:
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    roster = tmp_path / "roster.csv"
+    if roster_text is not None:
+        roster.write_text(roster_text)
+    result = runner.invoke(app, ["variants", str(exercise_file), "--roster", str(roster),
+                                 "--output", str(tmp_path / output)])
+    assert result.exit_code == 2
+    assert re.search(message, result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_variants_of_an_exercise_without_variants(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name\nAda\n")
+    result = runner.invoke(app, ["variants", "add-mul-gate", "--roster", str(roster),
+                                 "--output", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "no 'variants:'" in result.stderr
+
+
+def test_variants_help_has_examples() -> None:
+    result = runner.invoke(app, ["variants", "--help"])
+    assert result.exit_code == 0
+    assert "gradtutor variants my-exercise.yaml --roster roster.csv" in result.stdout

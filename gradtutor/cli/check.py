@@ -17,7 +17,7 @@ from .status import ExitStatus, status_of_check
 
 if TYPE_CHECKING:
 
-    from ..grading.roster import Gradebook
+    from ..grading.roster import Gradebook, Student
     from ..kinds import AnyExercise
 
 
@@ -62,7 +62,8 @@ def check(
     ] = None,
     roster: Annotated[Path | None, typer.Option(
         "--roster", help="A CSV of the class (columns id, name, email, section): csv, canvas "
-        "and moodle then have every roster student once, those with no submission too.")
+        "and moodle then have every roster student once, those with no submission too; "
+        "with 'variants:', a file gets its roster student's numbers.")
     ] = None,
     summary: Annotated[Path | None, typer.Option(
         "--summary", help="Also write the class summary to this file: JSON when it ends in "
@@ -79,6 +80,9 @@ def check(
         from ..exercises.exercise import find_exercise
         from ..grading.batch import answer_files, capped_jobs
         from ..grading.feedback import redact
+        from ..grading.handouts import variant_names
+        from ..grading.othernumbers import flag_other_numbers
+        from ..grading.roster import read_roster, variant_keys
         from ..kinds import load_exercise
 
         chosen = chosen_format(format) if format or output is None else "plain"
@@ -98,7 +102,11 @@ def check(
             _submission_problem(ex.id, chosen, answers, len(paths), output)
         if not paths:
             raise GradtutorError("no answers files found in " + ", ".join(answers))
-        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs))
+        students = read_roster(roster) if roster is not None else None
+        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs),
+                                      variant_keys(students) if students else None)
+        # before the feedback policy hides the expected values (each file's key)
+        results = flag_other_numbers(ex, results, variant_names(students or []))
         if platform and not results:
             from ..marking.results import FileResult
 
@@ -107,7 +115,7 @@ def check(
         level = feedback.value if feedback else ex.feedback if platform else "full"
         results = [redact(result, level) for result in results]
         inputs = (*paths, Path(str(find_exercise(exercise) or exercise)))
-        book = _gradebook(results, roster)
+        book = _gradebook(results, students)
         if chosen in GRADEBOOK_FORMATS:
             emit(_gradebook_report(book, chosen, ex.id, results), output, inputs)
         else:
@@ -129,12 +137,12 @@ PLATFORM_FORMATS = ("gradescope", "prairielearn")
 GRADEBOOK_FORMATS = ("canvas", "moodle")
 
 
-def _gradebook(results: list, roster: Path | None) -> Gradebook:
+def _gradebook(results: list, roster: list[Student] | None) -> Gradebook:
     """The results joined to the roster (a row per file without one); what the roster
     leaves out is said on stderr."""
-    from ..grading.roster import join, read_roster
+    from ..grading.roster import join
 
-    book = join(results, read_roster(roster) if roster is not None else None)
+    book = join(results, roster)
     if roster is not None:
         for student in book.missing:
             who = student.name or student.id or student.email
@@ -176,8 +184,10 @@ def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found
     raise typer.Exit(int(ExitStatus.BAD_INPUT))
 
 
-def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[list, bool]:
-    """Check every file, with a progress bar on a terminal; Ctrl-C keeps what is done."""
+def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int,
+           roster_keys: dict[str, str] | None = None) -> tuple[list, bool]:
+    """Check every file (the roster saying whose numbers, for an exercise with variants),
+    with a progress bar on a terminal; Ctrl-C keeps what is done."""
     from ..grading.batch import check_files
 
     results: list = []
@@ -189,7 +199,8 @@ def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int) -> tuple[
         task = progress.add_task("checking", total=len(paths))
         progress.start()
     try:
-        for result in check_files(ex, paths, jobs=jobs, exercise_target=target):
+        for result in check_files(ex, paths, jobs=jobs, exercise_target=target,
+                                  roster_keys=roster_keys):
             results.append(result)
             if progress is not None:
                 progress.advance(task)

@@ -46,7 +46,7 @@ def guard() -> Iterator[None]:
 # The library names the argument a problem is in ("values", "value x", "step", "hint"); on
 # the command line that is an option.
 OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint",
-                   "roster": "--roster"}
+                   "roster": "--roster", "student": "--student", "output": "--output"}
 
 
 def as_option(error: GradtutorError) -> GradtutorError:

@@ -20,6 +20,7 @@ from gradtutor.cli.app import app
 from gradtutor.exercises.placeholders import fill, uses_placeholders
 from gradtutor.grading import othernumbers
 from gradtutor.grading.batch import check_file, summarize
+from gradtutor.grading.feedback import redact
 from gradtutor.grading.handouts import file_stems
 from gradtutor.grading.othernumbers import flag_other_numbers
 from gradtutor.grading.roster import read_roster, variant_keys
@@ -159,6 +160,10 @@ def test_whose_numbers_in_every_format(exercise_file: Path, tmp_path: Path) -> N
     for platform in (export.gradescope(results[1]), export.prairielearn(results[1])):
         text = json.dumps(platform)
         assert "another student's numbers" in text and "bob" not in text
+    hidden = redact(results[1], "diagnosis")  # below full feedback, nobody is named
+    assert export.file_data(hidden)["other_numbers"]["student"] is None
+    assert "matches another student's numbers (5 of 5" in draw.render(hidden, "plain")
+    assert export.check_csv([hidden]).splitlines()[1].endswith(",carol,another student")
     summary = summarize(results)
     assert summary.other_numbers == {str(files[1]): "bob's numbers"}
     assert export.summary_data(summary)["other_numbers"] == {str(files[1]): "bob's numbers"}

@@ -34,19 +34,22 @@ class StepResult:
 class OtherNumbers:
     """A file whose answers match another variant's key better than its own."""
 
-    who: str  # the student whose numbers they match; AS_WRITTEN: the exercise's own numbers
+    who: str | None  # whose numbers they match; AS_WRITTEN: the exercise's own numbers;
+    # None: another student's, not named (the feedback policy hides names below full)
     matched: int  # asked steps within tolerance of that student's key
     own: int  # asked steps within tolerance of the file's own key
     steps: int  # asked steps
 
     @property
     def whose(self) -> str:
-        """"bob's numbers", or "the numbers as written"."""
+        """"bob's numbers", "another student's numbers" or "the numbers as written"."""
+        if self.who is None:
+            return "another student's numbers"
         return "the numbers as written" if self.who == AS_WRITTEN else f"{self.who}'s numbers"
 
     @property
     def line(self) -> str:
-        """What an instructor reads (it names the other student)."""
+        """What an instructor reads (it names the other student, at full feedback)."""
         return (f"matches {self.whose} ({self.matched} of {self.steps} steps), not its own "
                 f"({self.own})")
 

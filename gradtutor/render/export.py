@@ -162,7 +162,7 @@ def _variant_cells(row: Row) -> list[str]:
     if result is None:
         return ["", ""]
     found = result.other_numbers
-    return [result.variant or "", found.who if found is not None else ""]
+    return [result.variant or "", "" if found is None else found.who or "another student"]
 
 
 def _csv_row(row: Row, steps: dict[str, None]) -> list[str]:

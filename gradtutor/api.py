@@ -331,17 +331,24 @@ def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] |
 
 
 def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLike],
-                *, feedback: str = "full") -> CheckResults:
+                *, feedback: str = "full", roster: PathLike | None = None) -> CheckResults:
     """Check many answers files (folders and glob patterns too), with the class summary;
     each file's result shows what `feedback` allows (the summary is the instructor's). For
-    an exercise with `variants:`, a file whose answers match another student's numbers
-    better than its own has `other_numbers` set."""
+    an exercise with `variants:`, each file is checked against its student's numbers (the
+    `roster` CSV's student it belongs to, else its `student:`, else its name), and a file
+    whose answers match another student's numbers better than its own has `other_numbers`
+    set."""
+    from .grading.handouts import variant_names
+    from .grading.roster import read_roster, variant_keys
+
     ex = load_exercise(exercise)
     targets = [str(paths)] if isinstance(paths, str | Path) else [str(p) for p in paths]
     files = answer_files(targets)
     if not files:
         raise GradtutorError("no answers files found in " + ", ".join(targets))
-    results = flag_other_numbers(ex, list(_check_each(ex, files)))
+    students = read_roster(Path(roster)) if roster is not None else []
+    checked = _check_each(ex, files, roster_keys=variant_keys(students) or None)
+    results = flag_other_numbers(ex, list(checked), variant_names(students))
     return CheckResults([CheckResult(redact(r, feedback)) for r in results],
                         summarize(results))
 

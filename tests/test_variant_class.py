@@ -442,6 +442,20 @@ def test_check_with_a_roster_gives_each_file_its_students_numbers(exercise_file:
     assert "roster: no submission from Ben" in result.stderr
 
 
+def test_the_api_takes_a_roster_as_check_does(exercise_file: Path, tmp_path: Path) -> None:
+    ex = load_exercise(str(exercise_file))
+    submitted = tmp_path / "submitted"
+    submitted.mkdir()
+    key_file(ex, submitted, "ada@uni.edu", "a1")
+    key_file(ex, submitted, "ben@uni.edu", "c3")  # c3 hands in Ben's key; Ben hands in none
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,email\na1,Ada,ada@uni.edu\nb2,Ben,ben@uni.edu\nc3,Cy,\n")
+    checked = gt.check_files(str(exercise_file), submitted, roster=roster)
+    ada, cy = checked.results
+    assert ada.result.variant == "ada@uni.edu" and ada.score == ada.max_score
+    assert cy.other_numbers is not None and cy.other_numbers.who == "ben@uni.edu"
+
+
 def test_template_student_from_the_command_line(exercise_file: Path) -> None:
     result = runner.invoke(app, ["template", str(exercise_file), "--student", "alice"])
     assert result.exit_code == 0

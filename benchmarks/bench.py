@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 USER_ENVIRONMENT = dict(os.environ)  # for the commands timed: what a user's shell has
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -215,6 +216,70 @@ def engine(repeats: int) -> None:
                  "(target <= 1.3)")
 
 
+def practice(repeats: int) -> None:
+    print(f"\n# practice: judge one typed answer, after start-up (median of {repeats} "
+          "sessions, ms)")
+    for name, late in (("sigmoid-neuron", 12), ("mlp-mse", 8)):
+        for position in (0, late):
+            practice_step(name, position, repeats)
+    from gradtutor.grading.generate import LEVELS, generate
+
+    for level in LEVELS:  # start-up, not per answer: drawn until the guards pass
+        seeds = iter(range(1, repeats + 1))
+        drawn = median_of(lambda: generate(level, next(seeds)), min(repeats, 5))  # noqa: B023
+        print(f"{f'generate a level {level} exercise (--random {level})':<44} {drawn:9.1f}")
+    probe = ("import sys; from gradtutor.grading.practice import PracticeSession; "
+             "from gradtutor.kinds import load_exercise; "
+             "s = PracticeSession(load_exercise('sigmoid-neuron')); s.slots[0].text = '-1'; "
+             "s.check(); print('yes' if 'sympy' in sys.modules else 'no')")
+    used = subprocess.run([PYTHON, "-c", probe], capture_output=True, text=True, check=False)
+    print(f"{'sympy imported to judge a number':<44} {used.stdout.strip() or used.stderr}   "
+          "(the walkthrough of the first prompt imports it once, at start-up)")
+
+
+def practice_step(name: str, position: int, repeats: int) -> None:
+    """One step of a bundled exercise answered in fresh sessions that reached it."""
+    from gradtutor.grading.practice import PracticeSession
+    from gradtutor.kinds import kind_of, load_exercise
+
+    ex = load_exercise(name)
+    key = kind_of(ex).key(ex)
+    steps = kind_of(ex).template_steps(ex)
+    typed = [str(np.round(key[step], 4).tolist()) for step in steps]
+    right, wrong = typed[position], str(np.round(-key[steps[position]] - 1, 4).tolist())
+
+    def reached() -> PracticeSession:
+        session = PracticeSession(ex)
+        for text in typed[:position]:
+            session.answer(text)
+        session.ask()  # the prompt is drawn before the student types
+        return session
+
+    judge = each_ms([reached() for _ in range(repeats)], lambda s: s.answer(right))
+    whole = median_of(reached().check, repeats)
+    side_by_side(f"{name}: answer step {position + 1} of {len(steps)}", judge,
+                 "check of the answers so far", whole, "(target <= 50)")
+    turn = each_ms([reached() for _ in range(repeats)], lambda s: (s.answer(right), s.ask()))
+    print(f"{'  the answer and the next prompt':<44} {turn:9.1f}")
+    told = each_ms([reached() for _ in range(repeats)], lambda s: s.answer(wrong))
+    print(f"{'  a wrong answer (diagnosis and hint)':<44} {told:9.1f}")
+
+
+def each_ms(sessions: list, work: Callable[[Any], object]) -> float:
+    """The median time of `work` on each of the sessions, in ms."""
+    times = []
+    for session in sessions:
+        start = time.perf_counter()
+        work(session)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def median_of(work: Callable[[], object], repeats: int) -> float:
+    """The median time of `repeats` calls of `work`, in ms."""
+    return each_ms([None] * repeats, lambda _: work())
+
+
 def chain(repeats: int) -> None:
     from gradtutor.engine.solve import solve_program
 
@@ -348,14 +413,15 @@ def main() -> None:
                         help="separate calls to time (scaled to --files)")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", choices=["startup", "files", "formulas", "engine", "chain",
-                                           "hostile", "variants"])
+    parser.add_argument("--only", choices=["startup", "files", "formulas", "engine",
+                                           "practice", "chain", "hostile", "variants"])
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")
     sections = {"startup": lambda: startup(args.repeats),
                 "files": lambda: many_files(args.files, min(args.calls, args.files), args.jobs),
                 "formulas": lambda: formulas_vs_numbers(300),
                 "engine": lambda: engine(args.repeats * 4),
+                "practice": lambda: practice(args.repeats),  # before sympy is imported
                 "chain": lambda: chain(args.repeats),
                 "hostile": lambda: hostile(max(3, args.repeats // 3)),
                 "variants": lambda: variants(args.files)}

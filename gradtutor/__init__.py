@@ -23,10 +23,13 @@ if TYPE_CHECKING:
         Solution,
         check,
         check_files,
+        clear_progress,
         explain,
         load_answers,
         load_exercise,
         practice,
+        progress,
+        record_practice,
         solve,
         template,
     )
@@ -45,7 +48,8 @@ __all__ = [
     "__version__",
     # the API (gradtutor/api.py)
     "solve", "check", "check_files", "explain", "template", "load_exercise", "load_answers",
-    "practice", "PracticeSession", "variants", "Variants",
+    "practice", "PracticeSession", "record_practice", "progress", "clear_progress",
+    "variants", "Variants",
     "Solution", "AnswerKey", "CheckResult", "CheckResults", "Explanation",
     # the errors it raises (gradtutor/base/errors.py)
     "GradtutorError", "ParseError", "LimitError", "ExpressionError", "ShapeError",

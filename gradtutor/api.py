@@ -29,9 +29,12 @@ from .exercises.answers import Answer, Answers, read_answers
 from .grading.batch import ClassSummary, answer_files, check_answers, students_variant, summarize
 from .grading.batch import check_files as _check_each
 from .grading.feedback import redact
+from .grading.generate import Generated, generate
 from .grading.handouts import check_target, for_student
 from .grading.othernumbers import flag_other_numbers
-from .grading.practice import PracticeSession
+from .grading.practice import ATTEMPT_PENALTY, REVEAL_PENALTY, PracticeSession
+from .grading.progress import Progress, load_progress, record_session, review_exercise
+from .grading.progress import clear_progress as _clear_progress
 from .kinds import AnyExercise, kind_of
 from .kinds import explain as _explain_target
 from .kinds import load_exercise as _load_exercise
@@ -112,9 +115,11 @@ def variants(exercise: PathLike | Exercise, roster: PathLike | Iterable[str],
 
 
 def _write(path: Path, text: str) -> None:
-    """A file written; a failure is a clear error."""
+    """A file written whole (atomically); a failure is a clear error."""
+    from .base.files import write_atomically
+
     try:
-        path.write_text(text, encoding="utf-8")
+        write_atomically(path, text)
     except OSError as error:
         raise GradtutorError(f"cannot write {path}: {error.strerror or error}",
                              field="output") from None
@@ -353,19 +358,63 @@ def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLi
                         summarize(results))
 
 
-def practice(exercise: PathLike | Exercise, *, attempts: int = 3,
+def practice(exercise: PathLike | Exercise | None = None, *, attempts: int = 3,
              student: str | None = None,
-             resume: PathLike | Answers | None = None) -> PracticeSession:
+             resume: PathLike | Answers | None = None,
+             random: int | None = None, seed: int | None = None, review: bool = False,
+             attempt_penalty: float = ATTEMPT_PENALTY,
+             reveal_penalty: float = REVEAL_PENALTY) -> PracticeSession:
     """A practice session: `ask()` the current step, `answer(text)` judges one answer or
-    runs one command (hint, reveal, skip, back, help, quit); `answers_yaml()` is the answers
-    file so far, which `check` grades with the same verdicts."""
-    ex = load_exercise(exercise)
-    session = PracticeSession(ex, attempts=attempts, student=student)
+    runs one command (hint, reveal, explain, graph, skip, back, help, quit); `answers_yaml()`
+    is the answers file so far, which `check` grades with the same verdicts; `report()` the
+    score after the penalties, the diagnoses met and what to review.
+
+    Instead of an exercise: `random=LEVEL` (1 to 5) generates one (`seed=N` for the same one
+    again), and `review=True` generates one for the mistakes met most in the progress file.
+    A generated exercise is `session.generated` (its level, seed and file text)."""
+    generated = _generated(exercise, random, seed, review)
+    ex = generated.exercise if generated else load_exercise(exercise)  # type: ignore[arg-type]
+    session = PracticeSession(ex, attempts=attempts, student=student,
+                              attempt_penalty=attempt_penalty, reveal_penalty=reveal_penalty)
+    session.generated = generated
     if isinstance(resume, str | Path):
         resume = read_answers(resume, ex.id)
     if resume is not None:
         session.resume(resume)
     return session
+
+
+def _generated(exercise: PathLike | Exercise | None, level: int | None, seed: int | None,
+               review: bool) -> Generated | None:
+    """The generated exercise asked for (None for a named one); one source exactly."""
+    chosen = sum([exercise is not None, level is not None, review])
+    if chosen != 1:
+        raise GradtutorError("nothing to practise: name an exercise, a random level or a "
+                             "review" if not chosen else "practise one thing: an exercise, "
+                             "a random level or a review")
+    if seed is not None and exercise is not None:
+        raise GradtutorError("a seed goes with a random level or a review, not with a named "
+                             "exercise", field="seed")
+    if review:
+        return review_exercise(load_progress(), seed)
+    if level is not None:
+        return generate(level, seed)
+    return None
+
+
+def record_practice(session: PracticeSession) -> Progress:
+    """Add the session's diagnoses to the progress file (what `review=True` reads)."""
+    return record_session(session.report(), session.exercise.id)
+
+
+def progress() -> Progress:
+    """The progress file: `.met()` the diagnoses met over the sessions, the most first."""
+    return load_progress()
+
+
+def clear_progress() -> Path:
+    """Remove the progress file; its path."""
+    return _clear_progress()
 
 
 def _answers_from_mapping(exercise_id: str, answers: Mapping[str, Any]) -> Answers:

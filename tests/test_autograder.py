@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 from gradtutor.cli.app import app
@@ -18,6 +19,7 @@ from gradtutor.cli.app import app
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "exercises" / "answers"
 runner = CliRunner()
+SCHEMAS = ROOT / "docs" / "schemas"
 GOOD = ("exercise: add-mul-gate\nstudent: typed-name\nanswers:\n  q: 3\n  f: -12\n"
         "  dq/dx: 1\n  dq/dy: 1\n  df/dq: -4\n  df/dz: 3\n  df/dx: -4\n  df/dy: -4\n")
 MISSPELT = GOOD.replace("df/dq:", "df/dqq:")
@@ -25,6 +27,12 @@ NOT_YAML = "exercise: [add-mul-gate\n  answers: {{{\n"
 NO_NETWORK = {"PIP_NO_INDEX": "1", "PIP_INDEX_URL": "http://127.0.0.1:9/none",
               "PIP_EXTRA_INDEX_URL": "", "PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull,
               "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+
+
+def schema_errors(name: str, data: dict) -> list[str]:
+    """How a platform's results break the published schema (docs/schemas/NAME.schema.json)."""
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    return [error.message for error in Draft202012Validator(schema).iter_errors(data)]
 
 
 def bash(script: Path, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
@@ -62,7 +70,9 @@ def pl_grade(question: Path, folder: Path, files: dict[str, str], python: Path) 
     done = bash(grade / "tests" / "run.sh", {"GRADE_ROOT": str(grade),
                                              "GRADTUTOR_PYTHON": str(python)}, folder)
     assert done.returncode == 0, done.stderr
-    return json.loads((grade / "results" / "results.json").read_text())
+    data = json.loads((grade / "results" / "results.json").read_text())
+    assert schema_errors("prairielearn-results", data) == []
+    return data
 
 
 def test_prairielearn_question_grades_offline_from_its_vendored_code(tmp_path: Path) -> None:
@@ -171,6 +181,7 @@ def gradescope_run(autograder: tuple[Path, Path], folder: Path, files: dict[str,
     assert done.returncode == 0, done.stderr
     data = json.loads((root / "results" / "results.json").read_text())
     valid_results(data)
+    assert schema_errors("gradescope-results", data) == []
     return data
 
 

@@ -40,6 +40,13 @@ def test_every_link_resolves_inside_the_repository(page: Path) -> None:
     assert not broken, f"{page.name}: {broken}"
 
 
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_page_links_outside_the_repository(page: Path) -> None:
+    """The reference is the repository's own: no page sends readers to a web page for it."""
+    outside = [link for link in links(page) if re.match(r"[a-z]+:", link)]
+    assert not outside, f"{page.name}: {outside}"
+
+
 def test_a_broken_link_and_a_missing_anchor_are_caught() -> None:
     readme = ROOT / "README.md"
     assert resolves(readme, "docs/exercise-format.md")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,13 +31,18 @@ worked: dq/dx = 1 * dq/dq = 1 * 1 = 1
 dq/dy =
 quit: stopped
 score 2/10; 2 of 8 steps correct; first to fix: dq/dx (missing)
+practice score 1.9/10 (1 extra try, 1 reveal)
+met: sign-flipped (1)
+review: signs through negations and subtractions
 saved s.yaml: gradtutor check add-mul-gate s.yaml
 """
 
 
 def run(args: list[str], stdin: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command in `cwd`, its progress file in `cwd`/data."""
+    env = {**os.environ, "XDG_DATA_HOME": str(cwd / "data")}
     return subprocess.run([sys.executable, "-m", "gradtutor", *args], input=stdin,
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+                          capture_output=True, text=True, cwd=cwd, timeout=120, env=env)
 
 
 def test_piped_session_judges_each_line_at_once(tmp_path: Path) -> None:
@@ -63,9 +69,8 @@ def test_saved_file_checks_with_the_sessions_verdicts(tmp_path: Path) -> None:
     checked = run(["check", "add-mul-gate", "s.yaml", "--format", "json"], "", tmp_path)
     result = json.loads(checked.stdout)
     assert {step["step"]: step["verdict"] for step in result["steps"]} == said
-    assert done.stdout.splitlines()[-2] == \
-        f"score {result['score']:g}/{result['max_score']:g}; 7 of 8 steps correct; " \
-        "first to fix: f"
+    assert f"score {result['score']:g}/{result['max_score']:g}; 7 of 8 steps correct; " \
+        "first to fix: f" in done.stdout.splitlines()
 
 
 def test_eof_saves_and_exits_cleanly(tmp_path: Path) -> None:
@@ -148,7 +153,9 @@ def test_an_exercise_marked_as_a_whole_is_refused_with_a_message(tmp_path: Path)
         gt.practice("and-perceptron")
     done = run(["practice", "and-perceptron"], "", tmp_path)
     assert done.returncode == 2
-    assert done.stderr.startswith("error: and-perceptron is marked by parts")
+    assert done.stderr.startswith("error: practice cannot take and-perceptron: it is marked "
+                                  "by parts (weights), not one answer per step; read it "
+                                  "with `gradtutor explain and-perceptron`")
     assert "Traceback" not in done.stderr
 
 
@@ -157,7 +164,7 @@ def test_the_terminal_session_through_a_pseudo_terminal(tmp_path: Path) -> None:
     child = pexpect.spawn(sys.executable, ["-m", "gradtutor", "practice", "add-mul-gate"],
                           cwd=str(tmp_path), encoding="utf-8", timeout=60,
                           env={"TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "200",
-                               "PATH": "/usr/bin:/bin"})
+                               "PATH": "/usr/bin:/bin", "XDG_DATA_HOME": str(tmp_path)})
     child.expect_exact("q = x + y: q = ")
     child.sendline("3")
     child.expect_exact("correct (q = 3): right")
@@ -171,6 +178,13 @@ def test_the_terminal_session_through_a_pseudo_terminal(tmp_path: Path) -> None:
     child.sendline("reveal")
     child.expect_exact("worked: f = q * z = 3 * (-4) = -12")
     child.expect_exact("dq/dx = ")
+    child.sendline("graph")
+    child.expect_exact("q = x + y = 3")
+    child.expect_exact("f = q*z = -12")
+    child.expect_exact("dq/dx = ")
+    child.sendline("explain")
+    child.expect_exact("Step 3 of 8: dq/dx")
+    child.expect_exact("dq/dy = ")
     child.sendeof()
     child.expect_exact("saved add-mul-gate.practice.yaml")
     child.expect(pexpect.EOF)
@@ -178,3 +192,69 @@ def test_the_terminal_session_through_a_pseudo_terminal(tmp_path: Path) -> None:
     assert child.exitstatus == 0
     assert (tmp_path / "add-mul-gate.practice.yaml").read_text() == \
         'exercise: "add-mul-gate"\nanswers:\n  "q": 3\n'
+
+
+def test_a_generated_exercise_is_saved_beside_the_answers_and_checks(tmp_path: Path) -> None:
+    done = run(["practice", "--random", "1", "--seed", "4", "--save", "mine.yaml"],
+               "graph\nreveal\nquit\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "generated: level 1, seed 4 (gradtutor practice --random 1 --seed 4 " \
+        "gives it again)"
+    assert "graph: the graph so far (?: not known yet)" in lines
+    assert any(line.startswith("  given: ") for line in lines)
+    assert lines[-1] == "saved mine.yaml: gradtutor check random-level1-seed4.yaml mine.yaml"
+    checked = run(["check", "random-level1-seed4.yaml", "mine.yaml"], "", tmp_path)
+    assert checked.returncode == 1 and "missing" in checked.stdout
+    again = run(["practice", "--random", "1", "--seed", "4", "--save", "again.yaml"],
+                "quit\n", tmp_path)
+    assert again.stdout.splitlines()[1] == lines[1]  # the same seed, the same exercise
+
+
+def test_without_a_seed_one_is_chosen_and_printed(tmp_path: Path) -> None:
+    done = run(["practice", "--random", "2"], "quit\n", tmp_path)
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("generated: level 2, seed ") and "--seed" in first
+
+
+def test_explain_shows_the_steps_walkthrough_and_counts_as_a_reveal(tmp_path: Path) -> None:
+    done = run(["practice", "add-mul-gate"], "3\nexplain\nquit\n", tmp_path)
+    out = done.stdout
+    assert "explained: no credit for this step" in out
+    assert "Step 2 of 8: f" in out and "Answer: f = -12" in out
+    assert "practice score 1/10 (0 extra tries, 1 reveal)" in out
+
+
+def test_penalties_are_options(tmp_path: Path) -> None:
+    done = run(["practice", "add-mul-gate", "--attempt-penalty", "0.5", "--reveal-penalty",
+                "0.5"], "2\n3\nreveal\nquit\n", tmp_path)
+    assert "revealed: this step earns 50% of its points" in done.stdout
+    assert "practice score 1/10 (1 extra try, 1 reveal)" in done.stdout
+    bad = run(["practice", "add-mul-gate", "--attempt-penalty", "2"], "", tmp_path)
+    assert bad.returncode == 2
+
+
+def test_progress_review_and_clear_from_the_command_line(tmp_path: Path) -> None:
+    empty = run(["practice", "--review"], "", tmp_path)
+    assert empty.returncode == 2 and "no diagnoses recorded yet" in empty.stderr
+    run(["practice", "add-mul-gate", "--attempts", "1"], "3\n12\n", tmp_path)
+    shown = run(["practice", "--progress"], "", tmp_path)
+    assert shown.stdout.splitlines()[1:] == ["  sign-flipped: met 1 time"]
+    assert (tmp_path / "data" / "gradtutor" / "progress.json").is_file()
+    review = run(["practice", "--review", "--seed", "5"], "quit\n", tmp_path)
+    assert review.returncode == 0 and review.stdout.startswith("generated: level ")
+    cleared = run(["practice", "--clear-progress"], "", tmp_path)
+    assert cleared.stdout.startswith("cleared ")
+    assert not (tmp_path / "data" / "gradtutor" / "progress.json").exists()
+    alone = run(["practice", "add-mul-gate", "--progress"], "", tmp_path)
+    assert alone.returncode == 2 and "go alone" in alone.stderr
+
+
+def test_graph_shows_what_is_known_so_far() -> None:
+    session = gt.practice("add-mul-gate")
+    session.answer("3")
+    assert session.answer("graph").lines == [
+        "given: x = -2, y = 5, z = -4", "q = x + y = 3", "f = q*z = ?",
+        "gradients: dq/dx = ?, dq/dy = ?, df/dq = ?, df/dz = ?, df/dx = ?, df/dy = ?"]
+    report = session.report()
+    assert (report.score, report.max_score, report.met) == (1, 10, {})

@@ -46,7 +46,10 @@ def guard() -> Iterator[None]:
 # The library names the argument a problem is in ("values", "value x", "step", "hint"); on
 # the command line that is an option.
 OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint",
-                   "roster": "--roster", "student": "--student", "output": "--output"}
+                   "roster": "--roster", "level": "--random", "seed": "--seed",
+                   "review": "--review", "attempt_penalty": "--attempt-penalty",
+                   "reveal_penalty": "--reveal-penalty", "student": "--student",
+                   "output": "--output"}
 
 
 def as_option(error: GradtutorError) -> GradtutorError:

@@ -1,5 +1,5 @@
 """Where a command's report goes: standard output (rich on a terminal, plain in a pipe)
-or a file written atomically."""
+or a file written atomically (`write_atomically`, from base.files)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
+
+from ..base.files import write_atomically
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -92,31 +94,6 @@ def standard_stream(output: Path) -> TextIO | None:
         if (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino):
             return stream
     return None
-
-
-def write_atomically(target: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, target.stat().st_mode & 0o7777 if target.exists() else
-                 0o666 & ~umask())  # as if written in place, not mkstemp's 0600
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
-def umask() -> int:
-    import os
-
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def as_text(renderable: object) -> str:

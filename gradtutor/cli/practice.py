@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..base.safetext import visible
 from .guard import guard
-from .output import write_atomically
+from .output import show, write_atomically
 
 if TYPE_CHECKING:
 
@@ -24,15 +25,22 @@ EPILOG = """Examples:
   gradtutor practice sigmoid-neuron --save mine.yaml --attempts 2
   gradtutor practice sigmoid-neuron --resume mine.yaml
   printf '3\\n12\\n-12\\nreveal\\nquit\\n' | gradtutor practice add-mul-gate --save s.yaml
+  gradtutor practice --random 3 --seed 42
+  gradtutor practice --review
+  gradtutor practice --progress
 
-At the prompt type an answer, or hint, reveal, skip, back, help or quit. The answers are
-saved as they are given (an answers file that `gradtutor check` grades); end of input or
-Ctrl-C saves and stops.
+At the prompt type an answer, or hint, reveal, explain, graph, skip, back, help or quit.
+The answers are saved as they are given (an answers file that `gradtutor check` grades;
+for a generated exercise, its exercise file is written beside it); end of input or Ctrl-C
+saves and stops. Each session adds the diagnoses it met to the progress file
+($XDG_DATA_HOME/gradtutor/progress.json, else ~/.local/share/gradtutor/progress.json).
 """
 
 
 def practice(
-    exercise: Annotated[str, typer.Argument(help="An exercise file or a bundled exercise id.")],
+    exercise: Annotated[str | None, typer.Argument(
+        help="An exercise file or a bundled exercise id (or --random LEVEL, or "
+        "--review).")] = None,
     save: Annotated[Path | None, typer.Option(
         "--save", help="The answers file to write as you go (default: EXERCISE-ID.practice.yaml "
         "here; with --resume, the file resumed).")] = None,
@@ -43,28 +51,91 @@ def practice(
                                           "shown.")] = 3,
     student: Annotated[str | None, typer.Option("--student", help="The name written into "
                                                 "the answers file.")] = None,
+    random: Annotated[int | None, typer.Option(
+        "--random", min=1, max=5, metavar="LEVEL",
+        help="A generated exercise: 1 add and multiply gates; 2 adds max, relu, fan-out; 3 "
+        "adds sigmoid, tanh, exp, division; 4 vectors and matrices; 5 a two-layer network "
+        "with a loss on a batch.")] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", min=0, help="With --random or --review: the same seed gives the same "
+        "exercise (default: a new one, printed).")] = None,
+    review: Annotated[bool, typer.Option(
+        "--review", help="A generated exercise for the mistakes you met most (from the "
+        "progress file).")] = False,
+    attempt_penalty: Annotated[float | None, typer.Option(
+        "--attempt-penalty", min=0.0, max=1.0, help="The fraction of a step's points lost "
+        "for each try after the first, in the practice score (default 0.1).")] = None,
+    reveal_penalty: Annotated[float | None, typer.Option(
+        "--reveal-penalty", min=0.0, max=1.0, help="The fraction of a step's points lost "
+        "when it is revealed (reveal or explain), in the practice score (default 1: no "
+        "credit).")] = None,
+    progress: Annotated[bool, typer.Option(
+        "--progress", help="Show the progress file: the diagnoses met, the most first.")
+    ] = False,
+    clear_progress: Annotated[bool, typer.Option(
+        "--clear-progress", help="Remove the progress file.")] = False,
 ) -> None:
     """Practise an exercise: each asked step in turn, each answer judged at once.
 
     A wrong answer gets its diagnosis in one line and the step's hint, then another try;
     after the last try, or on `reveal`, the worked line (local * upstream = numbers =
-    result). When standard input is not a terminal, one answer or command is read per line
-    and plain text is written, one line of verdict per answer.
+    result). At the end: the score `check` gives the answers file, the practice score after
+    the penalties, the diagnoses met and what to review. When standard input is not a
+    terminal, one answer or command is read per line and plain text is written, one line of
+    verdict per answer.
     """
     with guard():
-        from ..exercises.answers import read_answers
-        from ..grading.practice import PracticeSession
-        from ..kinds import load_exercise
+        if progress or clear_progress:
+            _progress_command(clear_progress, exercise, random, review)
+            return
+        from ..api import practice as start
+        from ..grading.practice import ATTEMPT_PENALTY, REVEAL_PENALTY
 
-        ex = load_exercise(exercise)
-        session = PracticeSession(ex, attempts=attempts, student=student)
+        session = start(exercise, attempts=attempts, student=student, random=random,
+                        seed=seed, review=review,
+                        attempt_penalty=ATTEMPT_PENALTY if attempt_penalty is None
+                        else attempt_penalty,
+                        reveal_penalty=REVEAL_PENALTY if reveal_penalty is None
+                        else reveal_penalty)
+        target = save or resume or Path(f"{session.exercise.id}.practice.yaml")
+        checked_as = _write_generated(session, target)
         if resume is not None:
-            session.resume(read_answers(resume, ex.id))
-        target = save or resume or Path(f"{ex.id}.practice.yaml")
-        _practice_loop(session, target, interactive=sys.stdin.isatty())
+            from ..exercises.answers import read_answers
+
+            session.resume(read_answers(resume, session.exercise.id))
+        _practice_loop(session, target, checked_as, interactive=sys.stdin.isatty())
 
 
-def _practice_loop(session: PracticeSession, target: Path, *, interactive: bool) -> None:
+def _progress_command(clear: bool, exercise: str | None, level: int | None,
+                      review: bool) -> None:
+    """--progress or --clear-progress: alone, not with an exercise to practise."""
+    from ..base.errors import GradtutorError
+    from ..grading.progress import clear_progress, load_progress
+
+    if exercise is not None or level is not None or review:
+        raise GradtutorError("--progress and --clear-progress go alone, without an exercise")
+    if clear:
+        typer.echo(f"cleared {visible(str(clear_progress()), 200)}")
+    else:
+        for line in load_progress().lines():
+            typer.echo(visible(line, 2000))
+
+
+def _write_generated(session: PracticeSession, target: Path) -> str:
+    """A generated exercise's file, written beside the answers so that `check` can grade
+    them; what `check` is given as the exercise (the bundled id or the file otherwise)."""
+    generated = session.generated
+    if generated is None:
+        return session.exercise.id
+    typer.echo(f"generated: level {generated.level}, seed {generated.seed} (gradtutor "
+               f"practice --random {generated.level} --seed {generated.seed} gives it again)")
+    path = target.parent / f"{session.exercise.id}.yaml"
+    write_atomically(path, generated.text)
+    return str(path)
+
+
+def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
+                   interactive: bool) -> None:
     """Ask, read a line, judge it, say so, save; until the steps run out, quit or EOF."""
     say = _practice_printer(interactive)
     ex = session.exercise
@@ -76,19 +147,45 @@ def _practice_loop(session: PracticeSession, target: Path, *, interactive: bool)
             line = _read_answer(session.ask(), interactive, say)
             if line is None:
                 break
-            for text, style in _practice_lines(session, line):
+            said, walkthrough = _practice_lines(session, line)
+            for text, style in said:
                 say(text, style)
+            if walkthrough is not None:  # `explain`: the step's walkthrough, as explain draws it
+                from ..render.draw import render as draw
+
+                show(draw(walkthrough, "rich" if interactive else "plain"))
             write_atomically(target, session.answers_yaml())
     except KeyboardInterrupt:
         say("", None)
     write_atomically(target, session.answers_yaml())
-    say(session.score().summary, "bold")
-    say(f"saved {visible(str(target), 200)}: gradtutor check {visible(ex.id, 80)} "
-        f"{visible(str(target), 200)}", None)
+    report = session.report()
+    for index, text in enumerate(report.lines()):
+        say(visible(text, 2000), "bold" if index < 2 else None)
+    _record(session, say)
+    say(f"saved {visible(str(target), 200)}: gradtutor check "
+        f"{shlex.quote(visible(checked_as, 200))} {shlex.quote(visible(str(target), 200))}",
+        None)
 
 
-def _practice_lines(session: PracticeSession, line: str) -> list[tuple[str, str | None]]:
-    """What the session says to one line: the verdict, then the hint or the worked line."""
+def _record(session: PracticeSession, say: Callable[[str, str | None], None]) -> None:
+    """The session's diagnoses added to the progress file; a problem with it is said, and
+    the session still ends as it should."""
+    from ..base.errors import GradtutorError
+    from ..grading.progress import record_session
+
+    report = session.report()
+    if not (report.extra_tries or report.reveals or session.answers() or report.met):
+        return  # nothing was tried: nothing to learn from
+    try:
+        record_session(report, session.exercise.id)
+    except (GradtutorError, OSError) as error:
+        say(visible(f"progress not recorded: {getattr(error, 'message', error)}", 400), None)
+
+
+def _practice_lines(session: PracticeSession, line: str
+                    ) -> tuple[list[tuple[str, str | None]], Any]:
+    """What the session says to one line: the verdict, then the hint or the worked line
+    (the graph's lines for `graph`); and for `explain`, the step's walkthrough."""
     step = session.current
     result = session.answer(line)
     styles = {"correct": "green", "follow-through": "green", "wrong": "red", "invalid": "red"}
@@ -100,7 +197,8 @@ def _practice_lines(session: PracticeSession, line: str) -> list[tuple[str, str 
         lines.append((f"hint: {result.hint}", "yellow"))
     if result.worked:
         lines.append((f"worked: {result.worked}", "cyan"))
-    return [(visible(text, 2000), style) for text, style in lines]
+    lines += [(f"  {text}", None) for text in result.lines]
+    return [(visible(text, 2000), style) for text, style in lines], result.walkthrough
 
 
 def _practice_printer(interactive: bool) -> Callable[[str, str | None], None]:

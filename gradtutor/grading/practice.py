@@ -20,11 +20,23 @@ from ..kinds import AnyExercise, kind_of
 from ..marking.results import FileResult, StepResult
 from .feedback import redact
 
-COMMANDS = ("hint", "reveal", "skip", "back", "help", "quit")
+COMMANDS = {  # what each command at the prompt does, as `help` lists it
+    "hint": "the step's hint",
+    "reveal": "the worked line; the step earns no credit",
+    "explain": "the walkthrough of this step only; counts as a reveal",
+    "graph": "the computational graph with what is known so far",
+    "skip": "leave the step for now",
+    "back": "the step before",
+    "help": "",
+    "quit": "save and stop",
+}
 HELP = ("Type a value (a number, or [a, b] for a vector) to answer the step, or a command: "
-        "hint (the step's hint), reveal (the worked line; no credit), skip (leave it for now), "
-        "back (the step before), help, quit (save and stop).")
+        + ", ".join(f"{name} ({what})" if what else name for name, what in COMMANDS.items())
+        + ".")
 MAX_ANSWER_CHARS = 2000
+ATTEMPT_PENALTY = 0.1  # of a step's points, for each try after the first
+REVEAL_PENALTY = 1.0  # of a step's points, when it is revealed: no credit
+UNKNOWN = "?"
 
 
 @dataclass
@@ -36,6 +48,34 @@ class PracticeResult:
     hint: str | None = None  # after a wrong answer
     worked: str | None = None  # the worked line: on the last try, or on `reveal`
     done: bool = False  # no more steps to ask, or `quit`
+    lines: list[str] = field(default_factory=list)  # `graph`: the graph, one line per value
+    walkthrough: Any = None  # `explain`: the walkthrough of the step (the explain layer's)
+
+
+@dataclass
+class PracticeReport:
+    """The end of a session: what `check` gives the answers, the score after penalties, the
+    diagnoses met and what to review."""
+
+    check: FileResult
+    score: float  # after the penalties
+    max_score: float
+    extra_tries: int
+    reveals: int
+    met: dict[str, int]  # diagnosis code: how many answers it explained
+    review: list[tuple[str, str]]  # (code, what to review), the most met first
+
+    def lines(self) -> list[str]:
+        """The report as lines of text, the check's summary first."""
+        found = [self.check.summary,
+                 f"practice score {self.score:g}/{self.max_score:g} ({self.extra_tries} extra "
+                 f"{'try' if self.extra_tries == 1 else 'tries'}, {self.reveals} "
+                 f"{'reveal' if self.reveals == 1 else 'reveals'})"]
+        if self.met:
+            found.append("met: " + ", ".join(f"{code} ({count})" for code, count
+                                             in self.met.items()))
+        found += [f"review: {text}" for _, text in self.review]
+        return found
 
 
 @dataclass
@@ -52,23 +92,34 @@ class PracticeSession:
     """One exercise practised step by step, with `attempts` tries per step."""
 
     def __init__(self, exercise: AnyExercise, attempts: int = 3,
-                 student: str | None = None) -> None:
+                 student: str | None = None, *, attempt_penalty: float = ATTEMPT_PENALTY,
+                 reveal_penalty: float = REVEAL_PENALTY) -> None:
         if attempts < 1:
             raise GradtutorError(f"attempts must be at least 1, not {attempts}",
                                  field="attempts")
+        for name, penalty in (("attempt_penalty", attempt_penalty),
+                              ("reveal_penalty", reveal_penalty)):
+            if not 0.0 <= penalty <= 1.0:
+                raise GradtutorError(f"{name} is a fraction of a step's points, from 0 to 1, "
+                                     f"not {penalty:g}", field=name)
         self.exercise = exercise
         self.attempts = attempts
         self.student = student
+        self.attempt_penalty = attempt_penalty
+        self.reveal_penalty = reveal_penalty
         self.kind = kind_of(exercise)
         self.slots = [_Slot(step) for step in self.kind.template_steps(exercise)]
         self.position = 0
         self.finished = False
-        self._reveals: dict[int, Any] = {}
+        self.generated: Any = None  # the generated exercise (grading.generate), if it is one
+        self.met: dict[str, int] = {}  # diagnosis code: how many wrong answers it explained
+        self._walks: dict[int, Any] = {}
         checked = [result.step for result in self.check().steps]
         if checked != [slot.step for slot in self.slots]:  # e.g. w1, w2, b marked as a whole
-            raise GradtutorError(f"{exercise.id} is marked by parts ({', '.join(checked)}), "
-                                 "not one answer per step: practice takes exercises whose "
-                                 "steps are answered one at a time")
+            raise GradtutorError(f"practice cannot take {exercise.id}: it is marked by parts "
+                                 f"({', '.join(checked)}), not one answer per step; "
+                                 f"read it with `gradtutor explain {exercise.id}`, or practise a "
+                                 "graph exercise (gradtutor list)")
 
     # the prompt ------------------------------------------------------------------------
     @property
@@ -96,7 +147,8 @@ class PracticeSession:
         command = typed.lower()
         if command in COMMANDS:
             return {"hint": self._hint, "reveal": self._reveal_command, "skip": self._skip,
-                    "back": self._back, "help": self._help, "quit": self._quit}[command]()
+                    "back": self._back, "help": self._help, "quit": self._quit,
+                    "graph": self._graph, "explain": self._explain}[command]()
         if not typed:
             return PracticeResult("empty", "type an answer, or help")
         return self._judge(typed)
@@ -123,6 +175,8 @@ class PracticeSession:
             slot.text, slot.tries = previous, slot.tries - 1  # not a try: nothing to judge
             return PracticeResult("invalid", shown)
         slot.messages.append(shown)
+        if result.diagnosis:
+            self.met[result.diagnosis] = self.met.get(result.diagnosis, 0) + 1
         if slot.tries >= self.attempts:
             worked = self.worked()
             self._advance()
@@ -135,21 +189,63 @@ class PracticeSession:
     def _hint(self) -> PracticeResult:
         return PracticeResult("hint", self.hint())
 
+    def walkthrough(self) -> Any:
+        """The walkthrough of the current step alone, as `explain --step N` builds it."""
+        if self.position not in self._walks:
+            self._walks[self.position] = self.kind.explain(
+                self.exercise, target=self.exercise.id, step=self.position + 1)
+        return self._walks[self.position]
+
     def _reveal(self) -> Any:
         """The walkthrough's reveal of the current step (None for a kind that has none)."""
-        if self.position not in self._reveals:
-            walk = self.kind.explain(self.exercise, target=self.exercise.id,
-                                     step=self.position + 1)
-            self._reveals[self.position] = getattr(walk, "reveal", None)
-        return self._reveals[self.position]
+        return getattr(self.walkthrough(), "reveal", None)
 
-    def _reveal_command(self) -> PracticeResult:
+    def _reveal_command(self, verdict: str = "revealed") -> PracticeResult:
         slot = self.slots[self.position]
+        walk = self.walkthrough()
         slot.revealed, slot.verdict, slot.text = True, "revealed", None
         worked = self.worked()
         self._advance()
-        return PracticeResult("revealed", "no credit for this step", worked=worked,
-                              done=self.finished)
+        left = 1.0 - self.reveal_penalty
+        message = "no credit for this step" if not left else \
+            f"this step earns {left:.0%} of its points"
+        return PracticeResult(verdict, message, worked=None if verdict == "explained"
+                              else worked, done=self.finished,
+                              walkthrough=walk if verdict == "explained" else None)
+
+    def _explain(self) -> PracticeResult:
+        return self._reveal_command("explained")
+
+    def _graph(self) -> PracticeResult:
+        return PracticeResult("graph", f"the graph so far ({UNKNOWN}: not known yet)",
+                              lines=self.graph_lines())
+
+    def graph_lines(self) -> list[str]:
+        """The computational graph with what is known so far: the given values, each node's
+        formula and its value once answered or revealed, then the gradients known."""
+        known = self._known()
+        given = getattr(self.exercise, "given", {})
+        lines = ["given: " + ", ".join(f"{name} = {fmt.value(value)}"
+                                       for name, value in given.items())] if given else []
+        for name, formula in getattr(self.exercise, "nodes", {}).items():
+            lines.append(f"{name} = {formula} = {known.get(name, UNKNOWN)}")
+        gradients = [f"{slot.step} = {known.get(slot.step, UNKNOWN)}" for slot in self.slots
+                     if slot.step not in getattr(self.exercise, "nodes", {})]
+        if gradients:
+            lines.append("gradients: " + ", ".join(gradients))
+        return lines
+
+    def _known(self) -> dict[str, str]:
+        """Each step known so far: the student's answer once judged right, the true value
+        once revealed or out of tries."""
+        key = self.kind.key(self.exercise)
+        known: dict[str, str] = {}
+        for slot in self.slots:
+            if slot.verdict in ("correct", "follow-through") and slot.text is not None:
+                known[slot.step] = slot.text
+            elif slot.revealed or (slot.verdict == "wrong" and slot.tries >= self.attempts):
+                known[slot.step] = fmt.value(key[slot.step])
+        return known
 
     def _skip(self) -> PracticeResult:
         self.slots[self.position].verdict = self.slots[self.position].verdict or "skipped"
@@ -253,6 +349,26 @@ class PracticeSession:
     def score(self) -> FileResult:
         """The final check of the answers (what `check` says of the saved file)."""
         return self.check()
+
+    def report(self) -> PracticeReport:
+        """The check of the answers, the score after the penalties, the diagnoses met and
+        what to review."""
+        from ..marking.diagnosis import CODES, by_code
+
+        result = self.check()
+        earned = 0.0
+        for slot, step in zip(self.slots, result.steps, strict=True):
+            if slot.revealed:
+                earned += step.max_score * (1.0 - self.reveal_penalty)
+            else:
+                extra = max(0, slot.tries - 1)
+                earned += step.score * max(0.0, 1.0 - self.attempt_penalty * extra)
+        met = dict(sorted(self.met.items(), key=lambda item: -item[1]))
+        review = [(code, by_code(code).review) for code in met if code in CODES]
+        return PracticeReport(result, round(earned, 4), result.max_score,
+                              sum(max(0, slot.tries - 1) for slot in self.slots
+                                  if not slot.revealed),
+                              sum(slot.revealed for slot in self.slots), met, review)
 
     @staticmethod
     def _step_result(result: FileResult, step: str) -> StepResult:

@@ -54,7 +54,7 @@ def _draw_variant(ex: Exercise, student: str) -> Exercise:
         if candidate is not None and not _cheap_failure(candidate):
             return candidate
     rng = student_generator(spec.seed, student)
-    structural = _warnings(ex)
+    structural = mistake_warnings(ex)
     reason = ""
     for index in range(spec.tries):
         given = {**ex.given, **{name: draw.sample(rng) for name, draw in spec.draws.items()}}
@@ -232,7 +232,8 @@ def _top_gap(value: Array, *, largest: bool) -> float:
 
 
 def _requirement_failure(ex: Exercise, values: list[Array]) -> str:
-    assert ex.variants is not None
+    if ex.variants is None:  # a generated exercise: its recipe holds its requirements
+        return ""
     known = {name: values[index] for name, index in ex.graph.names.items()}
     for requirement in ex.variants.require:
         if not holds(requirement.condition, known):
@@ -270,7 +271,7 @@ def _key_failure(ex: Exercise) -> str:
     return ""
 
 
-def _warnings(ex: Exercise) -> frozenset[tuple]:
+def mistake_warnings(ex: Exercise) -> frozenset[tuple]:
     """The exercise's indistinguishable mistakes, as (step, codes, passes): worked out once
     per exercise, not once per student."""
     from ..marking.distinguish import indistinguishable

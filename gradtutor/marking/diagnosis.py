@@ -94,6 +94,7 @@ class Misconception:
     fix: str  # the rule that fixes it ({figures}: the significant figures the step needs)
     candidates: Callable[[Situation], Iterator[Array]] = field(repr=False)
     mechanism: bool = True  # a mistaken rule replayed; False: the shape of a number
+    review: str = ""  # what to go over again, in a few words (practice's "review: ...")
 
 
 def explanations(situation: Situation) -> list[Misconception]:
@@ -504,107 +505,132 @@ CATALOGUE: list[Misconception] = [
         "the activation's derivative was taken at the wrong argument (z(1 - z) or 1 - z^2 "
         "from the input z, or the derivative evaluated at the output a)",
         "sigma'(z) = a(1 - a) and tanh'(z) = 1 - a^2, with a the activation's output",
-        _wrong_argument),
+        _wrong_argument,
+        review="activation derivatives in terms of the output: sigma' = a(1 - a), tanh' = 1 - "
+        "a^2"),
     Misconception(
         "activation-not-differentiated",
         "the activation's value was used where its derivative belongs (sigma(z) for "
         "sigma'(z))",
         "multiply by the derivative: sigma'(z) = a(1 - a), tanh'(z) = 1 - a^2",
-        _activation_value),
+        _activation_value,
+        review="the chain rule through an activation: multiply by its derivative, not its value"),
     Misconception(
         "relu-always-one",
         "relu's derivative was taken as 1 everywhere",
         "relu'(z) = 1 where z > 0 and 0 where z <= 0: the gradient is blocked where the "
         "input is negative",
-        _relu_one),
+        _relu_one,
+        review="the relu gate: it passes the gradient where its input is positive and blocks it "
+        "elsewhere"),
     Misconception(
         "wrong-branch",
         "a max or relu gate sent the gradient down the wrong branch",
         "max routes the whole upstream gradient to the larger input (the first at a tie); "
         "relu passes it where its input is positive and blocks it elsewhere",
-        _wrong_branch),
+        _wrong_branch,
+        review="routing gates: max sends the whole gradient to the larger input, relu only where"
+        " positive"),
     Misconception(
         "own-value-at-multiply",
         "a multiply gate gave an input its own value instead of the other input's",
         "for f = x y: df/dx = y and df/dy = x (the multiply gate swaps its inputs)",
-        _own_value_at_multiply),
+        _own_value_at_multiply,
+        review="the multiply gate: each input gets the other input's value times the upstream "
+        "gradient"),
     Misconception(
         "added-not-multiplied",
         "the local derivative was added to the upstream gradient instead of multiplied",
         "downstream gradient = local derivative x upstream gradient",
-        _added_not_multiplied),
+        _added_not_multiplied,
+        review="the chain rule: downstream = local derivative x upstream gradient"),
     Misconception(
         "missing-half",
         "the 1/2 in front of the square was forgotten",
         "d/da of (1/2)(a - y)^2 is a - y: the 1/2 cancels the 2 of the square",
-        _missing_half),
+        _missing_half,
+        review="the half squared error: its 1/2 cancels the square's 2"),
     Misconception(
         "mean-not-divided",
         "the 1/m of a mean was forgotten (the mean treated as a sum)",
         "d mean(v)/dv_i = 1/m: divide by the number of entries averaged",
-        _mean_not_divided),
+        _mean_not_divided,
+        review="the gradient of a mean: 1/m for each entry averaged"),
     Misconception(
         "batch-sum-vs-mean",
         "a sum over the batch was divided by the number of samples (treated as a mean)",
         "d sum(v)/dv_i = 1, and a parameter shared by the batch gets the sum of the "
         "samples' gradients, not their average",
-        _batch_mean),
+        _batch_mean,
+        review="sums over a batch: a shared parameter gets the sum of the samples' gradients"),
     Misconception(
         "not-reduced-over-batch",
         "a parameter shared by every sample got one gradient per sample",
         "sum the upstream gradient over the batch: db = sum over rows of G",
-        _not_reduced),
+        _not_reduced,
+        review="shared parameters: sum the upstream gradient over the batch"),
     Misconception(
         "local-gradient-only",
         "this is the local derivative alone: it was not multiplied by the upstream gradient",
         "downstream gradient = local derivative x upstream gradient",
-        _local_only),
+        _local_only,
+        review="the chain rule: multiply the local derivative by the upstream gradient"),
     Misconception(
         "local-gradient-missing",
         "the upstream gradient was copied unchanged: the local derivative is missing",
         "downstream gradient = local derivative x upstream gradient",
-        _local_missing),
+        _local_missing,
+        review="local derivatives: each gate multiplies the upstream gradient by its own"),
     Misconception(
         "fan-out-not-summed",
         "a value used more than once got the gradient from only one of its uses",
         "when a value feeds several nodes, add up the gradients from every use",
-        _fan_out),
+        _fan_out,
+        review="fan-out: a value used twice adds up the gradients of both uses"),
     Misconception(
         "forward-value-as-gradient",
         "this is the node's forward value, not its gradient",
         "a gradient dL/dx says how L changes with x: backpropagate it from the output",
-        _forward_value),
+        _forward_value,
+        review="the backward pass: a gradient comes from the output, not from the forward value"),
     Misconception(
         "transposed",
         "the right numbers, transposed",
         "a gradient has the shape of what it is taken with respect to: dW = X^T G, "
         "dX = G W^T (for y = W x: dW = g x^T)",
-        _transposed, mechanism=False),
+        _transposed, mechanism=False,
+        review="gradient shapes: dW = X^T G, dX = G W^T, the shape of what it is taken with "
+        "respect to"),
     Misconception(
         "shape-mismatch",
         "the right numbers in the wrong shape",
         "a gradient has the shape of what it is taken with respect to",
-        _shape_mismatch, mechanism=False),
+        _shape_mismatch, mechanism=False,
+        review="gradient shapes: the shape of what it is taken with respect to"),
     Misconception(
         "sign-flipped",
         "the right size with the wrong sign",
         "keep track of minus signs: d(-u) = -du, d(a - b)/db = -1",
-        _sign_flipped, mechanism=False),
+        _sign_flipped, mechanism=False,
+        review="signs through negations and subtractions"),
     Misconception(
         "factor-of-two",
         "off by a factor of two",
         "d(u^2)/du = 2u, and a 1/2 in front of a square cancels that 2",
-        _factor_of_two, mechanism=False),
+        _factor_of_two, mechanism=False,
+        review="derivatives of squares: d(u^2)/du = 2u"),
     Misconception(
         "too-few-figures",
         "the right value, rounded to too few significant figures",
         "give at least {figures} significant figures",
-        _too_few_figures, mechanism=False),
+        _too_few_figures, mechanism=False,
+        review="precision: give enough significant figures"),
     Misconception(
         "rounded-early",
         "right only if an intermediate value is rounded too soon",
         "keep at least four significant figures until the end",
-        _rounded_early, mechanism=False),
+        _rounded_early, mechanism=False,
+        review="precision: round only the final value"),
 ]
 
 CODES = [m.code for m in CATALOGUE]

@@ -66,6 +66,22 @@ _CATALOGUE_INDEX = {m.code: index for index, m in enumerate(CATALOGUE)}
 _RANK = {m.code: m.mechanism for m in CATALOGUE}
 
 
+def exercised(ex: Exercise) -> dict[str, int]:
+    """Each catalogue mistake that would change some asked step's value, with how many
+    steps it changes: the mistakes a student can meet (and be told of) in the exercise."""
+    truth = Recomputer(ex)
+    counts: dict[str, int] = {}
+    for item in ex.ask:
+        expected = truth.value(item.step)
+        situation = Situation(ex, item.step, expected, None, expected, Overrides(),
+                              item.tolerance or ex.tolerance)
+        for misconception in CATALOGUE:
+            changed, _ = _values_of(misconception.candidates, situation, expected)
+            if changed:
+                counts[misconception.code] = counts.get(misconception.code, 0) + 1
+    return counts
+
+
 def _step_warnings(ex: Exercise, item: AskItem, expected: Array) -> Iterator[Indistinguishable]:
     tolerance = item.tolerance or ex.tolerance
     situation = Situation(ex, item.step, expected, None, expected, Overrides(), tolerance)

@@ -26,7 +26,13 @@ import numpy as np
 from .base.errors import GradtutorError
 from .base.fmt import plain_data
 from .exercises.answers import Answer, Answers, read_answers
-from .grading.batch import ClassSummary, answer_files, check_answers, students_variant, summarize
+from .grading.batch import (
+    ClassSummary,
+    answer_files,
+    check_for_student,
+    grades_a_class,
+    summarize,
+)
 from .grading.batch import check_files as _check_each
 from .grading.feedback import redact
 from .grading.generate import Generated, generate
@@ -332,7 +338,8 @@ def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] |
         answers = read_answers(answers, ex.id)
     elif isinstance(answers, Mapping):
         answers = _answers_from_mapping(ex.id, answers)
-    return CheckResult(redact(check_answers(students_variant(ex, answers), answers), feedback))
+    # one answers file on its own: a blank `student:` is the numbers as written (noted)
+    return CheckResult(redact(check_for_student(ex, answers, by_file_name=False), feedback))
 
 
 def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLike],
@@ -352,7 +359,8 @@ def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLi
     if not files:
         raise GradtutorError("no answers files found in " + ", ".join(targets))
     students = read_roster(Path(roster)) if roster is not None else []
-    checked = _check_each(ex, files, roster_keys=variant_keys(students) or None)
+    checked = _check_each(ex, files, by_file_name=grades_a_class(targets, files),
+                          roster_keys=variant_keys(students) or None)
     results = flag_other_numbers(ex, list(checked), variant_names(students))
     return CheckResults([CheckResult(redact(r, feedback)) for r in results],
                         summarize(results))

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from typer.testing import CliRunner
+from written import written_copy
 
 from gradtutor.cli.app import app
 
@@ -29,7 +30,8 @@ def a_class(folder: Path) -> Path:
 def test_the_summary_says_what_to_reteach(tmp_path: Path) -> None:
     folder = a_class(tmp_path / "class")
     target = tmp_path / "summary.json"
-    result = runner.invoke(app, ["check", "sigmoid-neuron", str(folder), "--format", "plain",
+    exercise = written_copy("sigmoid-neuron", tmp_path / "exercise")  # zed's numbers too
+    result = runner.invoke(app, ["check", exercise, str(folder), "--format", "plain",
                                  "--summary", str(target)])
     assert result.exit_code == 1
     report = result.stdout
@@ -50,7 +52,8 @@ def test_the_summary_says_what_to_reteach(tmp_path: Path) -> None:
 def test_a_plain_summary_file(tmp_path: Path) -> None:
     folder = a_class(tmp_path / "class")
     target = tmp_path / "summary.txt"
-    result = runner.invoke(app, ["check", "sigmoid-neuron", str(folder), "--format", "csv",
+    exercise = written_copy("sigmoid-neuron", tmp_path / "exercise")
+    result = runner.invoke(app, ["check", exercise, str(folder), "--format", "csv",
                                  "--summary", str(target)])
     assert result.exit_code == 1
     text = target.read_text()

@@ -12,7 +12,7 @@ from gradtutor.base.errors import GradtutorError
 from gradtutor.grading.catalog import validate
 from gradtutor.grading.generate import LEVELS, exercise_id, generate
 from gradtutor.grading.progress import load_progress, progress_path, review_exercise
-from gradtutor.kinds.variants import guard_failure, mistake_warnings
+from gradtutor.kinds.guards import guard_failure, mistake_warnings
 
 SEEDS = (1, 2, 3)
 OPS_OF_LEVEL = {1: ("+", "*"), 2: ("max(", "relu("), 3: ("exp(", "sigmoid(", "tanh(", "/"),

@@ -56,11 +56,11 @@ def test_ctrl_c_reports_the_files_already_checked(tmp_path: Path,
     real = grading.check_file
     seen = []
 
-    def interrupted_after_two(ex: object, path: object, **options: object) -> object:
+    def interrupted_after_two(ex: object, path: object, **options: bool) -> object:
         if len(seen) == 2:
             raise KeyboardInterrupt
         seen.append(path)
-        return real(ex, path, **options)  # type: ignore[arg-type]
+        return real(ex, path, **options)
 
     monkeypatch.setattr(grading, "check_file", interrupted_after_two)
     result = runner.invoke(app, ["check", "vanishing-sigmoid-chain", str(tmp_path),

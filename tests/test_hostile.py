@@ -46,6 +46,7 @@ from pathlib import Path
 import pytest
 import typer
 from typer.testing import CliRunner
+from written import written_copy
 
 from gradtutor.base import limits
 from gradtutor.cli.app import app
@@ -484,7 +485,8 @@ def test_hostile_answers_file(name: str, tmp_path: Path, monkeypatch: pytest.Mon
     expected = ANSWER_SAMPLES[name]
     answers = stage(ANSWERS / name, tmp_path)
     seconds = SLOW_ANSWERS.get(name, SECONDS)
-    run = run_cli("check", expected.exercise, str(answers), "--format", "json")
+    exercise = written_copy(expected.exercise, tmp_path / "exercise")  # mallory's too
+    run = run_cli("check", exercise, str(answers), "--format", "json")
     assert_sane(run, tmp_path, seconds)
     if isinstance(expected, Refused):
         assert_file_error(run, answers, expected.line, expected.field, expected.message)
@@ -515,7 +517,8 @@ def test_hostile_answers_file_renders(name: str, chosen: str, tmp_path: Path) ->
     """Every other report format survives every sample, with the same exit status."""
     expected = ANSWER_SAMPLES[name]
     answers = stage(ANSWERS / name, tmp_path)
-    run = run_cli("check", expected.exercise, str(answers), "--format", chosen)
+    exercise = written_copy(expected.exercise, tmp_path / "exercise")
+    run = run_cli("check", exercise, str(answers), "--format", chosen)
     assert_sane(run, tmp_path, BIG_REPORTS.get(name, SECONDS))
     if isinstance(expected, Refused):
         assert_file_error(run, answers, expected.line, expected.field, expected.message)

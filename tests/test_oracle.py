@@ -56,7 +56,11 @@ def load(path: Path):
 
 
 def exercise(ex_id: str) -> dict:
-    return load(EXERCISES / f"{ex_id}.yaml")
+    """The exercise file, a drawn given value read as its `default:` (the notes' numbers)."""
+    data = load(EXERCISES / f"{ex_id}.yaml")
+    data["given"] = {name: value["default"] if isinstance(value, dict) else value
+                     for name, value in (data.get("given") or {}).items()}
+    return data
 
 
 def answers_file(ex_id: str) -> dict:
@@ -287,7 +291,7 @@ def test_exercise_file_is_well_formed(ex_id):
     assert ex["title"] and ex["description"]
     assert ("graph" in ex) != ("network" in ex)
     assert set(ex) <= {"id", "title", "description", "given", "graph", "network", "output",
-                       "ask", "tolerance", "follow_through", "tests", "kind"}
+                       "ask", "tolerance", "follow_through", "tests", "kind", "variants"}
     steps = [s for s, _ in ask_steps(ex)]
     assert len(steps) == len(set(steps))
     assert any(isinstance(item, dict) and item.get("hint") for item in ex["ask"])

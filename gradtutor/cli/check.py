@@ -78,7 +78,7 @@ def check(
     with guard():
         from ..base.errors import GradtutorError
         from ..exercises.exercise import find_exercise
-        from ..grading.batch import answer_files, capped_jobs
+        from ..grading.batch import answer_files, capped_jobs, grades_a_class
         from ..grading.feedback import redact
         from ..grading.handouts import variant_names
         from ..grading.othernumbers import flag_other_numbers
@@ -103,7 +103,9 @@ def check(
         if not paths:
             raise GradtutorError("no answers files found in " + ", ".join(answers))
         students = read_roster(roster) if roster is not None else None
-        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs),
+        # a class (several files, a folder, a platform): a blank `student:` is the file's name
+        by_name = platform or grades_a_class(answers, paths)
+        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs), by_name,
                                       variant_keys(students) if students else None)
         # before the feedback policy hides the expected values (each file's key)
         results = flag_other_numbers(ex, results, variant_names(students or []))
@@ -185,7 +187,8 @@ def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found
 
 
 def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int,
-           roster_keys: dict[str, str] | None = None) -> tuple[list, bool]:
+           by_file_name: bool, roster_keys: dict[str, str] | None = None
+           ) -> tuple[list, bool]:
     """Check every file (the roster saying whose numbers, for an exercise with variants),
     with a progress bar on a terminal; Ctrl-C keeps what is done."""
     from ..grading.batch import check_files
@@ -200,7 +203,7 @@ def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int,
         progress.start()
     try:
         for result in check_files(ex, paths, jobs=jobs, exercise_target=target,
-                                  roster_keys=roster_keys):
+                                  by_file_name=by_file_name, roster_keys=roster_keys):
             results.append(result)
             if progress is not None:
                 progress.advance(task)

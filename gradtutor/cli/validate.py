@@ -73,5 +73,7 @@ def _report_validation(result: Validation) -> None:
         count = len(result.tests)
         typer.echo(f"ok: {visible(result.file, 1000)} ({result.exercise}, {count} self-test"
                    f"{'s' if count != 1 else ''} pass)")
+    if result.variants_line is not None and not result.problems:
+        typer.echo(visible(f"{result.file}: {result.variants_line}", 1000))
     for warning in result.warnings:
         typer.echo(f"warning: {visible(f'{result.file}: {warning}', 1000)}")

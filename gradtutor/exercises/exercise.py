@@ -26,7 +26,6 @@ from ..lang.parser import parse_expression
 from ..lang.values import to_array
 from ..ops.specs import CONSTANTS, FUNCTIONS
 from .fields import (
-    FieldReader,
     SelfTest,
     asked_points,
     finite_number,
@@ -34,8 +33,7 @@ from .fields import (
     shown,
     unknown_keys,
 )
-from .placeholders import FORMAT_HELP, bad_formats, fill
-from .variants import Draw, VariantSpec, is_draw, read_draw, read_variants, student_generator
+from .variants import VariantSpec, VariantsReader, is_draw
 from .yamlio import Loaded
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -116,6 +114,9 @@ class Exercise:
     # each student's variant, built once (gradtutor.kinds.variants): student -> exercise
     variant_cache: dict[str, Exercise] = field(default_factory=dict, init=False, repr=False,
                                                compare=False)
+    # the pairs of mistakes that share a value at the numbers as written (kinds.variants)
+    structural: frozenset[tuple] | None = field(default=None, init=False, repr=False,
+                                                compare=False)
 
 
 # -- finding exercises -------------------------------------------------------------------
@@ -164,7 +165,7 @@ def resolve_exercise(target: str) -> Path:
 # -- loading graph and network exercises -------------------------------------------------
 
 
-class GraphLoader(FieldReader):
+class GraphLoader(VariantsReader):
     """Reads a graph or network exercise; `known_kinds` name every kind in a message about
     an unknown one."""
 
@@ -172,7 +173,6 @@ class GraphLoader(FieldReader):
         super().__init__(loaded)
         self.known_kinds = known_kinds
         self.base_tolerance = Tolerance()
-        self.draws: dict[str, Draw] = {}
 
     def load(self) -> Exercise:
         problems = self.problems
@@ -199,10 +199,8 @@ class GraphLoader(FieldReader):
         feedback = self.feedback()
         variants = self.variants(graph)
         if variants is not None:
-            variants = self.placeholders(variants, description, ask, given)
-            description = fill(description, given)
-            ask = [replace(item, hint=fill(item.hint, given)) if item.hint else item
-                   for item in ask]
+            variants = self.with_words(variants, title or "", description,
+                                       [item.hint for item in ask], graph.names)
         problems.raise_if_any()
         return Exercise(ex_id or "", title or "", description, kind, given, nodes, graph,
                         output, ask, tolerance, follow, tests, self.loaded.file, domain,
@@ -224,7 +222,7 @@ class GraphLoader(FieldReader):
                 self.problems.add(("given", name), constant_name(name, "an input"), key=True)
                 continue
             if is_draw(value):
-                drawn = self.drawn(name, value)
+                drawn = self.drawn(name, value, ("given", name))
                 if drawn is not None:
                     given[name] = drawn
                 continue
@@ -238,48 +236,10 @@ class GraphLoader(FieldReader):
                                   "computed from it could be right")
         return given
 
-    def drawn(self, name: str, raw: dict) -> np.ndarray | None:
-        """A drawn given value's `default:`, else its draw for no student (seed:"")."""
-        draw = read_draw(raw, ("given", name), self.problems)
-        if draw is None:
-            return None
-        self.draws[name] = draw
-        if draw.default is not None:
-            return draw.default
-        block = self.data.get("variants")
-        seed = block.get("seed") if isinstance(block, dict) else None
-        return draw.sample(student_generator(str(seed), ""))
-
-    def placeholders(self, spec: VariantSpec, description: str, ask: list[AskItem],
-                     given: dict[str, np.ndarray]) -> VariantSpec:
-        """The texts with placeholders kept as written on the spec, their formats checked."""
-        texts: list[tuple[tuple, str]] = [(("description",), description)]
-        texts += [(("ask", index, "hint"), item.hint) for index, item in enumerate(ask)
-                  if item.hint]
-        for path, text in texts:
-            for bad in bad_formats(text, given):
-                self.problems.add(path, f"{bad}: {FORMAT_HELP}")
-        return replace(spec, description=description, hints=tuple(i.hint for i in ask))
-
     def variants(self, graph: Graph) -> VariantSpec | None:
         """The `variants:` block, its conditions' names checked against the graph."""
-        if "variants" not in self.data:
-            for name in self.draws:
-                self.problems.add(("given", name), f"'{name}' is drawn, so the exercise needs "
-                                  "a 'variants:' block (with a seed)")
-            return None
-        require = self.lookup("require", ("variants",))
-        lines = {index: self.loaded.line("variants", "require", index)
-                 for index in range(len(require))} if isinstance(require, list) else {}
-        spec = read_variants(self.data["variants"], self.problems, self.draws, lines)
-        for index, requirement in enumerate(spec.require if spec else ()):
-            condition = requirement.condition
-            for used in [*free_names(condition.left), *free_names(condition.right)]:
-                if used not in graph.names:
-                    self.problems.add(("variants", "require", index), f"condition "
-                                      f"'{condition.text}': '{used}' is not a given value or "
-                                      "a node")
-        return spec
+        return self.variants_block(graph.names, "a given value or a node",
+                                   lambda name: ("given", name))
 
     def domain(self, given: dict[str, np.ndarray], kind: str) -> dict[str, str]:
         """`domain:` and `fixed:` as one map, every given value in it (defaults filled in)."""
@@ -483,11 +443,6 @@ def exercise_scale(graph: Graph, given: dict[str, np.ndarray]) -> float:
         values = evaluate(graph, given)
     except (GradtutorError, ValueError, FloatingPointError):
         return 1.0
-    return scale_of(values)
-
-
-def scale_of(values: list[np.ndarray]) -> float:
-    """The largest magnitude among a graph's values (1 when all are 0)."""
     sizes = [float(np.max(np.abs(v))) for v in values
              if np.size(v) and np.all(np.isfinite(v))]
     largest = max(sizes, default=0.0)

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ..base import fmt
 from ..base.errors import GradtutorError
 from ..lang.condition import Condition, parse_condition
+from ..lang.expr import free_names
 from ..lang.values import to_array
-from .fields import Problems, finite_number, kind_of, shown, unknown_keys
+from .fields import FieldReader, Problems, finite_number, kind_of, shown, unknown_keys
+from .yamlio import Loaded
 
 DRAW_KINDS = ("choice", "uniform", "integers")
 DRAW_KEYS = (*DRAW_KINDS, "step", "decimals", "shape", "default")
@@ -44,8 +49,11 @@ class Draw:
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:
         """One value: an entry per place in `shape` (a choice is drawn whole)."""
-        if self.kind == "choice":
+        if self.kind == "choice" and not self.shape:
             return self.choices[int(rng.integers(len(self.choices)))].copy()
+        if self.kind == "choice":  # an entry per place, each one of the listed numbers
+            picks = rng.integers(len(self.choices), size=math.prod(self.shape))
+            return np.array([float(self.choices[i]) for i in picks]).reshape(self.shape)
         size = math.prod(self.shape)
         if self.kind == "integers":
             flat = rng.integers(int(self.low), int(self.high) + 1, size=size).astype(float)
@@ -67,6 +75,15 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Written:
+    """An exercise's words as written, placeholders and all: each variant fills its own."""
+
+    title: str
+    description: str
+    hints: tuple[str | None, ...]  # one per asked step
+
+
+@dataclass(frozen=True)
 class VariantSpec:
     """The `variants:` block, and the given values it draws."""
 
@@ -76,10 +93,7 @@ class VariantSpec:
     draws: dict[str, Draw]
     # students graded on the numbers as written (a sample file, the answer key)
     as_written: frozenset[str] = frozenset({ANSWER_KEY_STUDENT})
-    # the description and each asked step's hint as written, placeholders unfilled
-    # (gradtutor.exercises.placeholders fills them at each variant's numbers)
-    description: str = ""
-    hints: tuple[str | None, ...] = ()
+    written: Written | None = None  # the words to fill (set by the exercise's loader)
 
 
 def student_generator(seed: str, student: str) -> np.random.Generator:
@@ -131,9 +145,9 @@ def _choice(raw: dict, path: tuple, problems: Problems, shape: tuple[int, ...]) 
     if not isinstance(options, list) or not options:
         problems.add((*path, "choice"), f"'choice' is a list of values, not {kind_of(options)}")
         return None
-    for key in ("step", "decimals", "shape"):
+    for key in ("step", "decimals"):
         if key in raw:
-            problems.add((*path, key), f"'{key}' is for uniform or integers draws, not choice")
+            problems.add((*path, key), f"'{key}' is for uniform draws, not choice")
     values = []
     for index, option in enumerate(options):
         try:
@@ -146,6 +160,9 @@ def _choice(raw: dict, path: tuple, problems: Problems, shape: tuple[int, ...]) 
         values.append(value)
     if len({v.shape for v in values}) > 1:
         problems.add((*path, "choice"), "every choice must have the same shape")
+    if shape and any(v.ndim for v in values):
+        problems.add((*path, "choice"), "with 'shape', each entry is one of the choices: "
+                     "list numbers, not vectors")
     return Draw("choice", tuple(values), shape=shape)
 
 
@@ -241,3 +258,100 @@ def _requirements(raw: object, problems: Problems,
         except GradtutorError as error:
             problems.adopt((*path, index), error)
     return tuple(found)
+
+
+# `{x}` or `{x:.4g}` in a variants exercise's title, description and hints: the student's own
+# value of a given value or node (any other brace, LaTeX's included, is left as written)
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}\n]{1,12}))?\}")
+
+
+def fill(text: str, values: Mapping[str, np.ndarray]) -> str:
+    """The text with each placeholder of a known name replaced by its value."""
+    def replaced(match: re.Match[str]) -> str:
+        name, spec = match.group(1), match.group(2)
+        if name not in values:
+            return match.group(0)
+        return shown_value(values[name], spec)
+
+    return PLACEHOLDER.sub(replaced, text)
+
+
+def shown_value(value: np.ndarray, spec: str | None) -> str:
+    """A value as a placeholder shows it: gradtutor's shortest form, or each entry formatted
+    by a Python number format such as `.4g` (checked when the exercise loads)."""
+    if spec is None:
+        return fmt.value(value)
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return format(float(array), spec)
+    return str(_formatted(array.tolist(), spec)).replace("'", "")
+
+
+def _formatted(entries: object, spec: str) -> object:
+    if isinstance(entries, list):
+        return [_formatted(entry, spec) for entry in entries]
+    return format(float(entries), spec)  # type: ignore[arg-type]
+
+
+def bad_placeholders(text: str, names: set[str]) -> list[str]:
+    """The placeholders of known names whose number format Python does not read."""
+    bad = []
+    for match in PLACEHOLDER.finditer(text):
+        if match.group(1) in names and match.group(2) is not None:
+            try:
+                format(1.5, match.group(2))
+            except ValueError:
+                bad.append(match.group(0))
+    return bad
+
+
+class VariantsReader(FieldReader):
+    """What every kind's loader reads of drawn values and the `variants:` block."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        super().__init__(loaded)
+        self.draws: dict[str, Draw] = {}  # the drawn values, by name
+
+    def drawn(self, name: str, raw: dict, path: tuple) -> np.ndarray | None:
+        """A drawn value's `default:`, else its draw for no student (the empty name)."""
+        draw = read_draw(raw, path, self.problems)
+        if draw is None:
+            return None
+        self.draws[name] = draw
+        if draw.default is not None:
+            return draw.default
+        block = self.data.get("variants")
+        seed = block.get("seed") if isinstance(block, dict) else None
+        return draw.sample(student_generator(str(seed), ""))
+
+    def variants_block(self, names: Collection[str], what: str,
+                       drawn_at: Callable[[str], tuple]) -> VariantSpec | None:
+        """The `variants:` block, each condition's names among `names` (`what` says which
+        they are); without a block, every drawn value (at `drawn_at(name)`) is a problem."""
+        if "variants" not in self.data:
+            for name in self.draws:
+                self.problems.add(drawn_at(name), f"'{name}' is drawn, so the exercise needs "
+                                  "a 'variants:' block (with a seed)")
+            return None
+        require = self.lookup("require", ("variants",))
+        lines = {index: self.loaded.line("variants", "require", index)
+                 for index in range(len(require))} if isinstance(require, list) else {}
+        spec = read_variants(self.data["variants"], self.problems, self.draws, lines)
+        for index, requirement in enumerate(spec.require if spec else ()):
+            condition = requirement.condition
+            for used in [*free_names(condition.left), *free_names(condition.right)]:
+                if used not in names:
+                    self.problems.add(("variants", "require", index), f"condition "
+                                      f"'{condition.text}': '{used}' is not {what}")
+        return spec
+
+    def with_words(self, spec: VariantSpec, title: str, description: str,
+                   hints: list[str | None], names: Collection[str]) -> VariantSpec:
+        """The block with the words each variant fills in (placeholders' formats checked)."""
+        texts = [(("title",), title), (("description",), description),
+                 *((("ask", i, "hint"), hint or "") for i, hint in enumerate(hints))]
+        for path, text in texts:
+            for bad in bad_placeholders(text, set(names)):
+                self.problems.add(path, f"'{bad}': after the ':' comes a number format such "
+                                  "as .2f or .4g")
+        return replace(spec, written=Written(title, description, tuple(hints)))

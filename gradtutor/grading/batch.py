@@ -129,16 +129,22 @@ def check_answers(ex: AnyExercise, answers: Answers) -> FileResult:
     return kind_of(ex).check(ex, answers)
 
 
-def students_variant(ex: AnyExercise, answers: Answers, student: str | None = None
-                     ) -> AnyExercise:
-    """The variant of the answers' student (`student` when the platform or the roster says
-    who), for an exercise with `variants:`; else the exercise as written."""
-    who = variant_student(ex, answers, student)
-    return variant_for(ex, who) if who is not None else ex  # type: ignore[arg-type]
+AS_WRITTEN_NOTE = ("no student: named in the file, so it is checked against the numbers as "
+                   "written")
+
+
+def students_variant(ex: AnyExercise, answers: Answers, *, by_file_name: bool = True,
+                     student: str | None = None) -> AnyExercise:
+    """The variant of the answers' student (`student` when the platform says who), for an
+    exercise with `variants:` (else the exercise as written); `by_file_name`: a file without
+    `student:` is its name's student."""
+    who = variant_student(ex, answers, student, by_file_name=by_file_name)
+    return variant_for(ex, who) if who is not None else ex
 
 
 def variant_student(ex: AnyExercise, answers: Answers, student: str | None = None,
-                    roster_keys: dict[str, str] | None = None) -> str | None:
+                    roster_keys: dict[str, str] | None = None, *,
+                    by_file_name: bool = True) -> str | None:
     """Whose numbers the answers are checked against: `student` when given, else the roster
     student the file belongs to (`roster_keys`: each id, email and name, casefolded, to the
     student's variant name), else `student_of`; None for an exercise without variants."""
@@ -150,32 +156,51 @@ def variant_student(ex: AnyExercise, answers: Answers, student: str | None = Non
         for key in (Path(answers.file).stem, student_of(answers) or ""):  # as roster.join
             if key.casefold() in roster_keys:
                 return roster_keys[key.casefold()]
-    return student_of(answers)
+    return student_of(answers, by_file_name=by_file_name)
 
 
-def student_of(answers: Answers) -> str | None:
-    """Whose answers: the file's `student:`, else the file's name (None for answers given in
-    Python, which are checked against the exercise as written)."""
+def student_of(answers: Answers, *, by_file_name: bool = True) -> str | None:
+    """Whose answers: the file's `student:`, else (in class grading) the file's name; None
+    for the numbers as written (answers given in Python, or one file checked on its own)."""
     if answers.student and answers.student.strip():
         return answers.student.strip()
-    if answers.file.startswith("<"):
+    if not by_file_name or answers.file.startswith("<"):
         return None
     return Path(answers.file).stem
 
 
+def grades_a_class(targets: Iterable[str], paths: list[Path]) -> bool:
+    """Whether a check grades a class (several files, a folder or a pattern), where a file
+    without `student:` is its name's student."""
+    return len(paths) > 1 or any(Path(t).is_dir() or glob.has_magic(t) for t in targets)
+
+
+def check_for_student(ex: AnyExercise, answers: Answers, *, by_file_name: bool = True,
+                      student: str | None = None,
+                      roster_keys: dict[str, str] | None = None) -> FileResult:
+    """The answers checked against their student's variant (see variant_student); a file of
+    no student checked on the numbers as written says so in a note."""
+    who = variant_student(ex, answers, student, roster_keys, by_file_name=by_file_name)
+    result = check_answers(variant_for(ex, who) if who is not None else ex, answers)
+    result.variant = who
+    if getattr(ex, "variants", None) is not None and who is None:
+        result.notes.append(AS_WRITTEN_NOTE)
+    return result
+
+
 def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True,
-               student: str | None = None, roster_keys: dict[str, str] | None = None
-               ) -> FileResult:
-    """Check one answers file against its student's variant (`student`, else the roster's,
-    else the file's; the numbers as written when `per_student` is off); a file that cannot
-    be read becomes the result's error."""
+               by_file_name: bool = True, student: str | None = None,
+               roster_keys: dict[str, str] | None = None) -> FileResult:
+    """Check one answers file (against its student's variant unless `per_student` is off;
+    `by_file_name`: a file without `student:` is its name's student, as in class grading;
+    `student` and `roster_keys`: see variant_student); a file that cannot be read becomes
+    the result's error."""
     try:
         answers = read_answers(path, ex.id)
-        who = variant_student(ex, answers, student, roster_keys) if per_student else None
-        result = check_answers(variant_for(ex, who) if who is not None else ex,  # type: ignore
-                               answers)
-        result.variant = who
-        return result
+        if not per_student:
+            return check_answers(ex, answers)
+        return check_for_student(ex, answers, by_file_name=by_file_name, student=student,
+                                 roster_keys=roster_keys)
     except GradtutorError as error:
         return FileResult(ex.id, str(path), error=str(error))
     except (Exception, RecursionError) as error:  # a bug or a limit: this file's row only
@@ -186,17 +211,22 @@ def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True,
 
 def check_files(ex: AnyExercise, paths: list[Path], *, jobs: int = 1, exercise_target: str = "",
                 on_result: Callable[[FileResult], None] | None = None,
+                by_file_name: bool | None = None,
                 roster_keys: dict[str, str] | None = None) -> Iterator[FileResult]:
-    """Check every file, yielding results in the order of `paths` (`roster_keys`: see
-    variant_student)."""
+    """Check every file, yielding results in the order of `paths`. `by_file_name` (default:
+    more than one file, a class) grades a file without `student:` as its name's student;
+    off, such a file is checked against the numbers as written. `roster_keys`: see
+    variant_student."""
+    by_name = len(paths) > 1 if by_file_name is None else by_file_name
     if jobs <= 1 or len(paths) < PARALLEL_FROM or not exercise_target:
         for path in paths:
-            result = check_file(ex, path, roster_keys=roster_keys)
+            result = check_file(ex, path, by_file_name=by_name, roster_keys=roster_keys)
             if on_result:
                 on_result(result)
             yield result
         return
-    yield from _in_workers(ex, paths, jobs, (exercise_target, roster_keys), on_result)
+    yield from _in_workers(ex, paths, jobs, (exercise_target, roster_keys), on_result,
+                           by_name)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -210,14 +240,15 @@ class Interrupted(KeyboardInterrupt):
 
 def _in_workers(ex: AnyExercise, paths: list[Path], jobs: int,
                 setup: tuple[str, dict[str, str] | None],
-                on_result: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
+                on_result: Callable[[FileResult], None] | None,
+                by_file_name: bool = True) -> Iterator[FileResult]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     size = max(1, min(64, len(paths) // (jobs * 4)))
     chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
                                initargs=setup)
-    futures = [pool.submit(_worker_check_all, chunk) for chunk in chunks]
+    futures = [pool.submit(_worker_check_all, chunk, by_file_name) for chunk in chunks]
     done_chunks: dict[int, list[FileResult]] = {}
     next_chunk = 0
     try:
@@ -260,9 +291,10 @@ def _start_worker(target: str, roster_keys: dict[str, str] | None) -> None:
     _worker_roster["keys"] = roster_keys
 
 
-def _worker_check_all(paths: list[str]) -> list[FileResult]:
+def _worker_check_all(paths: list[str], by_file_name: bool = True) -> list[FileResult]:
     keys = _worker_roster.get("keys")
-    return [check_file(_worker_exercise[0], path, roster_keys=keys) for path in paths]
+    return [check_file(_worker_exercise[0], path, by_file_name=by_file_name, roster_keys=keys)
+            for path in paths]
 
 
 MAX_JOBS = 64  # worker processes, at most (and never more than the cores)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..base.errors import GradtutorError
+from ..base.errors import ExerciseError, GradtutorError
 from ..exercises.answers import Answer, Answers
 from ..exercises.exercise import bundled_dir
 from ..kinds import AnyExercise, kind_of, load_exercise
+from ..kinds.variants import MOSTLY_REJECTED, Rejections, rejections
 from .batch import check_answers
 
 
@@ -77,6 +78,12 @@ class Validation:
     problems: list[GradtutorError]
     tests: list[SelfTestResult]
     warnings: list[str] = field(default_factory=list)  # mistakes it cannot tell apart
+    variants: Rejections | None = None  # a sample of its students' draws, when it has any
+
+    @property
+    def variants_line(self) -> str | None:
+        """What the guards made of the sample of draws, in one line."""
+        return rejection_line(self.variants) if self.variants is not None else None
 
     @property
     def failed_tests(self) -> list[SelfTestResult]:
@@ -85,11 +92,39 @@ class Validation:
 
 
 def validate(path: str) -> Validation:
+    """Load the file, run its self-tests, compare its mistakes; for an exercise with
+    `variants:`, draw a sample of students and fail when the guards reject most draws."""
     try:
         ex = load_exercise(path)
     except GradtutorError as error:
         return Validation(path, None, getattr(error, "problems", None) or [error], [])
-    return Validation(path, ex.id, [], run_self_tests(ex), warnings_of(ex))
+    sample = rejections(ex) if ex.variants is not None else None
+    problems: list[GradtutorError] = [mostly_rejected(ex, sample)] \
+        if sample and sample.share > MOSTLY_REJECTED else []
+    return Validation(path, ex.id, problems, run_self_tests(ex), warnings_of(ex), sample)
+
+
+def rejection_line(sample: Rejections) -> str:
+    """`variants: 100 draws, 12 rejected by the guards (12%); most often: ... (7)`."""
+    line = f"variants: {sample.drawn} draws, {sample.rejected} rejected by the guards " \
+           f"({sample.share:.0%})"
+    if sample.commonest is not None:
+        reason, count = sample.commonest
+        line += f"; most often: {reason} ({count})"
+    return line
+
+
+def mostly_rejected(ex: AnyExercise, sample: Rejections) -> ExerciseError:
+    """The problem of an exercise whose guards reject nearly every draw, at its `require:`
+    (or its `variants:` block when it has none)."""
+    assert ex.variants is not None
+    require = ex.variants.require
+    reason = f"; most often: {sample.commonest[0]}" if sample.commonest else ""
+    return ExerciseError(
+        f"the guards reject {sample.rejected} of {sample.drawn} draws ({sample.share:.0%}, "
+        f"more than {MOSTLY_REJECTED:.0%}){reason}: widen the drawn values or loosen "
+        "'require'", file=ex.source, line=require[0].line if require else None,
+        field="variants.require" if require else "variants")
 
 
 MAX_WARNINGS = 20  # a huge exercise's warnings, cut short

@@ -3,7 +3,7 @@
 A level is one recipe (LEVELS) that draws an exercise as the fields of an ordinary exercise
 file: the text is written in the exercise format and loaded by the normal loader, so
 `validate` accepts it and `check` grades answers to it like any other. A draw is kept only
-when it passes the variant guards (kinds/variants.py: no kink within reach, every asked value
+when it passes the variant guards (kinds/guards.py: no kink within reach, every asked value
 finite, every catalogue mistake distinguishable) and the recipe's own (no value too large,
 no division by a number near 0); otherwise the recipe draws again from the same stream.
 The stream is PCG64 seeded by sha256 of "practice-level-LEVEL:SEED", so one seed gives the
@@ -25,7 +25,7 @@ from ..exercises.exercise import Exercise
 from ..exercises.variants import student_generator
 from ..exercises.yamlio import load_yaml
 from ..kinds import exercise_from_yaml, kind_of
-from ..kinds.variants import guard_failure, mistake_warnings
+from ..kinds.guards import guard_failure, mistake_warnings
 
 Rng = np.random.Generator
 Fields = dict[str, Any]

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..base import fmt
 from ..base.errors import GradtutorError
 from ..exercises.exercise import bundled_dir, find_exercise
-from ..exercises.placeholders import uses_placeholders
+from ..exercises.variants import PLACEHOLDER
 from ..kinds import AnyExercise, kind_of
 from ..kinds.variants import variant_for
 from .roster import Student
@@ -54,7 +54,7 @@ def for_student(ex: AnyExercise, student: str | None) -> AnyExercise:
                              "numbers", field="student")
     if not student.strip():
         raise GradtutorError("a student needs a name", field="student")
-    return variant_for(ex, student.strip())  # type: ignore[arg-type]
+    return variant_for(ex, student.strip())
 
 
 def given_shown(ex: AnyExercise) -> list[tuple[str, str]]:
@@ -64,8 +64,8 @@ def given_shown(ex: AnyExercise) -> list[tuple[str, str]]:
 
 def numbers_in_text(ex: AnyExercise) -> bool:
     """Whether the exercise's description shows each student's own numbers."""
-    spec = getattr(ex, "variants", None)
-    return spec is not None and uses_placeholders(spec.description, getattr(ex, "given", {}))
+    written = getattr(getattr(ex, "variants", None), "written", None)
+    return written is not None and PLACEHOLDER.search(written.description) is not None
 
 
 def handout(ex: AnyExercise, student: str, answers_file: str, check_as: str) -> Handout:

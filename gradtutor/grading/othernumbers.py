@@ -113,12 +113,12 @@ def _keys(ex: AnyExercise, checked: list[FileResult], others: Iterable[str]
         if name not in keys:
             from_result = _result_key(result)
             keys[name] = from_result if from_result is not None else \
-                _key_of(ex, variant_for(ex, name))  # type: ignore[arg-type]
+                _key_of(ex, variant_for(ex, name))
     for other in others:
         name = _name(ex, other)
         if name not in keys:
             try:
-                keys[name] = _key_of(ex, variant_for(ex, name))  # type: ignore[arg-type]
+                keys[name] = _key_of(ex, variant_for(ex, name))
             except GradtutorError:  # no variant passes the guards: nobody can match it
                 continue
     return keys
@@ -152,12 +152,25 @@ def _numeric(value: object) -> Array | None:
 
 def _index(ex: AnyExercise, keys: dict[str, dict[str, Array]]) -> dict[str, StepIndex]:
     """A StepIndex for every asked step with numeric true values."""
-    from ..marking.check import tolerance_of
-
     steps: dict[str, list[tuple[str, Array]]] = {}
     for who, key in keys.items():
         for step, value in key.items():
             steps.setdefault(step, []).append((who, value))
-    items = {item.step.text: item for item in ex.ask}  # type: ignore[attr-defined]
-    return {step: StepIndex.of(tolerance_of(ex, items[step]), truths)  # type: ignore[arg-type]
-            for step, truths in steps.items() if step in items}
+    tolerances = _tolerances(ex)
+    return {step: StepIndex.of(tolerances[step], truths) for step, truths in steps.items()
+            if step in tolerances}
+
+
+EXACT = Tolerance(rel=1e-9)  # a kind whose steps carry no tolerance (perceptron weights)
+
+
+def _tolerances(ex: AnyExercise) -> dict[str, Tolerance]:
+    """Each asked step's tolerance: a graph step's own or its exercise's, else EXACT."""
+    found = {step: EXACT for step in kind_of(ex).template_steps(ex)}
+    for item in getattr(ex, "ask", []):
+        step = getattr(getattr(item, "step", None), "text", None)
+        shared: Tolerance = getattr(ex, "tolerance", EXACT)
+        own: Tolerance | None = getattr(item, "tolerance", None)
+        if step in found:
+            found[step] = own if own is not None else shared
+    return found

@@ -17,6 +17,7 @@ from ..base.errors import AnswersError, GradtutorError
 from ..exercises.answers import Answers, parse_answers
 from ..exercises.yamlio import load_yaml
 from ..kinds import AnyExercise, kind_of
+from ..kinds.variants import variant_for
 from ..marking.results import FileResult, StepResult
 from .feedback import redact
 
@@ -102,7 +103,10 @@ class PracticeSession:
             if not 0.0 <= penalty <= 1.0:
                 raise GradtutorError(f"{name} is a fraction of a step's points, from 0 to 1, "
                                      f"not {penalty:g}", field=name)
-        self.exercise = exercise
+        named = student.strip() if student else ""
+        # the student's own numbers (an exercise with `variants:`), as `check` grades them
+        self.exercise = variant_for(exercise, named) if named else exercise
+        exercise = self.exercise
         self.attempts = attempts
         self.student = student
         self.attempt_penalty = attempt_penalty

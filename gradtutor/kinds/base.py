@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ..exercises.answers import Answers
     from ..exercises.fields import SelfTest
     from ..exercises.perceptron.solving import PerceptronSolution
+    from ..exercises.variants import VariantSpec
     from ..exercises.yamlio import Loaded
     from ..marking.results import FileResult
     from ..walkthrough.explain import Walkthrough
@@ -25,6 +28,8 @@ class AnyExercise(Protocol):
     source: str  # the file it came from
     feedback: str  # what a grading platform shows by default: full, diagnosis, verdict, score
     tests: list[SelfTest]
+    variants: VariantSpec | None  # how each student's own numbers are drawn, if they are
+    variant_cache: dict[str, Any]  # student -> their variant, built once (kinds.variants)
 
 
 E = TypeVar("E", bound=AnyExercise)
@@ -72,4 +77,14 @@ class ExerciseKind(Protocol[E]):
 
     def solve(self, exercise: E) -> AnswerKey | PerceptronSolution:
         """The solution that `solve` draws: the answer key, and for some kinds its working."""
+        ...
+
+    def with_drawn(self, exercise: E, drawn: dict[str, np.ndarray], student: str) -> E:
+        """The exercise at one draw of its drawn values (its `variants:`), for `student`:
+        a new object, its words filled with the student's numbers."""
+        ...
+
+    def unfit(self, exercise: E, written: E) -> str:
+        """Why a drawn variant fails the kind's guards ('' when it passes); `written` is the
+        exercise as written."""
         ...

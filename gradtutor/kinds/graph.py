@@ -47,7 +47,21 @@ class GraphKind:
                                     f"step '{item.step.text}' has no finite true value "
                                     f"({fmt.value(value)}): no answer could be right")
         loader.problems.raise_if_any()
+        if exercise.variants is not None:
+            from .guards import fill_texts
+
+            fill_texts(exercise)  # at the numbers as written: no student named
         return exercise
+
+    def with_drawn(self, exercise: Exercise, drawn: dict[str, Array], student: str) -> Exercise:
+        from .guards import graph_with_drawn
+
+        return graph_with_drawn(exercise, drawn, student)
+
+    def unfit(self, exercise: Exercise, written: Exercise) -> str:
+        from .guards import guard_failure, structural_pairs
+
+        return guard_failure(exercise, structural_pairs(written), self.key(exercise))
 
     def key(self, exercise: Exercise) -> dict[str, Array]:
         if exercise.key is None:

@@ -45,25 +45,15 @@ class Indistinguishable:
 
 
 def indistinguishable(ex: Exercise) -> list[Indistinguishable]:
-    """Every asked step's mistakes that pass for the truth or share a value: for each step,
-    the mistakes that pass (in the catalogue's order), then a passing 0, then the pairs."""
-    position = {item.step.text: index for index, item in enumerate(ex.ask)}
-    return sorted(each_indistinguishable(ex), key=lambda found: (
-        position.get(found.step, 0), 2 if len(found.codes) > 1 else int(found.codes[0] == ZERO),
-        tuple(_CATALOGUE_INDEX.get(code, -1) for code in found.codes)))
+    """Every asked step's mistakes that pass for the truth or share a value."""
+    return list(each_indistinguishable(ex))
 
 
 def each_indistinguishable(ex: Exercise) -> Iterator[Indistinguishable]:
-    """The same, each as soon as it is found (a pair when its second mistake is replayed): a
-    variant's guard stops at the first it cannot allow."""
+    """The same, step by step: a guard can stop at the first it cannot allow."""
     truth = Recomputer(ex)
     for item in ex.ask:
         yield from _step_warnings(ex, item, truth.value(item.step))
-
-
-ZERO = "answer 0"
-_CATALOGUE_INDEX = {m.code: index for index, m in enumerate(CATALOGUE)}
-_RANK = {m.code: m.mechanism for m in CATALOGUE}
 
 
 def exercised(ex: Exercise) -> dict[str, int]:
@@ -82,25 +72,27 @@ def exercised(ex: Exercise) -> dict[str, int]:
     return counts
 
 
-def _step_warnings(ex: Exercise, item: AskItem, expected: Array) -> Iterator[Indistinguishable]:
+def _step_warnings(ex: Exercise, item: AskItem, expected: Array) -> list[Indistinguishable]:
     tolerance = item.tolerance or ex.tolerance
     situation = Situation(ex, item.step, expected, None, expected, Overrides(), tolerance)
     values: dict[str, list[Array]] = {}
+    found: list[Indistinguishable] = []
+    rank = {m.code: m.mechanism for m in CATALOGUE}
     for misconception in CATALOGUE:
-        code = misconception.code
         changed, passing = _values_of(misconception.candidates, situation, expected)
-        if passing and code not in HARMLESS:
-            yield Indistinguishable(item.step.text, (code,), True)
-        if not changed:
-            continue
-        for first, earlier in values.items():
-            if _RANK[first] == _RANK[code] and any(
-                    a.shape == b.shape and close(a, b, tolerance) for a in earlier
-                    for b in changed):
-                yield Indistinguishable(item.step.text, (first, code), False)
-        values[code] = changed
+        if passing and misconception.code not in HARMLESS:
+            found.append(Indistinguishable(item.step.text, (misconception.code,), True))
+        if changed:
+            values[misconception.code] = changed
     if np.any(expected) and close(np.zeros_like(expected), expected, tolerance):
-        yield Indistinguishable(item.step.text, (ZERO,), True)
+        found.append(Indistinguishable(item.step.text, ("answer 0",), True))
+    codes = list(values)
+    for i, first in enumerate(codes):
+        for second in codes[i + 1:]:
+            if rank[first] == rank[second] and any(a.shape == b.shape and close(a, b, tolerance)
+                   for a in values[first] for b in values[second]):
+                found.append(Indistinguishable(item.step.text, (first, second), False))
+    return found
 
 
 def _values_of(candidates: Callable[[Situation], Iterator[Array]], situation: Situation,

@@ -78,6 +78,9 @@ class Op:
     words: str = ""  # what the walkthrough calls it: "multiply" (a "multiply gate")
     latex: str | None = None  # the call's name in LaTeX, e.g. \sigma; else \operatorname
     activation: bool = False  # ends a layer in a walkthrough's layer table
+    # |input| beyond which the derivative is all but 0 (sigmoid'(5) = 0.0066, tanh'(2.5) =
+    # 0.027): a per-student variant's inputs stay within it
+    saturates: float | None = None
 
     def __post_init__(self) -> None:
         assert self.numeric_vjp is not None or self.grad is not None, self.name
@@ -364,10 +367,10 @@ OPS: dict[str, Op] = {
                latex=r"\cos"),
         _unary("tanh", np.tanh, lambda x, g, a, out: (1 - out ** 2) * g,
                numeric_vjp=_local(lambda g, ins, out: [g * (1.0 - out * out)]),
-               sympy=_sympy("tanh"), latex=r"\tanh", activation=True),
+               sympy=_sympy("tanh"), latex=r"\tanh", activation=True, saturates=2.5),
         _unary("sigmoid", _sigmoid, lambda x, g, a, out: out * (1 - out) * g,
                numeric_vjp=_local(lambda g, ins, out: [g * out * (1.0 - out)]),
-               sympy=_sympy("sigmoid"), latex=r"\sigma", activation=True),
+               sympy=_sympy("sigmoid"), latex=r"\sigma", activation=True, saturates=5.0),
         _unary("relu", lambda x: np.maximum(x, 0.0), lambda x, g, a, out: x.cond(a, ">", 0) * g,
                gate="relu", kink=lambda ins, attrs: ins[0] > 0, sympy=_sympy("relu"),
                activation=True),

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from ..grading.batch import ClassSummary
     from ..grading.catalog import Validation
+    from ..kinds.variants import Rejections
     from ..walkthrough.model import Walkthrough
     from ..walkthrough.perceptron import PerceptronWalkthrough
 
@@ -347,29 +348,25 @@ def exercise_template(ex: Any, check_as: str | None = None, student: str | None 
                       ) -> str:
     """What `gradtutor template` prints; `ex` is the student's variant when one is named."""
     from ..grading.catalog import template_notes
-    from ..grading.handouts import given_shown, numbers_in_text
+    from ..grading.handouts import given_shown
 
     return template_yaml(ex.id, ex.title, ex.description, template_notes(ex), check_as,
-                         student=student, given=given_shown(ex) if student else None,
-                         numbers_in_text=numbers_in_text(ex))
+                         student=student, given=given_shown(ex) if student else None)
 
 
 def template_yaml(exercise_id: str, title: str, description: str,
                   steps: list[tuple[str, str]], check_as: str | None = None, *,
-                  student: str | None = None, given: list[tuple[str, str]] | None = None,
-                  numbers_in_text: bool = False) -> str:
+                  student: str | None = None, given: list[tuple[str, str]] | None = None
+                  ) -> str:
     """A blank answers file: every asked step with an empty value, the description as
     comments (nothing in a title or a description can become a key). `steps` pairs each
     step with a note on what kind of value it takes; `check_as` is what `check` is given for
     the exercise (its file path when it is not bundled; the id by default); `student` and
-    `given` (name, value shown) name a per-student variant and its numbers
-    (`numbers_in_text`: the description shows them too)."""
+    `given` (name, value shown) name a per-student variant and its numbers."""
     lines = [*yaml_comment(f"{exercise_id}: {visible(title, 10_000)}"), "#"]
     lines += yaml_comment(description.strip()) if description.strip() else []
     if student is not None:
-        rest = ", as in the description above" if numbers_in_text else \
-            "; answer with these, not the ones above"
-        lines += ["#", *yaml_comment(f"Your own numbers ({student}){rest}:")]
+        lines += ["#", *yaml_comment(f"Your own numbers ({student}); answer with these:")]
         lines += [line for name, shown in given or []
                   for line in yaml_comment(f"  {name} = {shown}")]
     lines += ["#", "# Write a value after each step: a number, a list [a, b] for a vector,",
@@ -435,7 +432,15 @@ def validation_data(results: list[Validation], statuses: list[int]) -> list[dict
                    "score": test.got, "passed": test.passed, "summary": test.summary}
                   for test in result.tests],
         "warnings": result.warnings,
+        **({"variants": _rejection_data(result.variants)} if result.variants else {}),
     } for result, status in zip(results, statuses, strict=True)]
+
+
+def _rejection_data(sample: Rejections) -> dict[str, Any]:
+    commonest = sample.commonest
+    return {"drawn": sample.drawn, "rejected": sample.rejected,
+            "commonest_reason": commonest[0] if commonest else None,
+            "commonest_count": commonest[1] if commonest else 0}
 
 
 def problem_data(error: GradtutorError) -> dict[str, Any]:

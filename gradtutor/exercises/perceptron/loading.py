@@ -16,7 +16,8 @@ from ...base import limits
 from ...base.compare import Tolerance
 from ...base.errors import LimitError
 from ..exercise import ID_PATTERN, NAME_PATTERN
-from ..fields import FieldReader, SelfTest, asked_points, shown, unknown_keys
+from ..fields import SelfTest, asked_points, shown, unknown_keys
+from ..variants import VariantSpec, VariantsReader, is_draw
 from ..yamlio import Loaded
 from .exact import num, read_number, short
 from .functions import name_function
@@ -27,8 +28,13 @@ from .units import MAX_INPUTS, Row, Weights, weight_keys
 
 PERCEPTRON_KEYS = ("id", "title", "description", "kind", "inputs", "table", "activation",
                    "ask", "hidden", "learning_rule", "tolerance", "follow_through", "tests",
-                   "feedback")
+                   "feedback", "variants")
 ASKS = ("weights", "network", "trace")
+
+
+def exact(value: Any) -> Fraction:
+    """A drawn number as the exact decimal it is written as (0.1 is 1/10)."""
+    return Fraction(repr(float(value)))
 MAX_ROWS = 64
 MAX_HIDDEN = 16
 MAX_UPDATES = 500
@@ -66,8 +72,13 @@ class PerceptronExercise:
     kind: str = "perceptron"
     lines: dict[str, int] = field(default_factory=dict)
     feedback: str = "diagnosis"  # what a grading platform shows (FEEDBACK_LEVELS)
+    variants: VariantSpec | None = None  # how each student's learning rule is drawn
+    student: str | None = None  # whose variant this is; None: the exercise as written
     # an answers mapping scored fully correct, filled by the perceptron kind on first use
     key: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    # each student's variant, built once (gradtutor.kinds.variants): student -> exercise
+    variant_cache: dict[str, PerceptronExercise] = field(default_factory=dict, init=False,
+                                                         repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -89,7 +100,7 @@ def perceptron_from_yaml(loaded: Loaded) -> PerceptronExercise:
     return _Loader(loaded).load()
 
 
-class _Loader(FieldReader):
+class _Loader(VariantsReader):
 
     def load(self) -> PerceptronExercise:
         problems = self.problems
@@ -111,12 +122,13 @@ class _Loader(FieldReader):
         follow = self.number("follow_through", default=1.0, low=0, high=1)
         tests = self.tests()
         feedback = self.feedback()
+        variants = self.variants(n, title, description, ask)
         problems.raise_if_any()
         ex = PerceptronExercise(ex_id or "", title, description, inputs, rows, targets,
                                 at_zero, ask, hidden or 0, rule, tolerance, follow, tests,
                                 self.loaded.file,
                                 lines={k[0]: v for k, v in self.loaded.key_lines.items()
-                                       if len(k) == 1}, feedback=feedback)
+                                       if len(k) == 1}, feedback=feedback, variants=variants)
         self.analyse(ex, hidden)
         problems.raise_if_any()
         return ex
@@ -289,7 +301,9 @@ class _Loader(FieldReader):
             return LearningRule(zero, Fraction(1))
         unknown_keys(raw, ("initial", "rate", "updates"), path, self.problems)
         rate = Fraction(1)
-        if raw.get("rate") is not None:
+        if is_draw(raw.get("rate")):
+            rate = self.drawn_number("rate", raw["rate"], (*path, "rate")) or Fraction(1)
+        elif raw.get("rate") is not None:
             rate = self.number_at((*path, "rate"), raw["rate"]) or Fraction(1)
             if rate <= 0:
                 self.problems.add((*path, "rate"), "the learning rate must be positive")
@@ -305,9 +319,29 @@ class _Loader(FieldReader):
             self.problems.add(path, f"'initial' must map {', '.join(keys)} to numbers")
             return zero
         unknown_keys(raw, tuple(keys), path, self.problems)
-        values = [self.number_at((*path, key), raw[key]) if key in raw else Fraction(0)
+        values = [self.drawn_number(key, raw[key], (*path, key)) if is_draw(raw.get(key)) else
+                  self.number_at((*path, key), raw[key]) if key in raw else Fraction(0)
                   for key in keys]
         return tuple(v if v is not None else Fraction(0) for v in values)
+
+    def drawn_number(self, name: str, raw: dict, path: tuple) -> Fraction | None:
+        """A drawn starting weight or rate (one number): its default, exactly."""
+        if "shape" in raw:
+            self.problems.add((*path, "shape"), f"'{name}' is one number: no 'shape'")
+            return None
+        value = self.drawn(name, raw, path)
+        return exact(value) if value is not None else None
+
+    def variants(self, n: int, title: str, description: str,
+                 ask: list[AskPart]) -> VariantSpec | None:
+        """The `variants:` block: the learning rule's drawn start and rate, and `require:`
+        over w1..wn, b and rate."""
+        names = [*weight_keys(n), "rate"]
+        spec = self.variants_block(names, f"one of {', '.join(names)}",
+                                   lambda name: ("learning_rule",))
+        if spec is None:
+            return None
+        return self.with_words(spec, title, description, [part.hint for part in ask], names)
 
     # -- what needs the whole exercise --------------------------------------------------------
     def analyse(self, ex: PerceptronExercise, hidden: int | None) -> None:

@@ -170,7 +170,7 @@ def test_whose_numbers_in_every_format(exercise_file: Path, tmp_path: Path) -> N
         assert "another student's numbers" in text and "bob" not in text
     hidden = redact(results[1], "diagnosis")  # below full feedback, nobody is named
     assert export.file_data(hidden)["other_numbers"]["student"] is None
-    assert "matches another student's numbers (5 of 5" in draw.render(hidden, "plain")
+    assert "match another student's numbers better" in draw.render(hidden, "plain")
     assert export.check_csv([hidden]).splitlines()[1].endswith(",carol,another student")
     summary = summarize(results)
     assert summary.other_numbers == {str(files[1]): "bob's numbers"}

@@ -23,7 +23,8 @@ def file_report(result: FileResult) -> Document:
     blocks: list[Block] = [table]
     blocks += [Line([f"note: {visible(note, 1000)}"], "note") for note in result.notes]
     if result.other_numbers is not None:
-        blocks.append(Line([visible(result.other_numbers.line, 1000)], "warning"))
+        found = result.other_numbers  # below full feedback, no counts that could be values
+        blocks.append(Line([visible(found.line if shown else found.advice, 1000)], "warning"))
     blocks.append(Line([visible(result.summary, 1000)],
                        "passed" if result.all_correct else "strong"))
     return _report(result, blocks)

@@ -113,15 +113,20 @@ def file_data(result: FileResult) -> dict[str, Any]:
         data["feedback"] = result.feedback
     if result.variant is not None:  # an exercise with variants: whose numbers, and whether
         data["variant"] = result.variant  # the answers match someone else's better
-        data["other_numbers"] = other_numbers_data(result.other_numbers)
+        data["other_numbers"] = other_numbers_data(result.other_numbers,
+                                                   counts=result.feedback == "full")
     data["summary"] = result.summary
     return data
 
 
-def other_numbers_data(found: OtherNumbers | None) -> dict[str, Any] | None:
-    """A flagged file's match: whose numbers, how many steps match theirs and its own."""
+def other_numbers_data(found: OtherNumbers | None, *, counts: bool = True
+                       ) -> dict[str, Any] | None:
+    """A flagged file's match: whose numbers, how many steps match theirs and its own
+    (below full feedback, only whose and the advice: no number that could be a value)."""
     if found is None:
         return None
+    if not counts:
+        return {"student": found.who, "message": found.advice}
     return {"student": found.who, "matched": found.matched, "own": found.own,
             "steps": found.steps, "message": found.line}
 

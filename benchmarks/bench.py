@@ -299,6 +299,91 @@ def chain(repeats: int) -> None:
           "(target well under 2000)")
 
 
+# The sigmoid neuron with each student's own numbers (as a course would give it).
+DRAWN_NEURON = """\
+id: drawn-neuron
+title: A sigmoid neuron, each student's own numbers
+description: f8 = sigmoid(w0 x0 + w1 x1 + w2) at w0 = {w0}, x0 = {x0}, w1 = {w1}, x1 = {x1}.
+given:
+  w0: {uniform: [-2, 2], step: 0.5, default: 2}
+  x0: {uniform: [-2, 2], step: 0.5, default: -1}
+  w1: {uniform: [-2, 2], step: 0.5, default: -3}
+  x1: {uniform: [-2, 2], step: 0.5, default: -2}
+  w2: {uniform: [-2, 2], step: 0.5, default: -3}
+graph:
+  f1: w0*x0
+  f2: w1*x1
+  f3: f1 + f2
+  f4: f3 + w2
+  f5: -f4
+  f6: exp(f5)
+  f7: 1 + f6
+  f8: 1/f7
+output: f8
+ask: [f4, f6, f7, f8, df8/df7, df8/df6, df8/df5, df8/df4, df8/df3, df8/df2, df8/df1,
+      df8/dw0, df8/dx0, df8/dw1, df8/dx1, df8/dw2]
+variants:
+  seed: bench
+  require: [abs(f4) <= 4, abs(f4) >= 0.25]
+"""
+
+
+def variant_files(folder: Path, exercise: Path, count: int, *, own: bool) -> None:
+    """`count` answers files: each student's own key (`own`), or one student's key in every
+    file, with a third of the numbers nudged or flipped as in `class_files`."""
+    from gradtutor.kinds import kind_of, load_exercise
+    from gradtutor.kinds.variants import variant_for
+    from gradtutor.render.export import answers_yaml
+
+    ex = load_exercise(str(exercise))
+    rng = random.Random(0)
+    for index in range(count):
+        student = f"s{index:04d}" if own else "s0000"
+        mine = variant_for(ex, student)  # type: ignore[arg-type]
+        answers = {step: float(value) * (rng.choice((1.0, 1.001, 1.3, -1.0))
+                                         if rng.random() < 0.3 else 1.0)
+                   for step, value in kind_of(mine).key(mine).items()}
+        (folder / f"student{index:04d}.yaml").write_text(
+            answers_yaml(ex.id, answers, student=student))
+
+
+def variants(count: int) -> None:
+    """A class where every student has their own variant against one where all share one:
+    once with no variant remembered (the first check on a machine) and once with the draws
+    that passed the guards remembered (after `gradtutor variants` or an earlier check)."""
+    print(f"\n# {count:,} answers files with per-student variants, one call, --jobs 1 "
+          "(seconds)")
+    root = Path(tempfile.mkdtemp(prefix="gradtutor-bench-variants-"))
+    try:
+        exercise = root / "drawn-neuron.yaml"
+        exercise.write_text(DRAWN_NEURON)
+        shared, own = root / "shared", root / "own"
+        shared.mkdir()
+        own.mkdir()
+        warm = root / "cache-warm"
+        os.environ["GRADTUTOR_CACHE_DIR"] = str(warm)  # the files are made with this cache
+        variant_files(shared, exercise, count, own=False)
+        variant_files(own, exercise, count, own=True)
+
+        def check(folder: Path, cache: Path) -> float:
+            USER_ENVIRONMENT["GRADTUTOR_CACHE_DIR"] = str(cache)
+            return run([*GRADTUTOR, "check", str(exercise), str(folder), "--format", "csv",
+                        "--output", str(root / "grades.csv"), "--jobs", "1"])
+
+        one = check(shared, root / "cache-one")
+        cold = check(own, root / "cache-cold")
+        side_by_side("a variant each, nothing remembered", cold,
+                     "one variant for every file", one)
+        one = check(shared, warm)
+        remembered = check(own, warm)
+        side_by_side("a variant each, draws remembered", remembered,
+                     "one variant for every file", one, "(target <= 2)")
+    finally:
+        USER_ENVIRONMENT.pop("GRADTUTOR_CACHE_DIR", None)
+        os.environ.pop("GRADTUTOR_CACHE_DIR", None)
+        shutil.rmtree(root)
+
+
 HOSTILE_EXPRESSIONS = [
     "__import__('os').system('true')", "().__class__.__bases__[0].__subclasses__()",
     "lambda: 0", "9**9**9**9", "(" * 5000 + "x" + ")" * 5000, "no_such_function(x)",
@@ -329,7 +414,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", choices=["startup", "files", "formulas", "engine",
-                                           "practice", "chain", "hostile"])
+                                           "practice", "chain", "hostile", "variants"])
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} cores")
     sections = {"startup": lambda: startup(args.repeats),
@@ -338,7 +423,8 @@ def main() -> None:
                 "engine": lambda: engine(args.repeats * 4),
                 "practice": lambda: practice(args.repeats),  # before sympy is imported
                 "chain": lambda: chain(args.repeats),
-                "hostile": lambda: hostile(max(3, args.repeats // 3))}
+                "hostile": lambda: hostile(max(3, args.repeats // 3)),
+                "variants": lambda: variants(args.files)}
     for name, section in sections.items():
         if args.only in (None, name):
             section()

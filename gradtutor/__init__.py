@@ -49,6 +49,7 @@ __all__ = [
     # the API (gradtutor/api.py)
     "solve", "check", "check_files", "explain", "template", "load_exercise", "load_answers",
     "practice", "PracticeSession", "record_practice", "progress", "clear_progress",
+    "variants", "Variants",
     "Solution", "AnswerKey", "CheckResult", "CheckResults", "Explanation",
     # the errors it raises (gradtutor/base/errors.py)
     "GradtutorError", "ParseError", "LimitError", "ExpressionError", "ShapeError",

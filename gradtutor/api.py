@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,6 @@ import numpy as np
 from .base.errors import GradtutorError
 from .base.fmt import plain_data
 from .exercises.answers import Answer, Answers, read_answers
-from .grading import catalog
 from .grading.batch import (
     ClassSummary,
     answer_files,
@@ -37,13 +36,15 @@ from .grading.batch import (
 from .grading.batch import check_files as _check_each
 from .grading.feedback import redact
 from .grading.generate import Generated, generate
+from .grading.handouts import check_target, for_student
+from .grading.othernumbers import flag_other_numbers
 from .grading.practice import ATTEMPT_PENALTY, REVEAL_PENALTY, PracticeSession
 from .grading.progress import Progress, load_progress, record_session, review_exercise
 from .grading.progress import clear_progress as _clear_progress
 from .kinds import AnyExercise, kind_of
 from .kinds import explain as _explain_target
 from .kinds import load_exercise as _load_exercise
-from .marking.results import FileResult, StepResult
+from .marking.results import FileResult, OtherNumbers, StepResult
 from .render import draw, export
 
 PathLike = str | Path
@@ -66,10 +67,68 @@ def load_answers(path: PathLike, exercise: PathLike | Exercise | None = None) ->
     return read_answers(path, exercise_id)
 
 
-def template(exercise: PathLike | Exercise) -> str:
-    """The text of a blank answers file for the exercise, as `gradtutor template` prints it."""
+def template(exercise: PathLike | Exercise, student: str | None = None) -> str:
+    """The text of a blank answers file for the exercise, as `gradtutor template` prints it;
+    with `student` (an exercise with `variants:`), her numbers and her description."""
     ex = load_exercise(exercise)
-    return export.template_yaml(ex.id, ex.title, ex.description, catalog.template_notes(ex))
+    check_as = check_target(str(exercise), ex) if isinstance(exercise, str | Path) else None
+    return export.exercise_template(for_student(ex, student), check_as, student)
+
+
+@dataclass
+class Variants:
+    """Every roster student's own template and handout: `gradtutor variants`."""
+
+    exercise: str
+    folder: Path
+    files: dict[str, tuple[Path, Path]]  # student -> her answers template, her handout
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"exercise": self.exercise, "folder": str(self.folder),
+                "students": [{"student": student, "template": str(answers),
+                              "handout": str(handout)}
+                             for student, (answers, handout) in self.files.items()]}
+
+
+def variants(exercise: PathLike | Exercise, roster: PathLike | Iterable[str],
+             output: PathLike, *,
+             progress: Callable[[int, int, str], None] | None = None) -> Variants:
+    """Write, for every student of the roster (a CSV file as `check --roster` reads, or a
+    list of names), her answers template (STEM.yaml) and her handout (STEM.md) into
+    `output`; `progress(done, total, student)` is called after each student."""
+    from .grading.handouts import file_stems, handout, output_folder, variant_names
+    from .grading.roster import read_roster
+
+    ex = load_exercise(exercise)
+    if getattr(ex, "variants", None) is None:
+        raise GradtutorError(f"{ex.id} has no 'variants:': every student gets the same "
+                             "numbers; give them `gradtutor template` instead")
+    names = variant_names(read_roster(Path(roster))) if isinstance(roster, str | Path) \
+        else list(dict.fromkeys(name.strip() for name in roster if name.strip()))
+    if not names:
+        raise GradtutorError("the roster names no student", field="roster")
+    folder = output_folder(Path(output))
+    check_as = check_target(str(exercise), ex) if isinstance(exercise, str | Path) else ex.id
+    written: dict[str, tuple[Path, Path]] = {}
+    for done, (name, stem) in enumerate(file_stems(names).items(), start=1):
+        answers, sheet = folder / f"{stem}.yaml", folder / f"{stem}.md"
+        _write(answers, export.exercise_template(for_student(ex, name), check_as, name))
+        _write(sheet, str(draw.render(handout(ex, name, answers.name, check_as), "markdown")))
+        written[name] = (answers, sheet)
+        if progress is not None:
+            progress(done, len(names), name)
+    return Variants(ex.id, folder, written)
+
+
+def _write(path: Path, text: str) -> None:
+    """A file written whole (atomically); a failure is a clear error."""
+    from .base.files import write_atomically
+
+    try:
+        write_atomically(path, text)
+    except OSError as error:
+        raise GradtutorError(f"cannot write {path}: {error.strerror or error}",
+                             field="output") from None
 
 
 # -- solve -----------------------------------------------------------------------------------
@@ -216,6 +275,12 @@ class CheckResult:
     def summary(self) -> str:
         return self.result.summary
 
+    @property
+    def other_numbers(self) -> OtherNumbers | None:
+        """Set (in a class checked together) when the answers match another student's
+        numbers better than their own: whose, and on how many steps."""
+        return self.result.other_numbers
+
     def __repr__(self) -> str:
         return f"CheckResult({self.result.exercise}: {self.summary})"
 
@@ -295,15 +360,25 @@ def check(exercise: PathLike | Exercise, answers: PathLike | Mapping[str, Any] |
 
 
 def check_files(exercise: PathLike | Exercise, paths: PathLike | Iterable[PathLike],
-                *, feedback: str = "full") -> CheckResults:
+                *, feedback: str = "full", roster: PathLike | None = None) -> CheckResults:
     """Check many answers files (folders and glob patterns too), with the class summary;
-    each file's result shows what `feedback` allows (the summary is the instructor's)."""
+    each file's result shows what `feedback` allows (the summary is the instructor's). For
+    an exercise with `variants:`, each file is checked against its student's numbers (the
+    `roster` CSV's student it belongs to, else its `student:`, else its name), and a file
+    whose answers match another student's numbers better than its own has `other_numbers`
+    set."""
+    from .grading.handouts import variant_names
+    from .grading.roster import read_roster, variant_keys
+
     ex = load_exercise(exercise)
     targets = [str(paths)] if isinstance(paths, str | Path) else [str(p) for p in paths]
     files = answer_files(targets)
     if not files:
         raise GradtutorError("no answers files found in " + ", ".join(targets))
-    results = list(_check_each(ex, files, by_file_name=grades_a_class(targets, files)))
+    students = read_roster(Path(roster)) if roster is not None else []
+    checked = _check_each(ex, files, by_file_name=grades_a_class(targets, files),
+                          roster_keys=variant_keys(students) or None)
+    results = flag_other_numbers(ex, list(checked), variant_names(students))
     return CheckResults([CheckResult(redact(r, feedback), ex) for r in results],
                         summarize(results), ex)
 

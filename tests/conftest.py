@@ -19,6 +19,11 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    import os
+    import tempfile
+
+    # what gradtutor remembers on disk (a variant's draw) stays out of the user's cache
+    os.environ.setdefault("GRADTUTOR_CACHE_DIR", tempfile.mkdtemp(prefix="gradtutor-cache-"))
     config.addinivalue_line("markers", "slow: a long test (golden files, many examples); "
                             "--skip-slow leaves them out")
 

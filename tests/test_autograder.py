@@ -185,19 +185,34 @@ def gradescope_run(autograder: tuple[Path, Path], folder: Path, files: dict[str,
     return data
 
 
+def submitters_answers() -> tuple[str, str, str]:
+    """The key of the student submission_metadata.json names (Gradescope grades a submission
+    against its submitter's numbers, whatever `student:` the file types), the same with a
+    misspelt step, and that step's true value as written."""
+    from gradtutor.kinds import kind_of, load_exercise
+    from gradtutor.kinds.variants import variant_for
+    from gradtutor.render.export import answers_yaml
+
+    ada = variant_for(load_exercise("add-mul-gate"), "ada@example.org")
+    key = {step: float(value) for step, value in kind_of(ada).key(ada).items()}
+    good = answers_yaml("add-mul-gate", key, student="typed-name")
+    return good, good.replace("df/dq:", "df/dqq:"), f"{key['df/dq']:g}"
+
+
 @pytest.mark.slow
 def test_gradescope_zip_installs_offline_and_grades(autograder: tuple[Path, Path],
                                                     tmp_path: Path) -> None:
-    good = gradescope_run(autograder, tmp_path / "good", {"my answers.TXT": GOOD})
+    good_text, misspelt_text, hidden = submitters_answers()
+    good = gradescope_run(autograder, tmp_path / "good", {"my answers.TXT": good_text})
     assert good["score"] == 10 and len(good["tests"]) == 8
     assert "graded my answers.TXT" in good["output"]
     assert "student: Ada Lovelace" in good["output"] and good["output_format"] == "text"
     assert {test["visibility"] for test in good["tests"]} == {"after_due_date"}
     assert good["extra_data"]["student"]["sid"] == "A1"
 
-    misspelt = gradescope_run(autograder, tmp_path / "misspelt", {"a.yaml": MISSPELT})
+    misspelt = gradescope_run(autograder, tmp_path / "misspelt", {"a.yaml": misspelt_text})
     assert misspelt["score"] == 9 and "did you mean df/dq?" in misspelt["output"]
-    assert "-4" not in json.dumps(misspelt["tests"])  # feedback diagnosis: no expected value
+    assert hidden not in json.dumps(misspelt["tests"])  # feedback diagnosis: no expected value
 
     empty = gradescope_run(autograder, tmp_path / "empty", {})
     assert empty["score"] == 0 and "empty" in empty["output"]
@@ -207,7 +222,7 @@ def test_gradescope_zip_installs_offline_and_grades(autograder: tuple[Path, Path
     assert broken["score"] == 0 and broken["tests"] == []
     assert "answers.yaml:" in broken["output"] and "Accepted" in broken["output"]
 
-    two = gradescope_run(autograder, tmp_path / "two", {"first.yaml": MISSPELT,
-                                                        "second.yml": GOOD})
+    two = gradescope_run(autograder, tmp_path / "two", {"first.yaml": misspelt_text,
+                                                        "second.yml": good_text})
     assert two["score"] == 10 and "graded second.yml" in two["output"]
     assert "also found first.yaml (score 9/10" in two["output"]

@@ -58,6 +58,12 @@ def _cases() -> dict[str, list[str]]:
                                 "--format", "dot"]
     cases["check-class-jobs.csv"] = ["check", "add-mul-gate", str(EXERCISES / "answers"),
                                       "--format", "csv", "--jobs", "2"]
+    variants = ROOT / "tests" / "fixtures" / "variants"
+    for fmt in ("json", "plain", "csv"):  # each student's numbers, and whose numbers match
+        cases[f"check-variants-class.{fmt}"] = ["check", str(variants / "drawn-class.yaml"),
+                                                str(variants / "class"), "--format", fmt]
+    cases["template-variants-student.yaml"] = ["template", str(variants / "drawn-class.yaml"),
+                                               "--student", "carol"]
     cases["list.json"] = ["list", "--format", "json"]
     cases["list.plain"] = ["list", "--format", "plain"]
     cases["validate-all.json"] = ["validate", str(EXERCISES), "--format", "json"]

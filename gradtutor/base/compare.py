@@ -123,6 +123,17 @@ def _close_number(given: float, expected: float, tolerance: Tolerance,
     return matches_rounding(given, expected, text, tolerance.figures)
 
 
+def near(a: Array, b: Array, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    """np.allclose(a, b, rtol, atol) for finite values, many times faster on a number (the
+    mistake catalogue asks it thousands of times per exercise)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.size == 1 and b.size == 1:
+        x, y = float(a.ravel()[0]), float(b.ravel()[0])
+        if math.isfinite(x) and math.isfinite(y):
+            return abs(x - y) <= atol + rtol * abs(y)
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+
 def too_few_figures(given: float, expected: float, text: str | None,
                     tolerance: Tolerance) -> bool:
     """`given` is `expected` rounded right, but to fewer significant figures than asked."""

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from ..base.version import __version__
-from . import check, explain, listing, practice, solve, template, validate
+from . import check, explain, listing, practice, solve, template, validate, variants
 from .autograder import autograder_app
 from .guard import STATE
 
@@ -68,6 +68,7 @@ app.command(epilog=template.EPILOG)(template.template)
 app.command(epilog=validate.EPILOG)(validate.validate)
 app.command(epilog=explain.EPILOG)(explain.explain)
 app.command(epilog=practice.EPILOG)(practice.practice)
+app.command(epilog=variants.EPILOG)(variants.variants)
 app.add_typer(autograder_app, name="autograder")
 
 

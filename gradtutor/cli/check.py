@@ -17,7 +17,7 @@ from .status import ExitStatus, status_of_check
 
 if TYPE_CHECKING:
 
-    from ..grading.roster import Gradebook
+    from ..grading.roster import Gradebook, Student
     from ..kinds import AnyExercise
 
 
@@ -70,7 +70,8 @@ def check(
     ] = None,
     roster: Annotated[Path | None, typer.Option(
         "--roster", help="A CSV of the class (columns id, name, email, section): csv, canvas "
-        "and moodle then have every roster student once, those with no submission too.")
+        "and moodle then have every roster student once, those with no submission too; "
+        "with 'variants:', a file gets its roster student's numbers.")
     ] = None,
     summary: Annotated[Path | None, typer.Option(
         "--summary", help="Also write the class summary to this file: JSON when it ends in "
@@ -87,6 +88,9 @@ def check(
         from ..exercises.exercise import find_exercise
         from ..grading.batch import answer_files, capped_jobs, grades_a_class
         from ..grading.feedback import redact
+        from ..grading.handouts import variant_names
+        from ..grading.othernumbers import flag_other_numbers
+        from ..grading.roster import read_roster, variant_keys
         from ..kinds import load_exercise
 
         chosen = chosen_format(format) if format or output is None else "plain"
@@ -106,9 +110,13 @@ def check(
             _submission_problem(ex.id, chosen, answers, len(paths), output)
         if not paths:
             raise GradtutorError("no answers files found in " + ", ".join(answers))
+        students = read_roster(roster) if roster is not None else None
         # a class (several files, a folder, a platform): a blank `student:` is the file's name
         by_name = platform or grades_a_class(answers, paths)
-        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs), by_name)
+        results, interrupted = _grade(ex, exercise, paths, capped_jobs(jobs), by_name,
+                                      variant_keys(students) if students else None)
+        # before the feedback policy hides the expected values (each file's key)
+        results = flag_other_numbers(ex, results, variant_names(students or []))
         if platform and not results:
             from ..marking.results import FileResult
 
@@ -117,7 +125,7 @@ def check(
         level = feedback.value if feedback else ex.feedback if platform else "full"
         results = [redact(result, level) for result in results]
         inputs = (*paths, Path(str(find_exercise(exercise) or exercise)))
-        book = _gradebook(results, roster)
+        book = _gradebook(results, students)
         if chosen in GRADEBOOK_FORMATS:
             emit(_gradebook_report(book, chosen, ex.id, results), output, inputs)
         elif chosen in PICTURE_FORMATS:
@@ -143,12 +151,12 @@ PLATFORM_FORMATS = ("gradescope", "prairielearn")
 GRADEBOOK_FORMATS = ("canvas", "moodle")
 
 
-def _gradebook(results: list, roster: Path | None) -> Gradebook:
+def _gradebook(results: list, roster: list[Student] | None) -> Gradebook:
     """The results joined to the roster (a row per file without one); what the roster
     leaves out is said on stderr."""
-    from ..grading.roster import join, read_roster
+    from ..grading.roster import join
 
-    book = join(results, read_roster(roster) if roster is not None else None)
+    book = join(results, roster)
     if roster is not None:
         for student in book.missing:
             who = student.name or student.id or student.email
@@ -191,8 +199,10 @@ def _submission_problem(exercise_id: str, chosen: str, answers: list[str], found
 
 
 def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int,
-           by_file_name: bool) -> tuple[list, bool]:
-    """Check every file, with a progress bar on a terminal; Ctrl-C keeps what is done."""
+           by_file_name: bool, roster_keys: dict[str, str] | None = None
+           ) -> tuple[list, bool]:
+    """Check every file (the roster saying whose numbers, for an exercise with variants),
+    with a progress bar on a terminal; Ctrl-C keeps what is done."""
     from ..grading.batch import check_files
 
     results: list = []
@@ -205,7 +215,7 @@ def _grade(ex: AnyExercise, target: str, paths: list[Path], jobs: int,
         progress.start()
     try:
         for result in check_files(ex, paths, jobs=jobs, exercise_target=target,
-                                  by_file_name=by_file_name):
+                                  by_file_name=by_file_name, roster_keys=roster_keys):
             results.append(result)
             if progress is not None:
                 progress.advance(task)

@@ -51,10 +51,14 @@ def submission_files(folder: Path) -> list[Path]:
     return found[:MAX_FILES]
 
 
-def grade_submission(exercise: Any, folder: Path, level: str, student: str | None) -> Graded:
-    """Check every file of the submission that reads as answers; show the best one."""
+def grade_submission(exercise: Any, folder: Path, level: str, student: str | None,
+                     variant: str | None = None) -> Graded:
+    """Check every file of the submission that reads as answers; show the best one. For an
+    exercise with `variants:`, `variant` names whose numbers (the platform's student); the
+    numbers as written without one."""
     from ..grading.batch import check_file
     from ..grading.feedback import redact
+    from ..grading.othernumbers import flag_other_numbers
     from ..marking.results import FileResult
 
     files = submission_files(folder)
@@ -67,9 +71,7 @@ def grade_submission(exercise: Any, folder: Path, level: str, student: str | Non
         if path.stat().st_size > MAX_BYTES:
             refused.append(f"{name}: larger than {MAX_BYTES:,} bytes")
             continue
-        # the platform's student id choosing the variant is still to come: the numbers as
-        # written, as before
-        result = check_file(exercise, path, per_student=False)
+        result = check_file(exercise, path, per_student=variant is not None, student=variant)
         result.answers_file = name
         if result.error is None:
             checked.append(result)
@@ -82,6 +84,7 @@ def grade_submission(exercise: Any, folder: Path, level: str, student: str | Non
                                                         for f in files), student, error=problem))
     best = max(checked, key=lambda result: result.score)  # the first of equals
     best.student = student or best.student
+    [best] = flag_other_numbers(exercise, [best])  # the numbers as written, printed by anyone
     remarks = [f"graded {best.answers_file}"]
     remarks += [f"also found {other.answers_file} (score {other.score:g}/{other.max_score:g}"
                 "; the best file is graded)" for other in checked if other is not best]
@@ -101,7 +104,8 @@ def load_settings(source: Path) -> tuple[Any, dict[str, Any]]:
 
 
 def gradescope_identity(root: Path) -> tuple[str | None, dict[str, Any]]:
-    """The student as Gradescope's submission_metadata.json names them (the first user)."""
+    """The student as Gradescope's submission_metadata.json names them (the first user of a
+    group): the name to show, and their name, email and sid."""
     try:
         users = json.loads((root / "submission_metadata.json").read_text("utf-8"))["users"]
         user = users[0] if isinstance(users[0], dict) else {}
@@ -119,7 +123,9 @@ def gradescope_results(root: Path) -> dict[str, Any]:
     level = settings.get("feedback") or exercise.feedback
     visibility = settings.get("visibility", "visible")
     student, who = gradescope_identity(root)
-    graded = grade_submission(exercise, root / "submission", level, student)
+    # whose numbers: as a roster names a student's variant (email, else id, else name)
+    variant = who.get("email") or who.get("sid") or who.get("name")
+    graded = grade_submission(exercise, root / "submission", level, student, variant)
     data = export.gradescope(graded.result)
     for test in data["tests"]:
         test["visibility"] = visibility
@@ -130,6 +136,10 @@ def gradescope_results(root: Path) -> dict[str, Any]:
     data["test_output_format"] = "text"
     data["test_name_format"] = "text"
     data["extra_data"] = {"student": who, "graded": graded.used, "feedback": level}
+    if graded.result.variant is not None:  # for the instructor: students do not see it
+        found = graded.result.other_numbers
+        data["extra_data"]["variant"] = graded.result.variant
+        data["extra_data"]["matches_numbers_of"] = found.who if found else None
     return data
 
 
@@ -154,6 +164,8 @@ def prairielearn_results(root: Path) -> dict[str, Any]:
 
     exercise, settings = load_settings(root / "tests")
     level = settings.get("feedback") or exercise.feedback
+    # data.json holds no student identity (params, answers, variant_seed, ...): an exercise
+    # with variants is graded on its numbers as written
     graded = grade_submission(exercise, root / "student", level, None)
     data = export.prairielearn(graded.result)
     data["message"] = "\n".join([data["message"], *graded.remarks,

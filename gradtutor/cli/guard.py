@@ -64,7 +64,8 @@ def _discard_output() -> None:
 OPTION_OF_FIELD = {"values": "--at", "value": "--at", "step": "--step", "hint": "--hint",
                    "roster": "--roster", "level": "--random", "seed": "--seed",
                    "review": "--review", "attempt_penalty": "--attempt-penalty",
-                   "reveal_penalty": "--reveal-penalty", "student": "--student"}
+                   "reveal_penalty": "--reveal-penalty", "student": "--student",
+                   "output": "--output"}
 
 
 def as_option(error: GradtutorError) -> GradtutorError:

@@ -77,17 +77,9 @@ def option_values(at: list[str] | None) -> dict:
 
 def for_student(ex: AnyExercise, student: str | None) -> AnyExercise:
     """The student's variant; the exercise itself when no student is named."""
-    from ..base.errors import GradtutorError
-    from ..kinds.variants import variant_for
+    from ..grading.handouts import for_student as variant_of
 
-    if student is None:
-        return ex
-    if ex.variants is None:
-        raise GradtutorError(f"{ex.id} has no 'variants:': every student gets the same "
-                             "numbers", field="--student")
-    if not student.strip():
-        raise GradtutorError("--student needs a name", field="--student")
-    return variant_for(ex, student.strip())
+    return variant_of(ex, student)
 
 
 def bundle_exercise(target: str) -> tuple[AnyExercise, Path]:

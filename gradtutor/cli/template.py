@@ -28,16 +28,12 @@ def template(
 ) -> None:
     """A blank answers file: every asked step with an empty value, ready to fill in."""
     with guard():
-        from ..base import fmt
-        from ..exercises.exercise import bundled_dir, find_exercise
-        from ..grading import catalog
+        from ..exercises.exercise import find_exercise
+        from ..grading.handouts import check_target
         from ..kinds import load_exercise
         from ..render import export
 
-        ex = for_student(load_exercise(exercise), student)
-        found = find_exercise(exercise)
-        check_as = ex.id if found is not None and found.parent == bundled_dir() else exercise
-        given = [(name, fmt.value(value)) for name, value in getattr(ex, "given", {}).items()]
-        text = export.template_yaml(ex.id, ex.title, ex.description, catalog.template_notes(ex),
-                                    check_as, student=student, given=given)
-        emit(text, output, (Path(str(found or exercise)),))
+        ex = load_exercise(exercise)
+        text = export.exercise_template(for_student(ex, student), check_target(exercise, ex),
+                                        student)
+        emit(text, output, (Path(str(find_exercise(exercise) or exercise)),))

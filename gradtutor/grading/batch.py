@@ -133,13 +133,30 @@ AS_WRITTEN_NOTE = ("no student: named in the file, so it is checked against the 
                    "written")
 
 
-def students_variant(ex: AnyExercise, answers: Answers, *,
-                     by_file_name: bool = True) -> AnyExercise:
-    """The variant of the answers' student, for an exercise with `variants:` (else the
-    exercise as written); `by_file_name`: a file without `student:` is its name's student."""
-    student = student_of(answers, by_file_name=by_file_name) if ex.variants is not None \
-        else None
-    return variant_for(ex, student) if student is not None else ex
+def students_variant(ex: AnyExercise, answers: Answers, *, by_file_name: bool = True,
+                     student: str | None = None) -> AnyExercise:
+    """The variant of the answers' student (`student` when the platform says who), for an
+    exercise with `variants:` (else the exercise as written); `by_file_name`: a file without
+    `student:` is its name's student."""
+    who = variant_student(ex, answers, student, by_file_name=by_file_name)
+    return variant_for(ex, who) if who is not None else ex
+
+
+def variant_student(ex: AnyExercise, answers: Answers, student: str | None = None,
+                    roster_keys: dict[str, str] | None = None, *,
+                    by_file_name: bool = True) -> str | None:
+    """Whose numbers the answers are checked against: `student` when given, else the roster
+    student the file belongs to (`roster_keys`: each id, email and name, casefolded, to the
+    student's variant name), else `student_of`; None for an exercise without variants."""
+    if getattr(ex, "variants", None) is None:
+        return None
+    if student and student.strip():
+        return student.strip()
+    if roster_keys:
+        for key in (Path(answers.file).stem, student_of(answers) or ""):  # as roster.join
+            if key.casefold() in roster_keys:
+                return roster_keys[key.casefold()]
+    return student_of(answers, by_file_name=by_file_name)
 
 
 def student_of(answers: Answers, *, by_file_name: bool = True) -> str | None:
@@ -158,26 +175,32 @@ def grades_a_class(targets: Iterable[str], paths: list[Path]) -> bool:
     return len(paths) > 1 or any(Path(t).is_dir() or glob.has_magic(t) for t in targets)
 
 
-def check_for_student(ex: AnyExercise, answers: Answers, *,
-                      by_file_name: bool = True) -> FileResult:
-    """The answers checked against their student's variant; a file of no student checked
-    on the numbers as written says so in a note."""
-    result = check_answers(students_variant(ex, answers, by_file_name=by_file_name), answers)
-    if ex.variants is not None and student_of(answers, by_file_name=by_file_name) is None:
+def check_for_student(ex: AnyExercise, answers: Answers, *, by_file_name: bool = True,
+                      student: str | None = None,
+                      roster_keys: dict[str, str] | None = None) -> FileResult:
+    """The answers checked against their student's variant (see variant_student); a file of
+    no student checked on the numbers as written says so in a note."""
+    who = variant_student(ex, answers, student, roster_keys, by_file_name=by_file_name)
+    result = check_answers(variant_for(ex, who) if who is not None else ex, answers)
+    result.variant = who
+    if getattr(ex, "variants", None) is not None and who is None:
         result.notes.append(AS_WRITTEN_NOTE)
     return result
 
 
 def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True,
-               by_file_name: bool = True) -> FileResult:
+               by_file_name: bool = True, student: str | None = None,
+               roster_keys: dict[str, str] | None = None) -> FileResult:
     """Check one answers file (against its student's variant unless `per_student` is off;
-    `by_file_name`: a file without `student:` is its name's student, as in class grading);
-    a file that cannot be read becomes the result's error."""
+    `by_file_name`: a file without `student:` is its name's student, as in class grading;
+    `student` and `roster_keys`: see variant_student); a file that cannot be read becomes
+    the result's error."""
     try:
         answers = read_answers(path, ex.id)
         if not per_student:
             return check_answers(ex, answers)
-        return check_for_student(ex, answers, by_file_name=by_file_name)
+        return check_for_student(ex, answers, by_file_name=by_file_name, student=student,
+                                 roster_keys=roster_keys)
     except GradtutorError as error:
         return FileResult(ex.id, str(path), error=str(error))
     except (Exception, RecursionError) as error:  # a bug or a limit: this file's row only
@@ -188,19 +211,22 @@ def check_file(ex: AnyExercise, path: Path | str, *, per_student: bool = True,
 
 def check_files(ex: AnyExercise, paths: list[Path], *, jobs: int = 1, exercise_target: str = "",
                 on_result: Callable[[FileResult], None] | None = None,
-                by_file_name: bool | None = None) -> Iterator[FileResult]:
+                by_file_name: bool | None = None,
+                roster_keys: dict[str, str] | None = None) -> Iterator[FileResult]:
     """Check every file, yielding results in the order of `paths`. `by_file_name` (default:
     more than one file, a class) grades a file without `student:` as its name's student;
-    off, such a file is checked against the numbers as written."""
+    off, such a file is checked against the numbers as written. `roster_keys`: see
+    variant_student."""
     by_name = len(paths) > 1 if by_file_name is None else by_file_name
     if jobs <= 1 or len(paths) < PARALLEL_FROM or not exercise_target:
         for path in paths:
-            result = check_file(ex, path, by_file_name=by_name)
+            result = check_file(ex, path, by_file_name=by_name, roster_keys=roster_keys)
             if on_result:
                 on_result(result)
             yield result
         return
-    yield from _in_workers(ex, paths, jobs, exercise_target, on_result, by_name)
+    yield from _in_workers(ex, paths, jobs, (exercise_target, roster_keys), on_result,
+                           by_name)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -212,7 +238,8 @@ class Interrupted(KeyboardInterrupt):
         self.finished = finished
 
 
-def _in_workers(ex: AnyExercise, paths: list[Path], jobs: int, exercise_target: str,
+def _in_workers(ex: AnyExercise, paths: list[Path], jobs: int,
+                setup: tuple[str, dict[str, str] | None],
                 on_result: Callable[[FileResult], None] | None,
                 by_file_name: bool = True) -> Iterator[FileResult]:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -220,7 +247,7 @@ def _in_workers(ex: AnyExercise, paths: list[Path], jobs: int, exercise_target: 
     size = max(1, min(64, len(paths) // (jobs * 4)))
     chunks = [[str(p) for p in paths[i:i + size]] for i in range(0, len(paths), size)]
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
-                               initargs=(exercise_target,))
+                               initargs=setup)
     futures = [pool.submit(_worker_check_all, chunk, by_file_name) for chunk in chunks]
     done_chunks: dict[int, list[FileResult]] = {}
     next_chunk = 0
@@ -253,17 +280,21 @@ def _stop(pool: object) -> None:
 
 
 _worker_exercise: list[AnyExercise] = []
+_worker_roster: dict[str, dict[str, str] | None] = {}
 
 
-def _start_worker(target: str) -> None:
+def _start_worker(target: str, roster_keys: dict[str, str] | None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _worker_exercise[:] = [load_exercise(target)]
+    _worker_roster["keys"] = roster_keys
 
 
 def _worker_check_all(paths: list[str], by_file_name: bool = True) -> list[FileResult]:
-    return [check_file(_worker_exercise[0], path, by_file_name=by_file_name) for path in paths]
+    keys = _worker_roster.get("keys")
+    return [check_file(_worker_exercise[0], path, by_file_name=by_file_name, roster_keys=keys)
+            for path in paths]
 
 
 MAX_JOBS = 64  # worker processes, at most (and never more than the cores)
@@ -313,6 +344,8 @@ class ClassSummary:
     first_to_fix: dict[str, int] = field(default_factory=dict)  # step -> students, most first
     identical: list[list[str]] = field(default_factory=list)  # files with the same answers
     same_name: dict[str, list[str]] = field(default_factory=dict)  # student -> their files
+    # files whose answers match another student's numbers better than their own -> whose
+    other_numbers: dict[str, str] = field(default_factory=dict)
 
 
 def summarize(results: list[FileResult], *, total: int | None = None) -> ClassSummary:
@@ -332,6 +365,8 @@ def summarize(results: list[FileResult], *, total: int | None = None) -> ClassSu
         interrupted=total is not None and len(results) < total,
         first_to_fix=_first_to_fix(checked), identical=_identical(checked),
         same_name=_same_name(results),
+        other_numbers={r.answers_file: r.other_numbers.whose for r in results
+                       if r.other_numbers is not None},
     )
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..base import fmt
 from ..base.errors import GradtutorError
 from ..exercises.fields import FEEDBACK_LEVELS
-from ..marking.results import FileResult, StepResult
+from ..marking.results import AS_WRITTEN, FileResult, OtherNumbers, StepResult
 
 # What a step says at "diagnosis" when its message cannot be shown and marking gave no advice.
 PLAIN_ADVICE = {"wrong": "not right", "missing": "no answer", "invalid": "not a valid answer",
@@ -42,7 +42,16 @@ def redact(result: FileResult, level: str) -> FileResult:
     if level == "full" or result.error is not None:
         return replace(result, feedback=level)
     steps = [] if level == "score" else [redact_step(step, level) for step in result.steps]
-    return replace(result, steps=steps, feedback=level)
+    return replace(result, steps=steps, feedback=level,
+                   other_numbers=unnamed(result.other_numbers))
+
+
+def unnamed(found: OtherNumbers | None) -> OtherNumbers | None:
+    """A match with another student's numbers that does not say whose (the numbers as
+    written are no one's, and stay named)."""
+    if found is None or found.who == AS_WRITTEN:
+        return found
+    return replace(found, who=None)
 
 
 def redact_step(step: StepResult, level: str) -> StepResult:

@@ -410,7 +410,7 @@ def _own_numbers(exercise: AnyExercise, student: str | None) -> AnyExercise:
     one answers file without `student:`)."""
     if getattr(exercise, "variants", None) is None or not (student and student.strip()):
         return exercise
-    return variant_for(exercise, student.strip())  # type: ignore[arg-type]
+    return variant_for(exercise, student.strip())
 
 
 def _answer_problem(text: str) -> str | None:

@@ -4,7 +4,9 @@ A roster is a CSV file with a header row naming its columns: `id`, `name`, `emai
 `section` (any order, any case; only one of id, name or email is required), and optionally
 `canvas_id` (the Canvas user id, for a Canvas gradebook). A result belongs to the roster
 student whose id, email or name equals the answers file's name (`a1234567.yaml`,
-`ada@uni.edu.yaml`), tried first, or else the name the student wrote under `student:`.
+`ada@uni.edu.yaml`), tried first, or else the name the student wrote under `student:`. For
+an exercise with `variants:`, a roster student's numbers are those of their email (else
+id, else name).
 """
 
 from __future__ import annotations
@@ -32,6 +34,22 @@ class Student:
     def matches(self) -> set[str]:
         """What a result or a file name may be matched by: id, email, name (any case)."""
         return {key.casefold() for key in (self.id, self.email, self.name) if key}
+
+    @property
+    def variant_name(self) -> str:
+        """Whose numbers the student gets (exercises with `variants:`): the email, else the
+        id, else the name, as a grading platform names them (Gradescope: email, sid, name)."""
+        return self.email or self.id or self.name
+
+
+def variant_keys(roster: list[Student]) -> dict[str, str]:
+    """Each roster student's id, email and name (casefolded) to their variant name; the first
+    student keeps a key two share, as in `join`."""
+    keys: dict[str, str] = {}
+    for student in roster:
+        for key in student.matches():
+            keys.setdefault(key, student.variant_name)
+    return keys
 
 
 @dataclass

@@ -21,7 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from ..base.compare import Tolerance, close, round_decimals, round_significant, too_few_figures
+from ..base.compare import (
+    Tolerance,
+    close,
+    near,
+    round_decimals,
+    round_significant,
+    too_few_figures,
+)
 from ..engine.graph import DEFAULT_RULES, Rules, Transform, local_gradients
 from ..exercises.exercise import Exercise, Step
 from ..ops.specs import OPS, Vjp, axis_of, reduced_count, sum_to_shape
@@ -456,7 +463,7 @@ def _rounded_early(s: Situation) -> Iterator[Array]:
     for name, rounding in ROUNDINGS.items():
         rounded = truth(s.exercise, f"rounded to {name}", transform=rounding)
         candidate = rounded.value(s.step)
-        if not np.allclose(candidate, rounding(s.expected)):
+        if not near(candidate, rounding(s.expected)):
             yield candidate
         if not s.step.is_gradient:
             inputs = {i: rounded.values[i] for i in graph.nodes[target].inputs}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..exercises.variants import ANSWER_KEY_STUDENT as AS_WRITTEN
+
 VERDICTS = ("correct", "follow-through", "wrong", "missing", "invalid")
 
 
@@ -28,6 +30,38 @@ class StepResult:
     advice: str | None = None
 
 
+@dataclass(frozen=True)
+class OtherNumbers:
+    """A file whose answers match another variant's key better than its own."""
+
+    who: str | None  # whose numbers they match; AS_WRITTEN: the exercise's own numbers;
+    # None: another student's, not named (the feedback policy hides names below full)
+    matched: int  # asked steps within tolerance of that student's key
+    own: int  # asked steps within tolerance of the file's own key
+    steps: int  # asked steps
+
+    @property
+    def whose(self) -> str:
+        """"bob's numbers", "another student's numbers" or "the numbers as written"."""
+        if self.who is None:
+            return "another student's numbers"
+        return "the numbers as written" if self.who == AS_WRITTEN else f"{self.who}'s numbers"
+
+    @property
+    def line(self) -> str:
+        """What an instructor reads (it names the other student, at full feedback)."""
+        return (f"matches {self.whose} ({self.matched} of {self.steps} steps), not its own "
+                f"({self.own})")
+
+    @property
+    def advice(self) -> str:
+        """What a student reads: no other student's name, and no value of any key."""
+        other = "the numbers as written" if self.who == AS_WRITTEN else \
+            "another student's numbers"
+        return (f"your answers match {other} better than your own: answer with the given "
+                "values of your own template")
+
+
 @dataclass
 class FileResult:
     exercise: str
@@ -39,6 +73,8 @@ class FileResult:
     error: str | None = None  # the file could not be read: the steps were not checked
     notes: list[str] = field(default_factory=list)  # e.g. answers for steps not asked
     feedback: str = "full"  # how much of the check is shown (FEEDBACK_LEVELS); see redact
+    variant: str | None = None  # whose numbers it was checked against (exercises with variants)
+    other_numbers: OtherNumbers | None = None  # set by class grading (grading/othernumbers.py)
 
     @property
     def all_correct(self) -> bool:

@@ -23,6 +23,9 @@ def file_report(result: FileResult) -> Document:
                                   [visible(step.step, 1000) for step in result.steps]))
     blocks: list[Block] = [table]
     blocks += [Line([f"note: {visible(note, 1000)}"], "note") for note in result.notes]
+    if result.other_numbers is not None:
+        found = result.other_numbers  # below full feedback, no counts that could be values
+        blocks.append(Line([visible(found.line if shown else found.advice, 1000)], "warning"))
     blocks.append(Line([visible(result.summary, 1000)],
                        "passed" if result.all_correct else "strong"))
     return _report(result, blocks)
@@ -110,12 +113,14 @@ def class_report(summary: ClassSummary) -> Document:
 
 
 def attention_lines(summary: ClassSummary) -> list[str]:
-    """Wrong values many wrote that no diagnosis explains; copies; names claimed twice."""
+    """Wrong values many wrote that no diagnosis explains; copies; names claimed twice;
+    answers that match another student's numbers."""
     lines = [f"{step.step}: {n} students wrote {value}: no diagnosis explains it"
              for step in summary.steps for value, n in step.unexplained.items()]
     lines += ["identical answers: " + ", ".join(files) for files in summary.identical]
     lines += [f"one name, {len(files)} files: {name}: " + ", ".join(files)
               for name, files in summary.same_name.items()]
+    lines += [f"{file} matches {whose}" for file, whose in summary.other_numbers.items()]
     return lines
 
 

@@ -24,7 +24,7 @@ from ..base.safetext import (
 )
 from ..grading.roster import Gradebook, Row, identity
 from ..kinds.graph import AnswerKey
-from ..marking.results import FileResult, StepResult
+from ..marking.results import FileResult, OtherNumbers, StepResult
 from .layout import class_key
 
 if TYPE_CHECKING:
@@ -111,8 +111,24 @@ def file_data(result: FileResult) -> dict[str, Any]:
         data["notes"] = result.notes
     if result.feedback != "full":
         data["feedback"] = result.feedback
+    if result.variant is not None:  # an exercise with variants: whose numbers, and whether
+        data["variant"] = result.variant  # the answers match someone else's better
+        data["other_numbers"] = other_numbers_data(result.other_numbers,
+                                                   counts=result.feedback == "full")
     data["summary"] = result.summary
     return data
+
+
+def other_numbers_data(found: OtherNumbers | None, *, counts: bool = True
+                       ) -> dict[str, Any] | None:
+    """A flagged file's match: whose numbers, how many steps match theirs and its own
+    (below full feedback, only whose and the advice: no number that could be a value)."""
+    if found is None:
+        return None
+    if not counts:
+        return {"student": found.who, "message": found.advice}
+    return {"student": found.who, "matched": found.matched, "own": found.own,
+            "steps": found.steps, "message": found.line}
 
 
 def check_json(results: list[FileResult]) -> str:
@@ -133,13 +149,26 @@ def check_csv(results: list[FileResult], book: Gradebook | None = None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     roster = ["id", "email", "section", "status"] if book is not None else []
+    # an exercise with variants: whose numbers each file was checked against, and whose
+    # numbers it matches better than its own
+    variants = ["variant", "matches_numbers_of"] if any(r.variant is not None
+                                                          for r in results) else []
     writer.writerow(["answers_file", "student", "score", "max_score", *map(csv_cell, steps),
-                     "first_to_fix", "error", "notes", *roster])
+                     "first_to_fix", "error", "notes", *roster, *variants])
     rows = book.rows if book is not None else [Row(None, result) for result in results]
     for row in rows:
         writer.writerow([csv_cell(text) for text in _csv_row(row, steps)]
-                        + ([csv_cell(text) for text in _roster_cells(row)] if roster else []))
+                        + ([csv_cell(text) for text in _roster_cells(row)] if roster else [])
+                        + ([csv_cell(text) for text in _variant_cells(row)] if variants else []))
     return out.getvalue()
+
+
+def _variant_cells(row: Row) -> list[str]:
+    result = row.result
+    if result is None:
+        return ["", ""]
+    found = result.other_numbers
+    return [result.variant or "", "" if found is None else found.who or "another student"]
 
 
 def _csv_row(row: Row, steps: dict[str, None]) -> list[str]:
@@ -216,6 +245,10 @@ def summary_data(summary: ClassSummary) -> dict[str, Any]:
     data["identical"] = [[visible(name, 1000) for name in group] for group in summary.identical]
     data["same_name"] = {visible(name, 200): [visible(f, 1000) for f in files]
                          for name, files in summary.same_name.items()}
+    data.pop("other_numbers")  # an exercise with variants only: files -> whose numbers
+    if summary.other_numbers:
+        data["other_numbers"] = {visible(name, 1000): visible(whose, 300)
+                                 for name, whose in summary.other_numbers.items()}
     return data
 
 
@@ -226,7 +259,7 @@ def gradescope(result: FileResult) -> dict[str, Any]:
                 "tests": [], "visibility": "visible"}
     return {
         "score": result.score,
-        "output": result.summary,
+        "output": _with_other_numbers(result.summary, result),
         "visibility": "visible",
         "tests": [
             {"name": step.step, "score": step.score, "max_score": step.max_score,
@@ -247,13 +280,20 @@ def prairielearn(result: FileResult) -> dict[str, Any]:
     return {
         "gradable": True,
         "score": round(fraction, 10),
-        "message": result.summary,
+        "message": _with_other_numbers(result.summary, result),
         "tests": [
             {"name": step.step, "points": step.score, "max_points": step.max_score,
              "message": _feedback(step)}
             for step in result.steps
         ],
     }
+
+
+def _with_other_numbers(text: str, result: FileResult) -> str:
+    """A platform's message, and what a student may read of a match with other numbers (no
+    other student's name, no value of any key)."""
+    found = result.other_numbers
+    return text if found is None else f"{text}\n{found.advice}"
 
 
 def _feedback(step: StepResult) -> str:
@@ -307,6 +347,16 @@ def answer_key_yaml(exercise_id: str, title: str, answers: dict[str, Any],
     names whose variant it is."""
     return answers_yaml(exercise_id, answers, student=student or "answer-key",
                         header=f"Answer key for {exercise_id}: {one_line(title)}")
+
+
+def exercise_template(ex: Any, check_as: str | None = None, student: str | None = None
+                      ) -> str:
+    """What `gradtutor template` prints; `ex` is the student's variant when one is named."""
+    from ..grading.catalog import template_notes
+    from ..grading.handouts import given_shown
+
+    return template_yaml(ex.id, ex.title, ex.description, template_notes(ex), check_as,
+                         student=student, given=given_shown(ex) if student else None)
 
 
 def template_yaml(exercise_id: str, title: str, description: str,

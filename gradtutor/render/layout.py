@@ -28,6 +28,7 @@ LAYOUTS: dict[str, str] = {
     "gradtutor.grading.batch.ClassSummary": "check_layout:class_report",
     "gradtutor.grading.picture.VerdictPicture": "picture_layout:verdict_picture",
     "gradtutor.grading.picture.ClassPicture": "picture_layout:class_picture",
+    "gradtutor.grading.handouts.Handout": "handout_layout:handout",
 }
 
 

@@ -1,0 +1,176 @@
+"""Whose numbers a class's answers match: a file whose answers match another student's
+variant better than their own is flagged ("matches bob's numbers").
+
+The measure: how many asked steps are within the marking tolerance of a variant's true
+value. A file is flagged when some other variant matches at least half of the asked steps
+and strictly more than the file's own; the numbers as written (the key anyone can print
+with `solve`) are one of the variants compared. Each variant's key is indexed step by step,
+sorted by its first entry, and each answer is looked up in a window around its own value
+and then confirmed with the tolerance: a class of n files costs n log n lookups plus the
+matches found, never n² comparisons.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..base.compare import Tolerance, close, written_precision
+from ..base.errors import GradtutorError
+from ..kinds import AnyExercise, kind_of
+from ..kinds.variants import variant_for
+from ..lang.values import to_array
+from ..marking.results import AS_WRITTEN, FileResult, OtherNumbers
+
+Array = np.ndarray
+
+
+@dataclass
+class StepIndex:
+    """One step's true value in every variant, sorted by the value's first entry."""
+
+    tolerance: Tolerance
+    firsts: list[float] = field(default_factory=list)
+    entries: list[tuple[str, Array]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, tolerance: Tolerance, truths: Iterable[tuple[str, Array]]) -> StepIndex:
+        finite = [(who, value) for who, value in truths
+                  if value.size and np.all(np.isfinite(value))]
+        finite.sort(key=lambda pair: float(pair[1].ravel()[0]))
+        return cls(tolerance, [float(v.ravel()[0]) for _, v in finite], finite)
+
+    def matching(self, answer: Array) -> Iterator[str]:
+        """The variants whose true value the answer passes for."""
+        first = float(answer.ravel()[0])
+        reach = _reach(first, self.tolerance)
+        low = bisect.bisect_left(self.firsts, first - reach)
+        high = bisect.bisect_right(self.firsts, first + reach)
+        texts = [repr(float(x)) for x in answer.ravel()]
+        for who, truth in self.entries[low:high]:
+            if close(answer, truth, self.tolerance, texts):
+                yield who
+
+
+def _reach(first: float, tolerance: Tolerance) -> float:
+    """How far a true value's first entry may be from an answer's and still pass (a bound:
+    a truth more than twice the answer's size is not within a tolerance below 50%)."""
+    bound = float(tolerance.bound(np.float64(2 * abs(first) + tolerance.floor)))
+    precision = written_precision(repr(first))
+    rounding = 0.5 * 10.0 ** -precision[0] if precision is not None else 0.0
+    return max(bound, rounding) * (1 + 1e-6) + 1e-300
+
+
+def flag_other_numbers(ex: AnyExercise, results: list[FileResult],
+                       others: Iterable[str] = ()) -> list[FileResult]:
+    """The results, each file that matches another student's numbers (a student of the
+    class, one of `others`, or the numbers as written) better than its own flagged."""
+    if getattr(ex, "variants", None) is None:
+        return results
+    checked = [r for r in results if r.error is None and r.variant is not None]
+    if not checked:
+        return results
+    index = _index(ex, _keys(ex, checked, others))
+    flagged = {id(r): found for r in checked if (found := _whose(ex, r, index)) is not None}
+    return [replace(r, other_numbers=flagged[id(r)]) if id(r) in flagged else r
+            for r in results]
+
+
+def _whose(ex: AnyExercise, result: FileResult, index: dict[str, StepIndex]
+           ) -> OtherNumbers | None:
+    counts: Counter[str] = Counter()
+    for step in result.steps:
+        answer = _numeric(step.given)
+        if answer is not None and step.step in index:
+            counts.update(set(index[step.step].matching(answer)))
+    own_name = _name(ex, result.variant or "")
+    own = counts.pop(own_name, 0)
+    if not counts:
+        return None
+    who, matched = min(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    asked = len(index)
+    if matched * 2 >= asked and matched > own:
+        return OtherNumbers(who, matched, own, asked)
+    return None
+
+
+def _name(ex: AnyExercise, student: str) -> str:
+    """The variant a student has: the numbers as written for the `as_written` names."""
+    return AS_WRITTEN if student in ex.variants.as_written else student  # type: ignore
+
+
+def _keys(ex: AnyExercise, checked: list[FileResult], others: Iterable[str]
+          ) -> dict[str, dict[str, Array]]:
+    """Every variant's key: each file's own (read from its result when the expected values
+    are there), the numbers as written, and the `others` asked for."""
+    keys: dict[str, dict[str, Array]] = {AS_WRITTEN: _key_of(ex, ex)}
+    for result in checked:
+        name = _name(ex, result.variant or "")
+        if name not in keys:
+            from_result = _result_key(result)
+            keys[name] = from_result if from_result is not None else \
+                _key_of(ex, variant_for(ex, name))
+    for other in others:
+        name = _name(ex, other)
+        if name not in keys:
+            try:
+                keys[name] = _key_of(ex, variant_for(ex, name))
+            except GradtutorError:  # no variant passes the guards: nobody can match it
+                continue
+    return keys
+
+
+def _key_of(ex: AnyExercise, variant: AnyExercise) -> dict[str, Array]:
+    key = kind_of(ex).key(variant)
+    return {step: array for step, value in key.items()
+            if (array := _numeric(value)) is not None}
+
+
+def _result_key(result: FileResult) -> dict[str, Array] | None:
+    """The true values a checked file carries (None when the feedback policy hid them)."""
+    if any(step.expected is None for step in result.steps):
+        return None
+    return {step.step: array for step in result.steps
+            if (array := _numeric(step.expected)) is not None}
+
+
+def _numeric(value: object) -> Array | None:
+    """A number, vector or matrix as an array; None for a formula, text or nothing."""
+    if value is None or isinstance(value, str | bool):
+        return None
+    try:
+        array = np.asarray(value, dtype=float) if isinstance(value, np.ndarray | np.generic) \
+            else to_array(value)
+    except (GradtutorError, ValueError, TypeError):
+        return None
+    return array if array.size else None
+
+
+def _index(ex: AnyExercise, keys: dict[str, dict[str, Array]]) -> dict[str, StepIndex]:
+    """A StepIndex for every asked step with numeric true values."""
+    steps: dict[str, list[tuple[str, Array]]] = {}
+    for who, key in keys.items():
+        for step, value in key.items():
+            steps.setdefault(step, []).append((who, value))
+    tolerances = _tolerances(ex)
+    return {step: StepIndex.of(tolerances[step], truths) for step, truths in steps.items()
+            if step in tolerances}
+
+
+EXACT = Tolerance(rel=1e-9)  # a kind whose steps carry no tolerance (perceptron weights)
+
+
+def _tolerances(ex: AnyExercise) -> dict[str, Tolerance]:
+    """Each asked step's tolerance: a graph step's own or its exercise's, else EXACT."""
+    found = {step: EXACT for step in kind_of(ex).template_steps(ex)}
+    for item in getattr(ex, "ask", []):
+        step = getattr(getattr(item, "step", None), "text", None)
+        shared: Tolerance = getattr(ex, "tolerance", EXACT)
+        own: Tolerance | None = getattr(item, "tolerance", None)
+        if step in found:
+            found[step] = own if own is not None else shared
+    return found

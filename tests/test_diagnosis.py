@@ -30,10 +30,6 @@ CORPUS = Path(__file__).parent / "corpus" / "exercises"
 MISTAKES = {
     "sign-flipped": ("softmax", "dL/dz: [0.341, -0.2424, -0.0986]", "dL/dz"),
     "transposed": ("vectorized-norm", "df/dW: [[0.088, 0.104], [0.176, 0.208]]", "df/dW"),
-    "update-sign-flipped": ("linear-layer", "W - lr*dL/dW: [[0.48, -1.01], [1.595, 0.155]]",
-                            "W - lr*dL/dW"),
-    "learning-rate-forgotten": ("linear-layer", "W - lr*dL/dW: [[0.7, -0.9], [0.55, 0.65]]",
-                                "W - lr*dL/dW"),
     "factor-of-two": ("vectorized-norm", "df/dW: [[0.044, 0.088], [0.052, 0.104]]", "df/dW"),
     "activation-derivative-wrong-argument": (
         "vanishing-sigmoid-chain", "dL/da3: -0.428\n  dL/dz3: -0.0879", "dL/dz3"),

@@ -455,7 +455,8 @@ class GraphLoader(VariantsReader):
         own = self.tolerance(entry["tolerance"], (*path, "tolerance"), self.base_tolerance) \
             if isinstance(entry, dict) and "tolerance" in entry else None
         if not isinstance(text, str):
-            self.problems.add(path, STEP_FORMS)
+            self.problems.add(path, "a step is a name (f6), dA/dB (df8/df7) or an update "
+                              "W - lr*dL/dW")
             return None
         try:
             step = parse_step(text)

@@ -58,6 +58,7 @@ GIVEN: dict[str, dict] = {
         "W": [[0.5, -1.0], [1.5, 0.2]],
         "b": [0.1, -0.2],
         "G": [[0.1, -0.2], [0.3, -0.1], [0.2, 0.0]],
+        "lr": 0.1,
     },
     "mlp-mse": {
         "X": [[0.5, -1.0], [1.5, 2.0], [-0.5, 0.5], [1.0, 0.0]],
@@ -271,7 +272,11 @@ def linear_layer() -> dict:
     dL_db = np.array([sum(G[r, j] for r in range(m)) for j in range(k)])  # sum over the batch
     dL_dX = np.array([[sum(G[r, j] * W[i, j] for j in range(k)) for i in range(n)]
                       for r in range(m)])  # G W^T
-    return {"Y": Y, "L": L, "dL/dY": dL_dY, "dL/dW": dL_dW, "dL/db": dL_db, "dL/dX": dL_dX}
+    lr = g["lr"]
+    new_W = np.array([[W[i, j] - lr * dL_dW[i, j] for j in range(k)] for i in range(n)])
+    new_b = np.array([b[j] - lr * dL_db[j] for j in range(k)])  # the notes' SGD update
+    return {"Y": Y, "L": L, "dL/dY": dL_dY, "dL/dW": dL_dW, "dL/db": dL_db, "dL/dX": dL_dX,
+            "W - lr*dL/dW": new_W, "b - lr*dL/db": new_b}
 
 
 def mlp_mse() -> dict:

@@ -499,6 +499,7 @@ FOLLOW_THROUGH = {
     ("mlp-mse", "dL/dz1"): lambda s, o, g: s["dL/da1"] * _sig(s["a1"]),
     ("mlp-mse", "dL/dW1"): lambda s, o, g: g["X"].T @ s["dL/dz1"],
     ("mlp-mse", "dL/db1"): lambda s, o, g: s["dL/dz1"].sum(axis=0),
+    ("linear-layer", "W - lr*dL/dW"): lambda s, o, g: g["W"] - g["lr"] * s["dL/dW"],
 }
 
 # Each intended diagnosis (and each `also`) recomputed with that mistake, from the true

@@ -49,29 +49,63 @@ ASK_KEYS = ("step", "points", "weight", "hint", "tolerance")
 
 @dataclass(frozen=True)
 class Step:
-    """A step name: a node's value (`of` is None) or the derivative d`of`/d`wrt`."""
+    """A step name: a node's value (`of` and `rate` None), the derivative d`of`/d`wrt`, or
+    (with `rate`) the SGD update `wrt - rate*d<loss>/d<wrt>` of a given value."""
 
     text: str
-    wrt: str  # the node or input whose value, or whose gradient, the step asks for
+    wrt: str  # the node or input whose value, gradient or update the step asks for
     of: str | None = None
+    rate: str | None = None  # an update step's learning rate (a given name)
+    loss: str | None = None  # an update step's loss node: the gradient it applies
 
     @property
     def is_gradient(self) -> bool:
         return self.of is not None
 
+    @property
+    def is_update(self) -> bool:
+        return self.rate is not None
+
+    @property
+    def gradient(self) -> Step:
+        """The gradient an update step applies."""
+        return Step(f"d{self.loss}/d{self.wrt}", self.wrt, self.loss)
+
+
+# `W - lr*dL/dW`: the given W moved against the gradient dL/dW by the learning rate lr
+UPDATE_PATTERN = re.compile(
+    r"^([A-Za-z_]\w*)\s*-\s*([A-Za-z_]\w*)\s*\*\s*d([A-Za-z_]\w*)\s*/\s*d([A-Za-z_]\w*)$")
+STEP_FORMS = "write a name (f6), dA/dB (df8/df7) or an update W - lr*dL/dW"
+
+
+def parse_update(text: str) -> Step | None:
+    """`W - lr*dL/dW` as an update step; None when the text is not one."""
+    match = UPDATE_PATTERN.match(text)
+    if match is None:
+        return None
+    wrt, rate, loss, bottom = match.groups()
+    if bottom != wrt or not all(NAME_PATTERN.match(n) for n in (wrt, rate, loss)):
+        raise GradtutorError(f"'{text}' is not a step: an update applies the value's own "
+                             f"gradient ({wrt} - {rate}*d{loss}/d{wrt})")
+    return Step(f"{wrt} - {rate}*d{loss}/d{wrt}", wrt, rate=rate, loss=loss)
+
 
 def parse_step(text: str) -> Step:
-    """`f6` or `df8/df7` (`∂f8/∂f7` too); raises GradtutorError when the text is neither."""
+    """`f6`, `df8/df7` (`∂f8/∂f7` too) or `W - lr*dL/dW`; raises GradtutorError when the
+    text is none of these."""
     text = text.strip().replace("\u2202", "d")
+    update = parse_update(text)
+    if update is not None:
+        return update
     if "/" in text:
         top, _, bottom = text.partition("/")
         top, bottom = top.strip(), bottom.strip()
         if top.startswith("d") and bottom.startswith("d") and \
                 NAME_PATTERN.match(top[1:]) and NAME_PATTERN.match(bottom[1:]):
             return Step(f"d{top[1:]}/d{bottom[1:]}", bottom[1:], top[1:])
-        raise GradtutorError(f"'{text}' is not a step: write a name (f6) or dA/dB (df8/df7)")
+        raise GradtutorError(f"'{text}' is not a step: {STEP_FORMS}")
     if not NAME_PATTERN.match(text):
-        raise GradtutorError(f"'{text}' is not a step: write a name (f6) or dA/dB (df8/df7)")
+        raise GradtutorError(f"'{text}' is not a step: {STEP_FORMS}")
     return Step(text, text)
 
 
@@ -421,12 +455,15 @@ class GraphLoader(VariantsReader):
         own = self.tolerance(entry["tolerance"], (*path, "tolerance"), self.base_tolerance) \
             if isinstance(entry, dict) and "tolerance" in entry else None
         if not isinstance(text, str):
-            self.problems.add(path, "a step is a name (f6) or dA/dB (df8/df7)")
+            self.problems.add(path, "a step is a name (f6), dA/dB (df8/df7) or an update "
+                              "W - lr*dL/dW")
             return None
         try:
             step = parse_step(text)
         except GradtutorError as error:
             self.problems.add(path, error.message)
+            return None
+        if step.is_update and not self.update_names(step, path, graph):
             return None
         for name in (step.of, step.wrt):
             if name is not None and name not in graph.names:
@@ -435,6 +472,18 @@ class GraphLoader(VariantsReader):
                 self.problems.add(path, f"step '{text}': no node or input '{name}'{hint_text}")
                 return None
         return AskItem(step, float(weight), hint, line, own)
+
+
+    def update_names(self, step: Step, path: tuple, graph: Graph) -> bool:
+        """An update's value and rate are given values, its loss a node."""
+        given = self.data.get("given") or {}
+        problems = [f"'{name}' is not a given value" for name in (step.wrt, step.rate)
+                    if name not in given]
+        if step.loss not in graph.names:
+            problems.append(f"no node '{step.loss}'")
+        for problem in problems:
+            self.problems.add(path, f"step '{step.text}': {problem}")
+        return not problems
 
 
 def exercise_scale(graph: Graph, given: dict[str, np.ndarray]) -> float:

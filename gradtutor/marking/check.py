@@ -257,8 +257,8 @@ def _student_values(ex: Exercise, steps: list[_Step]) -> Overrides:
     for step in steps:
         given = step.given
         if given is None or given.value is None or given.value.shape != step.expected.shape \
-                or not np.all(np.isfinite(given.value)):
-            continue
+                or not np.all(np.isfinite(given.value)) or step.item.step.is_update:
+            continue  # an update is read by no other step
         target = ex.graph.names[step.item.step.wrt]
         if step.item.step.is_gradient:
             of = ex.graph.names[step.item.step.of or ""]
@@ -281,6 +281,8 @@ def _dependency_order(ex: Exercise, steps: list[_Step]) -> list[_Step]:
 
     def order(step: _Step) -> tuple:
         s = step.item.step
+        if s.is_update:
+            return (2, names[s.wrt], 0)
         if not s.is_gradient:
             return (0, names[s.wrt])
         return (1, names[s.of or ""], -names[s.wrt])
@@ -297,7 +299,7 @@ def implausible(ex: Exercise, steps: list[_Step]) -> dict[str, str]:
     wrong = [s for s in steps if s.verdict == "wrong" and s.given is not None
              and s.given.value is not None and s.given.value.shape == s.expected.shape]
     forward = {s.item.step.wrt: s.given.value for s in steps if not s.item.step.is_gradient
-               and s.given is not None and s.given.value is not None}
+               and not s.item.step.is_update and s.given is not None and s.given.value is not None}
     truth = Recomputer(ex)
     for step in wrong:
         value = step.given.value if step.given else None
@@ -368,7 +370,8 @@ def _other_numbers(ex: Exercise, steps: list[_Step]) -> bool:
     if len(roots) < 3 or carried < max(right, 1):
         return False
     reads = _node_reads(ex)
-    return all(_takes_given_numbers(ex, s.item.step.wrt, s.item.step.is_gradient, reads)
+    return all(s.item.step.is_update
+               or _takes_given_numbers(ex, s.item.step.wrt, s.item.step.is_gradient, reads)
                for s in roots)
 
 
@@ -418,8 +421,8 @@ def _read_by(ex: Exercise, step: _Step, steps: list[_Step], student: Overrides
     if step.reads is None:
         names = ex.graph.names
         keys = influences(ex, step.item.step, student)
-        of = step.item.step.of
-        step.reads = [s for s in steps if s is not step and (
+        of = step.item.step.gradient.of if step.item.step.is_update else step.item.step.of
+        step.reads = [s for s in steps if s is not step and not s.item.step.is_update and (
             ("grad", names[s.item.step.wrt]) in keys and s.item.step.of == of
             if s.item.step.is_gradient else ("value", names[s.item.step.wrt]) in keys)]
     return step.reads

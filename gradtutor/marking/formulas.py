@@ -53,6 +53,9 @@ class _Point:
 def check_formula(ex: Exercise, step: Step, formula: Expr,
                   seconds: float = limits.SIMPLIFY_SECONDS) -> FormulaVerdict:
     """Whether `formula` (in the exercise's input and node names) is the step's formula."""
+    if step.is_update:
+        return FormulaVerdict("invalid", f"{step.text} is an update: give its numbers, not a "
+                              "formula")
     # what the message quotes: a step named dA/dB as the student wrote it, not its placeholder
     as_written = _REFERENCE.sub(r"d\1/d\2", to_text(formula))
     formula, references = _with_references(ex, formula)

@@ -67,6 +67,8 @@ class Recomputer:
 
     def value(self, step: Step) -> Array:
         """The step's value, recomputed."""
+        if step.is_update:
+            return self._update(step)
         graph = self.ex.graph
         target = graph.names[step.wrt]
         values = self.values
@@ -76,6 +78,14 @@ class Recomputer:
         if target in gathered:
             return gathered[target]
         return grads.get(target, np.zeros_like(values[target]))
+
+    def _update(self, step: Step) -> Array:
+        """`W - lr*dL/dW` from the student's own dL/dW where they gave it."""
+        graph, gradient = self.ex.graph, step.gradient
+        own = self.overrides.backward.get(graph.names[gradient.of or ""], {})
+        target = graph.names[step.wrt]
+        applied = own[target] if target in own else self.value(gradient)
+        return self.ex.given[step.wrt] - self.ex.given[step.rate or ""] * applied
 
     def gradients(self, of: int) -> dict[int, Array]:
         """Every node's gradient of node `of` (with the student's gradients in place)."""
@@ -106,6 +116,9 @@ def influences(ex: Exercise, step: Step, overrides: Overrides) -> set[tuple[str,
     """
     graph = ex.graph
     target = graph.names[step.wrt]
+    if step.is_update:
+        own = overrides.backward.get(graph.names[step.gradient.of or ""], {})
+        return {("grad", target)} if target in own else influences(ex, step.gradient, overrides)
     forward = {i for i in overrides.forward if step.is_gradient or i != target}
     reach: list[set[tuple[str, int]]] = []
     for node in graph.nodes:

@@ -19,6 +19,7 @@ from ..walkthrough.model import (
     Local,
     Node,
     Reveal,
+    Update,
     Walkthrough,
 )
 from ..walkthrough.terms import Formula, latex_name, latex_value
@@ -186,6 +187,9 @@ def walkthrough(w: Walkthrough) -> Document:
     blocks += [Section(SECTIONS[4]),
                Equations([Equation(_math(symbol), [_value(value)])
                           for symbol, value in w.gradients])]
+    if w.updates:
+        blocks += [Subsection("The SGD update asked: value - learning rate * gradient"),
+                   Equations([_update_row(update) for update in w.updates])]
     if w.layers is not None:
         blocks += [Subsection("Gradient size layer by layer, from the output back (sizes "
                               "are norms)"),
@@ -237,6 +241,11 @@ def _node_table(w: Walkthrough) -> Table:
 def _forward_row(line: Forward) -> Equation:
     return Equation(_name(line.name), [_math(line.expression), _math(line.numbers),
                                        _value(line.value)])
+
+
+def _update_row(update: Update) -> Equation:
+    return Equation(Math(f"new {update.name}", rf"{latex_name(update.name)}_{{\text{{new}}}}"),
+                    [_math(update.formula), _math(update.numbers), _value(update.value)])
 
 
 def _backward_blocks(step: BackwardStep) -> list[Block]:

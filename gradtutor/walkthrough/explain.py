@@ -12,19 +12,21 @@ import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..base import fmt
 from ..base.errors import GradtutorError
 from ..engine.graph import Graph, build_graph
 from ..lang.expr import Expr, Name, Program
 from ..lang.parser import parse_expression, parse_program
+from ..marking.recompute import step_value
 from .build import walkthrough
 from .display import NAMING
-from .model import Array, Walkthrough
+from .model import Array, Update, Walkthrough
 from .reveal import reveal
 from .steps import Context
-from .terms import leaf_expr, op_expr
+from .terms import Formula, latex_name, latex_value, leaf_expr, op_expr
 
 if TYPE_CHECKING:
-    from ..exercises.exercise import Exercise
+    from ..exercises.exercise import Exercise, Step
 
 
 def explain_source(source: str, values: Mapping[str, Array]) -> Walkthrough:
@@ -63,11 +65,26 @@ def explain_graph_exercise(exercise: Exercise, *, target: str, network: bool = F
     context = Context(steps, dict(exercise.given), exercise.output)
     walk = walkthrough(context, title=exercise.title, target=target, kind="exercise",
                        naming=None, description=exercise.description, network=network)
+    walk.updates = [update(exercise, item.step) for item in exercise.ask if item.step.is_update]
     if step is not None:
         walk.reveal = reveal(context, walk, exercise, step, hint_only)
     elif hint_only:
         raise GradtutorError("a hint is for one step: give the step too", field="hint")
     return walk
+
+
+def update(exercise: Exercise, step: Step) -> Update:
+    """`W - lr * dL/dW` worked out with the exercise's numbers."""
+    gradient = step.gradient
+    value, rate = exercise.given[step.wrt], exercise.given[step.rate or ""]
+    applied = step_value(exercise, gradient)
+    top, bottom = latex_name(gradient.of or ""), latex_name(step.wrt)
+    symbol = rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+    formula = Formula(f"{step.wrt} - {step.rate} * {gradient.text}",
+                      rf"{latex_name(step.wrt)} - {latex_name(step.rate or '')} \, {symbol}")
+    numbers = Formula(f"{fmt.value(value)} - {fmt.value(rate)} * {fmt.value(applied)}",
+                      rf"{latex_value(value)} - {latex_value(rate)} \, {latex_value(applied)}")
+    return Update(step.wrt, formula, numbers, value - rate * applied)
 
 
 def _suggest_exercise(target: str) -> None:

@@ -5,7 +5,8 @@ The notes' recipe, with every number filled in: 1) the sub-functions (one named 
 the computational graph; 2) the local derivative of every edge, in symbols (for a vector or
 matrix step: the rule that gives each input's gradient from the upstream gradient, e.g.
 dW = X.T @ G); 3) the forward pass; 4) the backward pass from the end of the circuit, local x
-upstream, with a reused value's contributions added up; 5) the gradients.
+upstream, with a reused value's contributions added up; 5) the gradients (and the SGD
+updates an exercise asks for).
 """
 
 from __future__ import annotations
@@ -134,6 +135,16 @@ class Reveal:
 
 
 @dataclass
+class Update:
+    """An asked SGD step: the given value moved against its gradient by the learning rate."""
+
+    name: str  # the given value updated
+    formula: Formula  # W - lr * dL/dW
+    numbers: Formula  # the same with every number filled in
+    value: Array
+
+
+@dataclass
 class Walkthrough:
     json_kind: ClassVar[str | None] = None  # a perceptron walkthrough's JSON is tagged
     title: str
@@ -151,6 +162,7 @@ class Walkthrough:
     layers: Layers | None
     notes: list[str] = field(default_factory=list)
     reveal: Reveal | None = None
+    updates: list[Update] = field(default_factory=list)  # the asked SGD steps, last
 
     def node(self, name: str) -> Node:
         return next(node for node in self.nodes if node.name == name)

@@ -25,6 +25,8 @@ def reveal(context: Context, walk: Walkthrough, exercise: Any, number: int,
                              f"not {number}", field="step")
     item = exercise.ask[number - 1]
     step = item.step
+    if step.is_update:
+        return _reveal_update(walk, item, number, count, hint_only)
     if step.of is None:
         forward = [f for f in walk.forward if f.name == step.wrt]
         notes = [] if forward else [f"{step.wrt} is given: {fmt.value(context.value(step.wrt))}"]
@@ -55,6 +57,20 @@ def _reveal_gradient(context: Context, walk: Walkthrough, item: Any, number: int
     hint = item.hint or _gradient_hint(context, of, wrt)
     return Reveal(number, count, step.text, hint, item.hint is not None, item.weight,
                   derivative(of, wrt), answer, [], edges, sums, notes, hint_only)
+
+
+def _reveal_update(walk: Walkthrough, item: Any, number: int, count: int,
+                   hint_only: bool) -> Reveal:
+    """An SGD step: its gradient first (a step of its own), then value - rate * gradient."""
+    step = item.step
+    update = next(u for u in walk.updates if u.name == step.wrt)
+    worked = " = ".join([f"new {step.wrt}", update.formula.text, update.numbers.text,
+                         fmt.value(update.value)])
+    hint = item.hint or (f"Work out {step.gradient.text} first, then step against it: "
+                         f"{step.wrt} - {step.rate} * {step.gradient.text}.")
+    return Reveal(number, count, step.text, hint, item.hint is not None, item.weight,
+                  Formula(f"new {step.wrt}", rf"{latex_name(step.wrt)}_{{\text{{new}}}}"),
+                  update.value, [], [], [], [worked], hint_only)
 
 
 def _value_hint(context: Context, name: str) -> str:

@@ -1,7 +1,11 @@
 """Golden files: the output of every command, for every bundled exercise and sample, is
 pinned byte for byte in tests/golden/. A change to one is deliberate: regenerate with
 `python -m pytest tests/test_golden.py --regenerate-golden`, read the diff, and record
-user-visible changes in CHANGELOG.md."""
+user-visible changes in CHANGELOG.md.
+
+Commands run from the repository's root with relative paths, so that no output depends on
+where the repository was checked out (plain output wraps long lines: a longer path would
+move the breaks)."""
 
 from __future__ import annotations
 
@@ -14,9 +18,9 @@ from typer.testing import CliRunner
 from gradtutor.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
-EXERCISES = ROOT / "exercises"
+EXERCISES = Path("exercises")  # relative to ROOT, where the commands run
 GOLDEN = Path(__file__).resolve().parent / "golden"
-IDS = sorted(path.stem for path in EXERCISES.glob("*.yaml"))
+IDS = sorted(path.stem for path in (ROOT / EXERCISES).glob("*.yaml"))
 EXPRESSIONS = {
     "add-mul": ["(x+y)*z", "--at", "x=-2", "--at", "y=5", "--at", "z=-4"],
     "program": ["q = x + y; f = q*z", "--at", "x=-2", "--at", "y=5", "--at", "z=-4"],
@@ -58,7 +62,7 @@ def _cases() -> dict[str, list[str]]:
                                 "--format", "dot"]
     cases["check-class-jobs.csv"] = ["check", "add-mul-gate", str(EXERCISES / "answers"),
                                       "--format", "csv", "--jobs", "2"]
-    variants = ROOT / "tests" / "fixtures" / "variants"
+    variants = Path("tests") / "fixtures" / "variants"
     for fmt in ("json", "plain", "csv"):  # each student's numbers, and whose numbers match
         cases[f"check-variants-class.{fmt}"] = ["check", str(variants / "drawn-class.yaml"),
                                                 str(variants / "class"), "--format", fmt]
@@ -67,7 +71,7 @@ def _cases() -> dict[str, list[str]]:
     cases["list.json"] = ["list", "--format", "json"]
     cases["list.plain"] = ["list", "--format", "plain"]
     cases["validate-all.json"] = ["validate", str(EXERCISES), "--format", "json"]
-    hostile = ROOT / "tests" / "hostile"
+    hostile = Path("tests") / "hostile"
     cases["validate-hostile.json"] = ["validate", str(hostile / "exercises"), "--format", "json"]
     # (against vectorized-norm: the sigmoid-neuron ones that run into time bounds are refused)
     cases["check-hostile.plain"] = ["check", "vectorized-norm", str(hostile / "answers"),
@@ -91,7 +95,9 @@ def _run(args: list[str]) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_output_is_pinned(name: str, request: pytest.FixtureRequest) -> None:
+def test_output_is_pinned(name: str, request: pytest.FixtureRequest,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
     got = _run(CASES[name])
     golden = GOLDEN / name
     if request.config.getoption("--regenerate-golden"):

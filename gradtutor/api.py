@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .base.errors import GradtutorError
+from .base.files import write_file
 from .base.fmt import plain_data
 from .exercises.answers import Answer, Answers, read_answers
 from .grading.batch import (
@@ -112,23 +113,14 @@ def variants(exercise: PathLike | Exercise, roster: PathLike | Iterable[str],
     written: dict[str, tuple[Path, Path]] = {}
     for done, (name, stem) in enumerate(file_stems(names).items(), start=1):
         answers, sheet = folder / f"{stem}.yaml", folder / f"{stem}.md"
-        _write(answers, export.exercise_template(for_student(ex, name), check_as, name))
-        _write(sheet, str(draw.render(handout(ex, name, answers.name, check_as), "markdown")))
+        write_file(answers, export.exercise_template(for_student(ex, name), check_as, name),
+                   field="output")
+        write_file(sheet, str(draw.render(handout(ex, name, answers.name, check_as), "markdown")),
+                   field="output")
         written[name] = (answers, sheet)
         if progress is not None:
             progress(done, len(names), name)
     return Variants(ex.id, folder, written)
-
-
-def _write(path: Path, text: str) -> None:
-    """A file written whole (atomically); a failure is a clear error."""
-    from .base.files import write_atomically
-
-    try:
-        write_atomically(path, text)
-    except OSError as error:
-        raise GradtutorError(f"cannot write {path}: {error.strerror or error}",
-                             field="output") from None
 
 
 # -- solve -----------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import GradtutorError
+
 
 def write_atomically(target: Path, text: str | bytes) -> None:
     """Write `text` (or a picture's bytes) to `target` through a temporary file in its folder
@@ -23,6 +25,16 @@ def write_atomically(target: Path, text: str | bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def write_file(target: Path, text: str | bytes, *, field: str) -> None:
+    """`write_atomically`, with a place it cannot write to as one GradtutorError naming
+    `field` (the argument the place came from)."""
+    try:
+        write_atomically(target, text)
+    except OSError as error:
+        raise GradtutorError(f"cannot write {target}: {error.strerror or error}",
+                             field=field) from None
 
 
 def _umask() -> int:

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..base.files import write_file
 from ..base.safetext import visible
 from .guard import guard
-from .output import show, write_atomically
+from .output import show
 
 if TYPE_CHECKING:
 
@@ -127,25 +128,15 @@ def _write_generated(session: PracticeSession, target: Path) -> str | None:
     typer.echo(f"generated: level {generated.level}, seed {generated.seed} (gradtutor "
                f"practice --random {generated.level} --seed {generated.seed} gives it again)")
     path = target.parent / f"{session.exercise.id}.yaml"
-    _save(path, generated.text)
+    write_file(path, generated.text, field="--save")
     return str(path)
-
-
-def _save(path: Path, text: str) -> None:
-    """A file of the session written atomically; a place it cannot go is one message."""
-    from ..base.errors import GradtutorError
-
-    try:
-        write_atomically(path, text)
-    except OSError as error:
-        raise GradtutorError(f"cannot write {path}: {error.strerror or error}",
-                             field="--save") from None
 
 
 def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
                    interactive: bool) -> None:
     """Ask, read a line, judge it, say so, save; until the steps run out, quit or EOF."""
-    _save(target, session.answers_yaml())  # first: a place it cannot go stops it here
+    # first: a place it cannot go stops it here, before any question
+    write_file(target, session.answers_yaml(), field="--save")
     say = _practice_printer(interactive)
     ex = session.exercise
     say(f"{ex.id}: {ex.title} ({len(session.slots)} steps, {session.attempts} tries each; "
@@ -162,10 +153,10 @@ def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
                 from ..render.draw import render as draw
 
                 show(draw(walkthrough, "rich" if interactive else "plain"))
-            _save(target, session.answers_yaml())
+            write_file(target, session.answers_yaml(), field="--save")
     except KeyboardInterrupt:
         say("", None)
-    _save(target, session.answers_yaml())
+    write_file(target, session.answers_yaml(), field="--save")
     report = session.report()
     for index, text in enumerate(report.lines()):
         say(visible(text, 2000), "bold" if index < 2 else None)

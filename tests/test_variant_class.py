@@ -459,6 +459,10 @@ def test_variants_from_the_command_line(exercise_file: Path, tmp_path: Path) -> 
     assert result.stdout.splitlines()[0] == \
         f"alice@uni.edu\t{out / 'alice@uni.edu.yaml'}\t{out / 'alice@uni.edu.md'}"
     assert "wrote 4 files for 2 students" in result.stderr
+    roster.write_text("name,email\nAlice,alice@uni.edu\n")
+    alone = runner.invoke(app, ["variants", str(exercise_file), "--roster", str(roster),
+                                "--output", str(out)])
+    assert "wrote 2 files for 1 student in" in alone.stderr
     assert (out / "bob@uni.edu.yaml").read_text() == \
         gt.template(str(exercise_file), student="bob@uni.edu")
 

@@ -48,7 +48,8 @@ def variants(
         show("".join(f"{visible(student, 200)}\t{visible(template, 1000)}\t"
                      f"{visible(handout, 1000)}\n"
                      for student, (template, handout) in written.files.items()))
-        typer.echo(f"wrote {2 * len(written.files)} files for {len(written.files)} students "
+        count = len(written.files)
+        typer.echo(f"wrote {2 * count} files for {count} student{'' if count == 1 else 's'} "
                    f"in {visible(written.folder, 1000)}", err=True)
 
 

@@ -359,3 +359,12 @@ def test_simulated_students_who_slip_get_checks_verdicts() -> None:
     tally = simulate(seeds=1, students=2)
     assert tally.answers > 300
     assert failures(tally) == {}, tally.examples
+
+
+def test_typing_the_steps_own_name_is_no_answer_and_no_try() -> None:
+    session = gt.practice("add-mul-gate")
+    said = session.answer("q")
+    assert (said.verdict, session.current) == ("invalid", "q")
+    assert said.message.startswith("the formula names q, the step it answers")
+    assert session.answer("3").verdict == "correct"
+    assert session.report().extra_tries == 0

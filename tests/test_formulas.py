@@ -134,7 +134,10 @@ def test_a_step_answered_with_its_own_name_earns_nothing(exercise_id: str) -> No
     steps = steps_of(ex, answers)
     assert {name: step.verdict for name, step in steps.items() if name in
             {s.text for s in asked}} == dict.fromkeys((s.text for s in asked), "invalid")
-    assert all("the step it answers" in steps[s.text].message for s in asked)
+    assert all("the step it answers" in steps[s.text].message for s in asked
+               if s.is_gradient)
+    assert all(steps[s.text].message.startswith(f"{s.text} is a forward value: work out its "
+                                                "number") for s in asked if not s.is_gradient)
 
 
 @pytest.mark.parametrize("exercise_id", ["add-mul-gate", "fan-out", "sigmoid-neuron",
@@ -157,20 +160,34 @@ def test_circular_formulas_are_invalid_with_a_reason() -> None:
                      "  df/dy: df/dx\n")
     assert {name: s.verdict for name, s in steps.items() if s.given is not None} == \
         dict.fromkeys(("q", "dq/dx", "dq/dy", "df/dy"), "invalid")
-    assert steps["q"].message == "the formula names f, which is computed from q: write q " \
-        "from the values it is computed from"
-    assert steps["dq/dy"].message.startswith("the formula names df/dz, which the backward "
-                                             "pass does not know before dq/dy")
-    assert "the formula names df/dz, a gradient" in steps_of(
+    assert steps["q"].message == "q is a forward value: work out its number from the given " \
+        "values (the formula names f)"
+    assert steps["dq/dy"].message == "the formula names df/dz, which is not between y and " \
+        "q: name only the upstream gradients dq/dB at nodes after y"
+    assert "(the formula names df/dz)" in steps_of(
         load_exercise("add-mul-gate"), "answers:\n  q: df/dz\n")["q"].message
+
+
+def test_a_local_derivative_nobody_asked_for_cannot_stand_for_its_work() -> None:
+    """The chain rule's definition, dO/dP * dP/dX with an unasked dP/dX, is no answer."""
+    steps = steps_of(load_exercise("sigmoid-neuron"),
+                     "answers:\n  df8/dw0: df8/df1 * df1/dw0\n  df8/df6: df8/df7 * df7/df6\n"
+                     "  df8/dx0: w0 * df8/df1\n")
+    assert steps["df8/dw0"].verdict == steps["df8/df6"].verdict == "invalid"
+    assert steps["df8/dw0"].message == "the formula names df1/dw0, a local derivative: write " \
+        "it out (a formula may name the upstream gradient and asked steps)"
+    assert steps["df8/dx0"].verdict == "correct"
 
 
 def test_the_chain_rule_written_as_a_formula_is_still_right() -> None:
     fan = steps_of(load_exercise("fan-out"),
-                   "answers:\n  f: s + t\n  df/dq: df/ds * 2*q + df/dt * 3\n"
-                   "  df/dw: x * df/dq\n  df/dx: df/dq * dq/dx\n  df/ds: 1\n")
+                   "answers:\n  df/dq: df/ds * 2*q + df/dt * 3\n"
+                   "  df/dw: x * df/dq\n  df/dx: df/dq * w\n  df/ds: 1\n")
     assert {name: s.verdict for name, s in fan.items() if s.given is not None} == \
-        dict.fromkeys(("f", "df/dq", "df/dw", "df/dx", "df/ds"), "correct")
+        dict.fromkeys(("df/dq", "df/dw", "df/dx", "df/ds"), "correct")
+    mul = steps_of(load_exercise("add-mul-gate"),  # dq/dx is asked: it may be named
+                   "answers:\n  df/dx: df/dq * dq/dx\n  f: '(-2 + 5) * -4'\n")
+    assert mul["df/dx"].verdict == mul["f"].verdict == "correct"
     layer = steps_of(load_exercise("linear-layer"),
                      "answers:\n  dL/dW: X.T @ dL/dY\n  dL/dX: dL/dY @ W.T\n"
                      "  dL/db: sum(dL/dY, 0)\n")

@@ -365,6 +365,6 @@ def test_typing_the_steps_own_name_is_no_answer_and_no_try() -> None:
     session = gt.practice("add-mul-gate")
     said = session.answer("q")
     assert (said.verdict, session.current) == ("invalid", "q")
-    assert said.message.startswith("the formula names q, the step it answers")
+    assert said.message.startswith("q is a forward value: work out its number")
     assert session.answer("3").verdict == "correct"
     assert session.report().extra_tries == 0

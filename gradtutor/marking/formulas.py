@@ -62,7 +62,7 @@ def check_formula(ex: Exercise, step: Step, formula: Expr,
     for name in free_names(formula):
         if name not in ex.graph.names and name not in references:
             return FormulaVerdict("invalid", _unknown(ex, name))
-    circular = _circular(ex.graph, step, set(free_names(formula)) - set(references),
+    circular = _circular(ex, step, set(free_names(formula)) - set(references),
                          list(references.values()))
     if circular:
         return FormulaVerdict("invalid", circular)
@@ -110,38 +110,40 @@ def _with_references(ex: Exercise, formula: Expr) -> tuple[Expr, dict[str, Step]
         return formula, {}
 
 
-def _circular(graph: Graph, step: Step, names: set[str], references: list[Step]) -> str:
-    """Why the formula answers the step with the step itself ('' when it does not).
+def _circular(ex: Exercise, step: Step, names: set[str], references: list[Step]) -> str:
+    """Why the formula earns nothing however it evaluates ('' when it may earn credit).
 
     A name or a reference stands for its true value, so a formula may only use what the
-    notes' procedure knows before the step: a forward value is written from values it does
-    not feed (no gradients); a gradient dO/dX from any forward value and from the gradients
-    dA/dB with B at or after X and A at or before O, itself excepted (the upstream gradients
-    and local derivatives of the chain rule). Each such reference spans less of the graph
-    than the step, so no answers file can make the steps stand for one another in a ring.
+    notes' procedure has before the step, and must hold the step's own work: a forward
+    value is a number worked out from the given values (a formula with names is the
+    exercise's own definition, or the step itself); a gradient dO/dX may use any forward
+    value, the upstream gradients dO/dB at the nodes B after X, and the local derivatives
+    dA/dB between X and O that are asked steps themselves (worked, and graded, there); never
+    a local derivative nobody asked for (that is the work) nor dO/dX itself. Each reference
+    spans less of the graph than the step, so no set of answers makes steps stand for one
+    another in a ring.
     """
-    target = graph.names[step.wrt]
     if not step.is_gradient:
-        fed = sorted(name for name in names if target in graph.ancestors(graph.names[name]))
-        if fed or references:
-            named = fed[0] if fed else references[0].text
-            why = "the step it answers" if named == step.wrt else \
-                f"which is computed from {step.wrt}" if fed else "a gradient"
-            return f"the formula names {named}, {why}: write {step.text} from the values it " \
-                "is computed from"
+        if names or references:
+            named = sorted(names)[0] if names else references[0].text
+            return f"{step.text} is a forward value: work out its number from the given " \
+                f"values (the formula names {named})"
         return ""
-    output = graph.names[step.of or ""]
+    graph = ex.graph
+    target, output = graph.names[step.wrt], graph.names[step.of or ""]
+    asked = {item.step.text for item in ex.ask}
     for reference in references:
         start, end = graph.names[reference.wrt], graph.names[reference.of or ""]
-        inside = target in graph.ancestors(start) and end in graph.ancestors(output)
         if (start, end) == (target, output):
             return f"the formula names {step.text}, the step it answers: write it from the " \
-                "forward values and the gradients before it"
-        if not inside:
-            return f"the formula names {reference.text}, which the backward pass does not " \
-                f"know before {step.text}: name only gradients dA/dB with B at or after " \
-                f"{step.wrt} and A at or before {step.of} (the upstream gradient and local " \
-                "derivatives)"
+                "forward values and the upstream gradient"
+        if target not in graph.ancestors(start) or end not in graph.ancestors(output):
+            return f"the formula names {reference.text}, which is not between {step.wrt} and " \
+                f"{step.of}: name only the upstream gradients d{step.of}/dB at nodes after " \
+                f"{step.wrt}"
+        if end != output and reference.text not in asked:
+            return f"the formula names {reference.text}, a local derivative: write it out " \
+                "(a formula may name the upstream gradient and asked steps)"
     return ""
 
 

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import gradtutor as gt
@@ -85,12 +86,14 @@ def test_a_file_with_another_students_key_is_flagged(exercise_file: Path,
     results = flag_other_numbers(ex, [check_file(ex, path) for path in files])
     assert [r.other_numbers is None for r in results] == [True, True, False]
     found = results[2].other_numbers
-    assert found is not None and found.who == "bob" and found.matched == 5
-    assert found.own < found.matched and found.steps == 5
-    assert found.line.startswith("matches bob's numbers (5 of 5 steps), not its own")
+    # counted where bob's and carol's keys differ (3 of the 5 steps; 2 are the same for all)
+    assert found is not None and found.who == "bob" and found.matched == found.steps == 3
+    assert found.own == 0
+    assert found.line == "matches bob's numbers (3 of the 3 steps where they differ), not " \
+        "its own (0)"
     assert "bob" not in found.advice  # what a student reads names nobody
     # bob's key earns carol nothing where it is bob's and not hers (no follow-through)
-    assert [r.score for r in results] == [5, 5, found.own]  # only where the keys agree
+    assert [r.score for r in results] == [5, 5, 5 - found.steps]  # where the keys agree
     assert {s.message for s in results[2].steps if s.verdict != "correct"} == {
         "worked on another student's numbers, not yours: work it from your own given values"}
 
@@ -106,10 +109,29 @@ def test_a_key_copied_with_slips_keeps_the_steps_that_are_not_the_keys(
     text[first] = text[first].split(":")[0] + ": 123456"
     path.write_text("\n".join(text) + "\n")
     [result] = flag_other_numbers(ex, [check_file(ex, path)], ["bob"])
-    assert result.other_numbers is not None and result.other_numbers.matched == 4
-    assert result.score == result.other_numbers.own
+    assert result.other_numbers is not None and result.other_numbers.matched == 2
+    assert result.score == result.max_score - result.other_numbers.steps
     assert result.steps[0].verdict == "wrong" and "not yours" not in result.steps[0].message
     assert all("not yours" in s.message for s in result.steps[1:] if s.verdict != "correct")
+
+
+def test_one_honest_slip_that_is_another_variants_value_is_no_copy(
+        exercise_file: Path, tmp_path: Path) -> None:
+    """A student's own key with one step replaced by bob's (or the written numbers') true
+    value: that step is wrong as any slip is, the file is not flagged, nothing else moves."""
+    ex = load_exercise(str(exercise_file))
+    for other in ("bob", AS_WRITTEN):
+        theirs = kind_of(ex).key(variant_for(ex, other))  # type: ignore[arg-type]
+        path = key_file(ex, tmp_path, "carol", "carol")
+        mine = kind_of(ex).key(variant_for(ex, "carol"))  # type: ignore[arg-type]
+        step = next(s for s in mine if abs(float(mine[s]) - float(theirs[s])) > 0.5)
+        data = yaml.safe_load(path.read_text())
+        data["answers"][step] = float(theirs[step])
+        path.write_text(yaml.safe_dump(data))
+        [alone] = flag_other_numbers(ex, [check_file(ex, path)], [other])
+        assert alone.other_numbers is None
+        assert alone.score == alone.max_score - next(
+            s.max_score for s in alone.steps if s.step == step)
 
 
 def test_the_numbers_as_written_are_one_of_the_variants(exercise_file: Path,
@@ -425,7 +447,7 @@ def test_check_flags_a_class_from_the_command_line(exercise_file: Path,
     key_file(ex, tmp_path, "bob", "carol")
     files = [str(tmp_path / "bob.yaml"), str(tmp_path / "carol.yaml")]
     plain = runner.invoke(app, ["check", str(exercise_file), *files, "--format", "plain"])
-    assert "matches bob's numbers (5 of 5 steps)" in plain.stdout
+    assert "matches bob's numbers (3 of the 3 steps where they differ)" in plain.stdout
     assert "carol.yaml matches bob's numbers" in plain.stdout  # the class summary
     data = json.loads(runner.invoke(app, ["check", str(exercise_file), *files,
                                           "--format", "json"]).stdout)
@@ -531,3 +553,21 @@ def test_variants_help_has_examples() -> None:
     result = runner.invoke(app, ["variants", "--help"])
     assert result.exit_code == 0
     assert "gradtutor variants my-exercise.yaml --roster roster.csv" in result.stdout
+
+
+def test_a_named_slip_that_gives_a_classmates_numbers_keeps_its_credit(tmp_path: Path) -> None:
+    """max-gate: s24 and s25 differ only in the sign of x, so s25's sign slip on f1 carries
+    forward into exactly s24's f1, f3 and f4. The file is flagged for the instructor, and
+    graded as the slip it is: the same score with s24's file beside it as alone."""
+    ex = load_exercise("max-gate")
+    assert variant_for(ex, "s24").given["x"] == -variant_for(ex, "s25").given["x"]  # type: ignore
+    answers = {"f1": 15, "f2": 2, "f3": 17, "f4": 34, "df4/df3": 2, "df4/df1": 2,
+               "df4/df2": 2, "df4/dx": 10, "df4/dy": -6, "df4/dz": 2, "df4/dw": 0}
+    (tmp_path / "s25.yaml").write_text(yaml.safe_dump(
+        {"exercise": "max-gate", "student": "s25", "answers": answers}))
+    s24 = key_file(ex, tmp_path, "s24", "s24")
+    alone = flag_other_numbers(ex, [check_file(ex, tmp_path / "s25.yaml")])
+    together = flag_other_numbers(ex, [check_file(ex, s24), check_file(ex, tmp_path / "s25.yaml")])
+    assert alone[0].score == together[1].score == 14
+    assert together[1].other_numbers is not None and together[1].other_numbers.who == "s24"
+    assert together[1].steps[0].diagnosis == "sign-flipped"

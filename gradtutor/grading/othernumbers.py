@@ -74,27 +74,32 @@ def flag_other_numbers(ex: AnyExercise, results: list[FileResult],
     checked = [r for r in results if r.error is None and r.variant is not None]
     if not checked:
         return results
-    index = _index(ex, _keys(ex, checked, others))
-    flagged = {id(r): found for r in checked if (found := _whose(ex, r, index)) is not None}
+    keys = _keys(ex, checked, others)
+    index = _index(ex, keys)
+    flagged = {id(r): found for r in checked
+               if (found := _whose(ex, r, index, keys)) is not None}
     return [_withdrawn(replace(r, other_numbers=flagged[id(r)]), index) if id(r) in flagged
             else r for r in results]
 
 
 def _withdrawn(result: FileResult, index: dict[str, StepIndex]) -> FileResult:
     """A flagged file's credit for the other numbers taken back: a step that is not right
-    for the student's own numbers but is another variant's true value was worked on
-    numbers that are not theirs (error carried forward from their own slips is one thing;
-    a whole key of other numbers is another), so it is wrong."""
+    for the student's own numbers but is the other variant's true value was worked on
+    numbers that are not theirs (error carried forward is for one's own slips, not for a
+    key of other numbers), so it is wrong. When one of those steps is a named mistake on
+    the student's own numbers (a sign slip that happens to give a classmate's value), the
+    slip is the likelier story: the file is flagged for the instructor, nothing is taken."""
     flag = result.other_numbers
     assert flag is not None
+    theirs = {step.step for step in result.steps if step.verdict != "correct"
+              and (answer := _numeric(step.given)) is not None and step.step in index
+              and flag.who in set(index[step.step].matching(answer))}
+    if any(step.diagnosis for step in result.steps if step.step in theirs):
+        return result
     said = _other_value(flag)
-    steps = []
-    for step in result.steps:
-        answer = _numeric(step.given)
-        theirs = step.verdict != "correct" and answer is not None and step.step in index \
-            and flag.who in set(index[step.step].matching(answer))
-        steps.append(replace(step, verdict="wrong", score=0.0, diagnosis=None, origin=None,
-                             message=said, advice=said) if theirs else step)
+    steps = [replace(step, verdict="wrong", score=0.0, diagnosis=None, origin=None,
+                     message=said, advice=said) if step.step in theirs else step
+             for step in result.steps]
     return finish(replace(result, steps=steps))
 
 
@@ -105,22 +110,45 @@ def _other_value(flag: OtherNumbers) -> str:
     return f"worked on {whose}, not yours: work it from your own given values"
 
 
-def _whose(ex: AnyExercise, result: FileResult, index: dict[str, StepIndex]
-           ) -> OtherNumbers | None:
-    counts: Counter[str] = Counter()
+def _whose(ex: AnyExercise, result: FileResult, index: dict[str, StepIndex],
+           keys: dict[str, dict[str, Array]]) -> OtherNumbers | None:
+    """The variant the file matches better than its own, counted only over the steps where
+    the two keys differ (a step whose true value every variant shares says nothing of
+    whose numbers were used): at least MIN_MATCHED of them, at least half, and more than
+    match the file's own numbers. One honest slip that happens to be another variant's
+    value is never enough."""
+    own = _name(ex, result.variant or "")
+    matches: dict[str, set[str]] = {}
     for step in result.steps:
         answer = _numeric(step.given)
         if answer is not None and step.step in index:
-            counts.update(set(index[step.step].matching(answer)))
-    own_name = _name(ex, result.variant or "")
-    own = counts.pop(own_name, 0)
-    if not counts:
-        return None
-    who, matched = min(counts.items(), key=lambda pair: (-pair[1], pair[0]))
-    asked = len(index)
-    if matched * 2 >= asked and matched > own:
-        return OtherNumbers(who, matched, own, asked)
-    return None
+            matches[step.step] = set(index[step.step].matching(answer))
+    # candidates: the variants matched where the file's own numbers are not
+    counts = Counter(who for found in matches.values() if own not in found
+                     for who in found)
+    best: OtherNumbers | None = None
+    for who, _ in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0])):
+        if counts[who] < MIN_MATCHED or who == own:
+            continue
+        differing = [step for step in index if _differ(keys, own, who, step, index[step])]
+        matched = sum(who in matches.get(step, ()) for step in differing)
+        mine = sum(own in matches.get(step, ()) for step in differing)
+        if matched >= MIN_MATCHED and matched * 2 >= len(differing) and matched > mine and \
+                (best is None or matched > best.matched):
+            best = OtherNumbers(who, matched, mine, len(differing))
+    return best
+
+
+MIN_MATCHED = 2  # steps of another variant's numbers, where they differ from one's own
+
+
+def _differ(keys: dict[str, dict[str, Array]], own: str, other: str, step: str,
+            index: StepIndex) -> bool:
+    """Whether the two variants' true values of the step are told apart by its tolerance."""
+    mine, theirs = keys.get(own, {}).get(step), keys.get(other, {}).get(step)
+    if mine is None or theirs is None:
+        return False
+    return mine.shape != theirs.shape or not close(theirs, mine, index.tolerance)
 
 
 def _name(ex: AnyExercise, student: str) -> str:

@@ -36,9 +36,10 @@ class OtherNumbers:
 
     who: str | None  # whose numbers they match; AS_WRITTEN: the exercise's own numbers;
     # None: another student's, not named (the feedback policy hides names below full)
-    matched: int  # asked steps within tolerance of that student's key
-    own: int  # asked steps within tolerance of the file's own key
-    steps: int  # asked steps
+    # counted over the asked steps where the two keys differ (beyond the step's tolerance)
+    matched: int  # of those, the answers within tolerance of that student's key
+    own: int  # of those, the answers within tolerance of the file's own key
+    steps: int  # the asked steps where the two keys differ
 
     @property
     def whose(self) -> str:
@@ -50,8 +51,8 @@ class OtherNumbers:
     @property
     def line(self) -> str:
         """What an instructor reads (it names the other student, at full feedback)."""
-        return (f"matches {self.whose} ({self.matched} of {self.steps} steps), not its own "
-                f"({self.own})")
+        return (f"matches {self.whose} ({self.matched} of the {self.steps} steps where they "
+                f"differ), not its own ({self.own})")
 
     @property
     def advice(self) -> str:

@@ -175,7 +175,7 @@ def test_a_local_derivative_nobody_asked_for_cannot_stand_for_its_work() -> None
                      "  df8/dx0: w0 * df8/df1\n")
     assert steps["df8/dw0"].verdict == steps["df8/df6"].verdict == "invalid"
     assert steps["df8/dw0"].message == "the formula names df1/dw0, a local derivative: write " \
-        "it out (a formula may name the upstream gradient and asked steps)"
+        "it out (a formula may name the upstream gradients df8/dB)"
     assert steps["df8/dx0"].verdict == "correct"
 
 
@@ -185,9 +185,11 @@ def test_the_chain_rule_written_as_a_formula_is_still_right() -> None:
                    "  df/dw: x * df/dq\n  df/dx: df/dq * w\n  df/ds: 1\n")
     assert {name: s.verdict for name, s in fan.items() if s.given is not None} == \
         dict.fromkeys(("df/dq", "df/dw", "df/dx", "df/ds"), "correct")
-    mul = steps_of(load_exercise("add-mul-gate"),  # dq/dx is asked: it may be named
-                   "answers:\n  df/dx: df/dq * dq/dx\n  f: '(-2 + 5) * -4'\n")
-    assert mul["df/dx"].verdict == mul["f"].verdict == "correct"
+    mul = steps_of(load_exercise("add-mul-gate"),  # an asked local derivative is work too
+                   "answers:\n  df/dx: df/dq * dq/dx\n  df/dy: df/dq * 1\n"
+                   "  f: '(-2 + 5) * -4'\n")
+    assert mul["df/dy"].verdict == mul["f"].verdict == "correct"
+    assert mul["df/dx"].verdict == "invalid"
     layer = steps_of(load_exercise("linear-layer"),
                      "answers:\n  dL/dW: X.T @ dL/dY\n  dL/dX: dL/dY @ W.T\n"
                      "  dL/db: sum(dL/dY, 0)\n")

@@ -117,11 +117,11 @@ def _circular(ex: Exercise, step: Step, names: set[str], references: list[Step])
     notes' procedure has before the step, and must hold the step's own work: a forward
     value is a number worked out from the given values (a formula with names is the
     exercise's own definition, or the step itself); a gradient dO/dX may use any forward
-    value, the upstream gradients dO/dB at the nodes B after X, and the local derivatives
-    dA/dB between X and O that are asked steps themselves (worked, and graded, there); never
-    a local derivative nobody asked for (that is the work) nor dO/dX itself. Each reference
-    spans less of the graph than the step, so no set of answers makes steps stand for one
-    another in a ring.
+    value and the upstream gradients dO/dB at the nodes B after X; never dO/dX itself nor a
+    local derivative dA/dB (writing it out is the work, even where it is asked on its own:
+    `df/dq * dq/dx` would hold no work of the step). Each upstream gradient spans less of
+    the graph than the step, so no set of answers makes steps stand for one another in a
+    ring.
     """
     if not step.is_gradient:
         if names or references:
@@ -131,7 +131,6 @@ def _circular(ex: Exercise, step: Step, names: set[str], references: list[Step])
         return ""
     graph = ex.graph
     target, output = graph.names[step.wrt], graph.names[step.of or ""]
-    asked = {item.step.text for item in ex.ask}
     for reference in references:
         start, end = graph.names[reference.wrt], graph.names[reference.of or ""]
         if (start, end) == (target, output):
@@ -141,9 +140,9 @@ def _circular(ex: Exercise, step: Step, names: set[str], references: list[Step])
             return f"the formula names {reference.text}, which is not between {step.wrt} and " \
                 f"{step.of}: name only the upstream gradients d{step.of}/dB at nodes after " \
                 f"{step.wrt}"
-        if end != output and reference.text not in asked:
+        if end != output:
             return f"the formula names {reference.text}, a local derivative: write it out " \
-                "(a formula may name the upstream gradient and asked steps)"
+                f"(a formula may name the upstream gradients d{step.of}/dB)"
     return ""
 
 

@@ -571,3 +571,17 @@ def test_a_named_slip_that_gives_a_classmates_numbers_keeps_its_credit(tmp_path:
     assert alone[0].score == together[1].score == 14
     assert together[1].other_numbers is not None and together[1].other_numbers.who == "s24"
     assert together[1].steps[0].diagnosis == "sign-flipped"
+
+
+def test_in_a_class_the_public_keys_name_is_no_student(exercise_file: Path,
+                                                       tmp_path: Path) -> None:
+    """`student: answer-key` is what `solve --format yaml` writes: in a class the file is
+    its own name's student (graded on dan's numbers, and flagged), alone it is the key."""
+    ex = load_exercise(str(exercise_file))
+    copied = key_file(ex, tmp_path, AS_WRITTEN, AS_WRITTEN)
+    dan = copied.rename(tmp_path / "dan.yaml")
+    [in_class] = flag_other_numbers(ex, [check_file(ex, dan)])
+    assert in_class.variant == "dan" and in_class.score < in_class.max_score
+    assert in_class.other_numbers is not None and in_class.other_numbers.who == AS_WRITTEN
+    alone = check_file(ex, dan, by_file_name=False)
+    assert alone.variant == AS_WRITTEN and alone.score == alone.max_score

@@ -172,3 +172,12 @@ def test_comparisons_stay_out_of_ordinary_expressions(tmp_path: Path) -> None:
                  "  f: x > 1\n")
     with pytest.raises(ExerciseError):
         load_exercise(str(path))
+
+
+def test_a_name_in_decomposed_unicode_is_the_same_student() -> None:
+    """"José" as macOS writes it (e + combining accent) draws José's numbers."""
+    from gradtutor.exercises.variants import student_generator
+
+    composed, decomposed = "Jos\u00e9", "Jose\u0301"
+    assert student_generator("s", composed).random() == \
+        student_generator("s", decomposed).random()

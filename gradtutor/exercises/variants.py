@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -97,8 +98,11 @@ class VariantSpec:
 
 
 def student_generator(seed: str, student: str) -> np.random.Generator:
-    """The documented stream of a student's draws: PCG64 seeded by sha256(f"{seed}:{student}")."""
-    digest = hashlib.sha256(f"{seed}:{student}".encode()).digest()
+    """The documented stream of a student's draws: PCG64 seeded by sha256(f"{seed}:{student}"),
+    the name in Unicode's composed form (NFC: "José" typed on macOS, decomposed, is the same
+    student as "José" typed elsewhere)."""
+    name = unicodedata.normalize("NFC", student)
+    digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
     return np.random.Generator(np.random.PCG64(int.from_bytes(digest, "big")))
 
 

@@ -21,7 +21,7 @@ from ..base.safetext import visible
 from ..exercises.answers import Answers, read_answers
 from ..kinds import AnyExercise, kind_of, load_exercise
 from ..kinds.variants import variant_for
-from ..marking.results import FileResult
+from ..marking.results import AS_WRITTEN, FileResult
 
 ANSWER_SUFFIXES = (".yaml", ".yml")
 PARALLEL_FROM = 16  # fewer files than this are checked in this process: workers cost more
@@ -156,7 +156,12 @@ def variant_student(ex: AnyExercise, answers: Answers, student: str | None = Non
         for key in (Path(answers.file).stem, student_of(answers) or ""):  # as roster.join
             if key.casefold() in roster_keys:
                 return roster_keys[key.casefold()]
-    return student_of(answers, by_file_name=by_file_name)
+    who = student_of(answers, by_file_name=by_file_name)
+    if by_file_name and who == AS_WRITTEN and not answers.file.startswith("<"):
+        # in a class, `student: answer-key` (what `solve` writes) would pick the public key's
+        # numbers: a file there is its own name's student
+        return Path(answers.file).stem
+    return who
 
 
 def student_of(answers: Answers, *, by_file_name: bool = True) -> str | None:

@@ -224,5 +224,6 @@ def test_gradescope_zip_installs_offline_and_grades(autograder: tuple[Path, Path
 
     two = gradescope_run(autograder, tmp_path / "two", {"first.yaml": misspelt_text,
                                                         "second.yml": good_text})
-    assert two["score"] == 10 and "graded second.yml" in two["output"]
-    assert "also found first.yaml (score 9/10" in two["output"]
+    assert two["score"] == 0 and two["tests"] == []  # four guesses in four files: no best
+    assert "several answers files in the submission (first.yaml, second.yml): upload one" \
+        in two["output"] and "9/10" not in two["output"]

@@ -53,7 +53,7 @@ def submission_files(folder: Path) -> list[Path]:
 
 def grade_submission(exercise: Any, folder: Path, level: str, student: str | None,
                      variant: str | None = None) -> Graded:
-    """Check every file of the submission that reads as answers; show the best one. For an
+    """Check every file of the submission that reads as answers: exactly one must. For an
     exercise with `variants:`, `variant` names whose numbers (the platform's student); the
     numbers as written without one."""
     from ..grading.batch import check_file
@@ -82,14 +82,16 @@ def grade_submission(exercise: Any, folder: Path, level: str, student: str | Non
                    + f". Accepted: {ACCEPTED}.")
         return Graded(FileResult(exercise.id, ", ".join(str(f.relative_to(folder))
                                                         for f in files), student, error=problem))
-    best = max(checked, key=lambda result: result.score)  # the first of equals
-    best.student = student or best.student
-    [best] = flag_other_numbers(exercise, [best])  # the numbers as written, printed by anyone
-    remarks = [f"graded {best.answers_file}"]
-    remarks += [f"also found {other.answers_file} (score {other.score:g}/{other.max_score:g}"
-                "; the best file is graded)" for other in checked if other is not best]
+    if len(checked) > 1:  # grading the best would let four guesses in four files score
+        names = ", ".join(result.answers_file for result in checked)
+        problem = f"several answers files in the submission ({names}): upload one"
+        return Graded(FileResult(exercise.id, names, student, error=problem))
+    [graded] = checked
+    graded.student = student or graded.student
+    [graded] = flag_other_numbers(exercise, [graded])  # the numbers as written, printed by anyone
+    remarks = [f"graded {graded.answers_file}"]
     remarks += [f"not an answers file: {why}" for why in refused]
-    return Graded(redact(best, level), [best.answers_file], remarks)
+    return Graded(redact(graded, level), [graded.answers_file], remarks)
 
 
 def load_settings(source: Path) -> tuple[Any, dict[str, Any]]:

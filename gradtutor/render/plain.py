@@ -150,7 +150,7 @@ def description(markdown: str) -> list[str]:
     from .texmath import markdown_math
 
     lines: list[str] = []
-    shown = markdown_math(visible_lines(markdown), indent=INDENT)  # nothing hidden first
+    shown = markdown_math(visible_lines(markdown), _escaped, indent=INDENT)  # nothing hidden
     for chunk in re.split(r"\n[ \t]*\n", shown):
         lines += ["", *_markdown_chunk(chunk.rstrip())] if chunk.strip() else []
     return lines
@@ -159,15 +159,51 @@ def description(markdown: str) -> list[str]:
 def _markdown_chunk(chunk: str) -> list[str]:
     rows = chunk.splitlines()
     if chunk.startswith(INDENT) and not chunk.startswith(INDENT + " "):  # display math
-        return wrap(chunk.strip(), INDENT)
+        return wrap(inline(chunk.strip(), len(INDENT)), INDENT)
     if all(row.lstrip().startswith("|") for row in rows):
-        cells = [[cell.strip() for cell in row.strip().strip("|").split("|")] for row in rows
-                 if not re.fullmatch(r"[\s|:-]+", row)]
+        cells = [[inline(cell.strip()) for cell in row.strip().strip("|").split("|")]
+                 for row in rows if not re.fullmatch(r"[\s|:-]+", row)]
         return table(cells[0], cells[1:]).splitlines() if cells else []
     if all(row.startswith("    ") for row in rows):
         return rows
     items = re.split(r"\n(?=\s*(?:[-*]|\d+\.) )", chunk)
     return [line for item in items for line in _wrapped_item(item)]
+
+
+def _escaped(math: str) -> str:
+    """Math that Markdown reads as it is (a table's `|` kept: it is read before Markdown)."""
+    from .texmath import markdown_escaped
+
+    return markdown_escaped(math).replace("\\|", "|")
+
+
+def inline(markdown: str, margin: int = 0) -> str:
+    """A paragraph's Markdown as plain text: code, emphasis and links without their markup
+    (a link's address in brackets after it); a code or emphasised span kept on one line
+    where it fits the page after `margin` (held by no-break spaces while it is wrapped)."""
+    from markdown_it import MarkdownIt
+
+    shown, span, depth, address = "", "", 0, ""
+    for token in MarkdownIt("commonmark").parseInline(markdown)[0].children or []:
+        depth += EMPHASIS.get(token.type, 0)
+        if token.type == "link_open":
+            address = str(token.attrs.get("href", ""))
+        part = {"softbreak": " ", "hardbreak": " ",
+                "link_close": f" ({address})" if address else ""}.get(token.type,
+                                                                       token.content)
+        if token.type == "code_inline" or depth:
+            span += part
+            continue
+        shown += _held(span, width() - margin) + part
+        span = ""
+    return shown + _held(span, width() - margin)
+
+
+EMPHASIS = {"strong_open": 1, "em_open": 1, "strong_close": -1, "em_close": -1}
+
+
+def _held(span: str, room: int) -> str:
+    return span.replace(" ", "\xa0") if len(span) <= room else span
 
 
 def _wrapped_item(item: str) -> list[str]:
@@ -176,6 +212,7 @@ def _wrapped_item(item: str) -> list[str]:
     marker = re.match(r"(?:[-*]|\d+\.) ", text)
     hang = " " * len(marker.group()) if marker else ""
     indent = re.match(r"\s*", item).group() if marker else ""  # type: ignore[union-attr]
+    text = text[:len(hang)] + inline(text[len(hang):], len(indent + hang) + 2)
     return _unbound(textwrap.wrap(_bound(text), width(), initial_indent=indent,
                                   subsequent_indent=indent + hang, break_on_hyphens=False,
                                   break_long_words=False)) or [""]
@@ -195,9 +232,17 @@ def _equations(block: Equations) -> list[str]:
     lines = []
     for row in block.rows:
         shown = " = ".join(distinct([row.lhs.text, *(part.text for part in row.parts)]))
-        lines += fit(indent + shown + (f"   {row.remark}" if row.remark else ""))
+        lines += formula(shown + (f"   {row.remark}" if row.remark else ""), indent, True)
         lines += fit(indent + "  " + row.shapes) if row.shapes else []
     return lines
+
+
+def formula(text: str, indent: str = "", stack: bool = False) -> list[str]:
+    """A formula on a line (wrapped where the page is narrower), its small matrices drawn
+    as grids (grids.py: as numpy prints them, `[[` ... `]]`) within the page's width."""
+    from .grids import ASCII, layout
+
+    return layout(text, width(), ASCII, indent=indent, stack=stack) or fit(indent + text)
 
 
 def _titled(block: Section | StepTitle) -> list[str]:
@@ -225,7 +270,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Hint: lambda block: ["", *wrap("Hint: " + block.text, "")],
     Worked: lambda block: ["", "Worked out:", *([one_line(block.text)] if block.text
                                                  else [])],
-    AnswerEquation: lambda block: ["", *fit(f"Answer: {block.answer.text}")],
+    AnswerEquation: lambda block: ["", *formula(f"Answer: {block.answer.text}", stack=True)],
     Answer: lambda block: ["", "Answer:", *(shown for line in block.lines
                                              for shown in fit(INDENT + line))],
     Code: lambda block: [shown for line in block.lines for shown in fit(INDENT + line)],
@@ -233,13 +278,14 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Table: lambda block: indented_table(block.headers, [[span_text(cell) for cell in row]
                                                         for row in block.rows]),
     Lines: lambda block: ["", *(shown for line in block.lines
-                               for shown in fit(one_line(span_text(line))))],
+                               for shown in formula(one_line(span_text(line))))],
     Fact: lambda block: fit(one_line(block.text)),
     Note: lambda block: fit(f"Note: {one_line(block.text)}"),
     Subsection: lambda block: ["", *fit(f"{INDENT}{one_line(block.text)}:")],
     Diagram: lambda block: ["", *(INDENT + line for line in block.lines())],
     Equations: _equations,
-    Visit: lambda block: fit(f"{INDENT}at {block.node.text}, upstream {block.upstream.text}"),
+    Visit: lambda block: formula(f"at {block.node.text}, upstream {block.upstream.text}",
+                                 INDENT),
     Bullets: lambda block: [line for item in block.items
                             for line in wrap(item, INDENT + "  " * block.depth)],
     Remark: lambda block: ["", *wrap(block.text, INDENT)],

@@ -168,12 +168,38 @@ def _equations(block: Equations) -> list[RenderableType]:
     indent = "  " * block.depth
     parts: list[RenderableType] = []
     for row in block.rows:
-        line = text(indent + " = ".join(distinct([row.lhs.text, *(p.text for p in row.parts)])))
+        shown = " = ".join(distinct([pretty(row.lhs), *(pretty(p) for p in row.parts)]))
+        line = text(indent + shown)
         if row.remark:
             line.append(visible_lines("   " + row.remark), style="dim")
-        parts.append(line)
+        parts.append(Formula(line, indent))
         parts += [text(indent + "  " + row.shapes, "dim")] if row.shapes else []
     return parts
+
+
+def pretty(math: Math) -> str:
+    """A formula as a terminal shows it: a gradient written ∂f4/∂z, where the layout says."""
+    return math.pretty or math.text
+
+
+class Formula:
+    """A line of math; its small matrices drawn as grids (grids.py) within the page's
+    width. A line without one is drawn as it is, its style kept."""
+
+    def __init__(self, line: Text, indent: str = "", stack: bool = True) -> None:
+        self.line, self.indent, self.stack = line, indent, stack
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from .grids import UNICODE, layout
+
+        plain = self.line.plain[len(self.indent):]
+        lines = layout(plain, options.max_width, UNICODE, indent=self.indent,
+                       stack=self.stack)
+        if lines is None:
+            yield self.line
+            return
+        for line in lines:
+            yield Text(line, style=self.line.style)
 
 
 def _indented(text: Text, width: int) -> RenderableType:
@@ -228,9 +254,8 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
                          Text("")],
     Worked: lambda block: [Text("Worked out:", style="bold"),
                            *([text(block.text, "cyan")] if block.text else [])],
-    AnswerEquation: lambda block: [Text.assemble(("Answer: ", "bold"),
-                                                 (visible_lines(block.answer.text),
-                                                  "bold cyan"))],
+    AnswerEquation: lambda block: [Formula(Text.assemble(
+        ("Answer: ", "bold"), (visible_lines(pretty(block.answer)), "bold cyan")))],
     Answer: lambda block: [Text(""), Text("Answer:", style="bold"),
                            *(text("  " + line, "bold cyan") for line in block.lines)],
     Code: lambda block: [text(line, "cyan") for line in block.lines],
@@ -240,12 +265,13 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
     Strong: _styled("bold"), Caption: _styled("bold cyan"),
     Paragraph: lambda block: [text(block.text, ROLE_STYLE.get(block.role, ""))]
     if block.text else [],
-    Lines: lambda block: [text(one_line(span_text(line))) for line in block.lines],
+    Lines: lambda block: [Formula(text(one_line(span_text(line))), stack=False)
+                          for line in block.lines],
     Fact: _styled(""), Note: lambda block: [text(f"Note: {block.text}", "yellow")],
     Subsection: _styled("bold"), Diagram: lambda block: [_tree(block)],
     Equations: _equations, Remark: _styled("bold"),
-    Visit: lambda block: [text(f"at {block.node.text}, upstream {block.upstream.text}",
-                               "bold")],
+    Visit: lambda block: [Formula(text(f"at {pretty(block.node)}, upstream "
+                                       f"{pretty(block.upstream)}", "bold"), stack=False)],
     Bullets: lambda block: [_indented(text(item, "italic"), 2 * block.depth)
                             for item in block.items],
 }

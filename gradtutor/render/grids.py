@@ -25,6 +25,7 @@ MAX_ROWS = 6  # a taller matrix stays inline: as a grid it would fill the screen
 UNICODE, ASCII = "unicode", "ascii"  # rich draws ⎡ ⎤ brackets; plain [ ] on each row
 Piece = str | Grid
 _VECTOR = re.compile(rf"\[{_NUMBER}(?:, {_NUMBER})*\]")
+_LITERAL = re.compile(rf"\[{_ROW}(?:, {_ROW})*\]|{_VECTOR.pattern}")
 _KEPT = "\x00"  # the space after a vector's comma, while the text is cut into words
 
 
@@ -45,16 +46,36 @@ def pieces(text: str) -> list[Piece]:
     found: list[Piece] = []
     start = 0
     for match in MATRIX.finditer(text):
-        rows = re.findall(r"\[([^\[\]]*)\]", match.group()[1:-1])
-        if len(rows) > MAX_ROWS:
-            continue
-        found += [text[start:match.start()], [row.split(", ") for row in rows]]
+        rows = [row.split(", ") for row in re.findall(r"\[([^\[\]]*)\]", match.group()[1:-1])]
+        if len(rows) > MAX_ROWS or any(len(row) != len(rows[0]) for row in rows):
+            continue  # (a ragged list, as a student may write one, stays as it is)
+        found += [text[start:match.start()], rows]
         start = match.end()
     return [piece for piece in [*found, text[start:]] if piece != ""]
 
 
 def has_grid(text: str) -> bool:
     return any(not isinstance(piece, str) for piece in pieces(text))
+
+
+def held(text: str, room: int, space: str = "\xa0") -> str:
+    """The text with each vector or matrix no longer than `room` held together: the spaces
+    in it replaced by `space` (a no-break space), for a wrapper that breaks at spaces."""
+    def hold(match: re.Match[str]) -> str:
+        found = match.group()
+        return found.replace(" ", space) if len(found) <= room else found
+
+    return _LITERAL.sub(hold, text)
+
+
+def drawn(text: str, style: str, room: int) -> list[str] | None:
+    """A value that is one small matrix (a table's cell) as its grid's lines, else None (a
+    grid wider than `room` too)."""
+    found = pieces(text)
+    if len(found) != 1 or isinstance(found[0], str):
+        return None
+    lines = grid_box(found[0], style).lines
+    return lines if max(len(line) for line in lines) <= room else None
 
 
 def aligned(grid: Grid) -> list[str]:
@@ -117,8 +138,7 @@ def _atoms(text: str) -> list[list[Piece]]:
 
 def _words(text: str) -> list[str]:
     """The text cut at its spaces, a vector ([0.1, -0.2]) kept whole."""
-    kept = _VECTOR.sub(lambda match: match.group().replace(", ", "," + _KEPT), text)
-    return [word.replace(_KEPT, " ") for word in kept.split(" ")]
+    return [word.replace(_KEPT, " ") for word in held(text, 10**6, _KEPT).split(" ")]
 
 
 def _atom_box(atom: list[Piece], style: str) -> Box:

@@ -41,32 +41,70 @@ from .blocks import (
     distinct,
     span_text,
 )
+from .grids import ASCII, drawn, held, layout
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
     """Columns padded to their widest cell; the last column is not padded. A cell never
     breaks a line, whatever a file put in it. Wider than the page, a record per row."""
-    shown = [[visible(c) for c in row] for row in [headers, *rows]]
-    widths = [max(len(r[i]) for r in shown) for i in range(len(headers))]
-    page = columns()  # in a pipe, a line per row whatever its length (for grep, cut)
-    if page and len(indent) + sum(widths) + 2 * (len(widths) - 1) > page:
+    drawn = table_rows(headers, rows, indent)
+    if drawn is None:
+        shown = cells(headers, rows)
         return "\n".join(indent + line for line in records(shown[0], shown[1:], len(indent)))
+    return "\n".join(line for row in drawn for line in row)
+
+
+def cells(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The header and the rows' cells as drawn: each on one line, hidden characters escaped;
+    on a page of known width, a small matrix as its grid (a line per row of it). In a pipe
+    a row stays on one line, for grep and cut."""
+    grid = columns() is not None
+    return [[_cell(cell, grid) for cell in row] for row in [headers, *rows]]
+
+
+def _cell(text: str, grid: bool) -> str:
+    shown = visible(text)
+    lines = drawn(shown, ASCII, width() - 12) if grid else None  # (room for its field)
+    return "\n".join(lines) if lines else shown
+
+
+def table_rows(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = ""
+               ) -> list[list[str]] | None:
+    """The lines of each row (the headers' first), columns padded to their widest cell;
+    None when the table is wider than the page."""
+    shown = cells(headers, rows)
+    widths = [max(len(line) for row in shown for line in row[i].split("\n"))
+              for i in range(len(headers))]
+    page = columns()
+    if page and len(indent) + sum(widths) + 2 * (len(widths) - 1) > page:
+        return None
+    return [_row_lines(row, widths, indent) for row in shown]
+
+
+def _row_lines(row: list[str], widths: list[int], indent: str) -> list[str]:
+    split = [cell.split("\n") for cell in row]
     lines = []
-    for row in shown:
-        cells = [c.ljust(w) for c, w in zip(row[:-1], widths, strict=False)]
-        lines.append(indent + "  ".join([*cells, row[-1]]).rstrip())
-    return "\n".join(lines)
+    for number in range(max(len(cell) for cell in split)):
+        shown = [cell[number] if number < len(cell) else "" for cell in split]
+        padded = [cell.ljust(w) for cell, w in zip(shown[:-1], widths, strict=False)]
+        lines.append(indent + "  ".join([*padded, shown[-1]]).rstrip())
+    return lines
 
 
 def records(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: int = 0
             ) -> list[str]:
     """A table too wide for the page as stacked records: a "field: value" line per cell,
-    a blank line between rows; a long value wraps under its field, never inside a word."""
+    a blank line between rows; a long value wraps under its field, never inside a word,
+    and a grid's rows stand under its first."""
     lines: list[str] = []
     for number, row in enumerate(rows):
         lines += [""] if number else []
         for header, cell in zip(headers, row, strict=False):
-            if cell:
+            first, *more = cell.split("\n")
+            if more:
+                lines += [f"{header}: {first}", *(" " * (len(header) + 2) + line
+                                                  for line in more)]
+            elif cell:
                 lines += textwrap.wrap(f"{header}: {cell}", max(width() - indent, 20),
                                        subsequent_indent="    ", break_long_words=False,
                                        break_on_hyphens=False)
@@ -129,10 +167,10 @@ def wrap(text: str, indent: str, page: int | None = None) -> list[str]:
 
 
 def _bound(text: str) -> str:
-    """`a = b` breaks after its `=`, never before (a line never starts with `=`): the space
-    before it is held by a no-break space while text is wrapped (textwrap breaks only at
-    ASCII white space)."""
-    return text.replace(" = ", "\xa0= ")
+    """`a = b` breaks after its `=`, never before (a line never starts with `=`), and a
+    vector or matrix that fits on a line is not broken: their spaces are held by no-break
+    spaces while text is wrapped (textwrap breaks only at ASCII white space)."""
+    return held(text.replace(" = ", "\xa0= "), width() - 12)
 
 
 def _unbound(lines: list[str]) -> list[str]:
@@ -159,7 +197,8 @@ def description(markdown: str) -> list[str]:
 def _markdown_chunk(chunk: str) -> list[str]:
     rows = chunk.splitlines()
     if chunk.startswith(INDENT) and not chunk.startswith(INDENT + " "):  # display math
-        return wrap(inline(chunk.strip(), len(INDENT)), INDENT)
+        shown = inline(chunk.strip(), len(INDENT))
+        return layout(shown, width(), ASCII, indent=INDENT) or wrap(shown, INDENT)
     if all(row.lstrip().startswith("|") for row in rows):
         cells = [[inline(cell.strip()) for cell in row.strip().strip("|").split("|")]
                  for row in rows if not re.fullmatch(r"[\s|:-]+", row)]
@@ -240,8 +279,6 @@ def _equations(block: Equations) -> list[str]:
 def formula(text: str, indent: str = "", stack: bool = False) -> list[str]:
     """A formula on a line (wrapped where the page is narrower), its small matrices drawn
     as grids (grids.py: as numpy prints them, `[[` ... `]]`) within the page's width."""
-    from .grids import ASCII, layout
-
     return layout(text, width(), ASCII, indent=indent, stack=stack) or fit(indent + text)
 
 
@@ -312,16 +349,15 @@ def report_table(block: Table) -> list[str]:
     page, a record per row, its notes under it."""
     head = [*fit(one_line(block.title), page=report_width()), ""] if block.title else []
     rows = [[span_text(cell) for cell in row] for row in block.rows]
-    lines = table(block.headers, rows).splitlines()
     if not block.notes:
-        return head + lines
-    stacked = len(lines) != len(rows) + 1
-    body = [] if stacked else lines[:1]
-    for number, (row, notes) in enumerate(zip(rows, block.notes, strict=True)):
-        shown = (([""] if number else []) + records(block.headers, [row])) if stacked \
-            else [lines[number + 1]]
-        body += shown + [line for note in notes
-                         for line in wrap(note, "    ", report_width())]
+        return head + table(block.headers, rows).splitlines()
+    drawn = table_rows(block.headers, rows)
+    shown = cells(block.headers, rows)
+    body = [] if drawn is None else drawn[0]
+    for number, notes in enumerate(block.notes):
+        body += (([""] if number else []) + records(shown[0], [shown[number + 1]])
+                 if drawn is None else drawn[number + 1])
+        body += [line for note in notes for line in wrap(note, "    ", report_width())]
     return head + body
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -48,6 +49,7 @@ from .blocks import (
     span_text,
 )
 from .blocks import Table as TableBlock
+from .grids import UNICODE, drawn, has_grid
 
 
 def console(stderr: bool = False) -> Console:
@@ -96,9 +98,22 @@ def _description(block: Description) -> list[RenderableType]:
     from .texmath import markdown_escaped, markdown_math
 
     # the author's Markdown, its math in Unicode, but no terminal hyperlinks (a link shows
-    # its address)
-    shown = markdown_math(visible_lines(block.markdown), markdown_escaped)
-    return [Markdown(shown, hyperlinks=False)]
+    # its address); display math with a matrix of numbers drawn apart, as a grid
+    shown = markdown_math(visible_lines(block.markdown), markdown_escaped, indent=DISPLAY)
+    parts: list[RenderableType] = []
+    prose: list[str] = []
+    for chunk in shown.split("\n\n"):
+        math = re.sub(r"\\(.)", r"\1", chunk.removeprefix(DISPLAY))
+        if chunk.startswith(DISPLAY) and has_grid(math):
+            parts += [Markdown("\n\n".join(prose), hyperlinks=False)] if prose else []
+            parts += [Text(""), Formula(text(math), stack=False), Text("")]
+            prose = []
+        else:
+            prose.append(chunk.removeprefix(DISPLAY))
+    return parts + ([Markdown("\n\n".join(prose), hyperlinks=False)] if prose else [])
+
+
+DISPLAY = "\x02"  # marks display math (a file's own control characters are escaped first)
 
 
 class Fitting:
@@ -147,7 +162,9 @@ def records(headers: Sequence[str], rows: Sequence[Sequence[Text]]) -> Renderabl
         lines += [Text("")] if number else []
         for header, cell in zip(headers, row, strict=False):
             if cell.plain:
-                lines.append(Text.assemble((visible(header, 1000) + ": ", "dim"), cell))
+                field = visible(header, 1000) + ": "
+                under = Text("\n" + " " * len(field))  # a grid's rows under its first
+                lines.append(Text.assemble((field, "dim"), under.join(cell.split())))
     return Group(*lines)
 
 
@@ -190,7 +207,7 @@ class Formula:
         self.line, self.indent, self.stack = line, indent, stack
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
-        from .grids import UNICODE, layout
+        from .grids import layout
 
         plain = self.line.plain[len(self.indent):]
         lines = layout(plain, options.max_width, UNICODE, indent=self.indent,
@@ -326,8 +343,17 @@ def report_table(block: TableBlock) -> list[RenderableType]:
     return [fitting_table(table, headers, rows, prose)]
 
 
+# a wider grid stays inline: at 60 columns a record (in a panel, after "expected: ") has room
+# for this one
+CELL_ROOM = 60 - 4 - len("expected: ")
+
+
 def _cell(cell: Span | list[Span]) -> Text:
-    """A cell; an 'ok' or 'wrong' cell (a perceptron's row) is coloured like a verdict."""
+    """A cell; an 'ok' or 'wrong' cell (a perceptron's row) is coloured like a verdict; a
+    small matrix drawn as its grid."""
+    grid = drawn(visible(span_text(cell), 1000), UNICODE, CELL_ROOM)
+    if grid is not None:
+        return Text("\n".join(grid))
     return spans(cell, {"ok": "green", "wrong": "bold red"}.get(span_text(cell), ""))
 
 

@@ -6,6 +6,7 @@ import re
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Any
 
 from ..base.safetext import one_line, visible, visible_lines
@@ -41,7 +42,7 @@ from .blocks import (
     distinct,
     span_text,
 )
-from .grids import ASCII, drawn, held, layout
+from .grids import ASCII, drawn, has_grid, held, layout
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> str:
@@ -216,14 +217,19 @@ def _escaped(math: str) -> str:
     return markdown_escaped(math).replace("\\|", "|")
 
 
+@cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
 def inline(markdown: str, margin: int = 0) -> str:
     """A paragraph's Markdown as plain text: code, emphasis and links without their markup
     (a link's address in brackets after it); a code or emphasised span kept on one line
     where it fits the page after `margin` (held by no-break spaces while it is wrapped)."""
-    from markdown_it import MarkdownIt
-
     shown, span, depth, address = "", "", 0, ""
-    for token in MarkdownIt("commonmark").parseInline(markdown)[0].children or []:
+    for token in _markdown().parseInline(markdown)[0].children or []:
         depth += EMPHASIS.get(token.type, 0)
         if token.type == "link_open":
             address = str(token.attrs.get("href", ""))
@@ -267,12 +273,18 @@ def reasoning_lines(lines: list[str], indent: str, page: int | None = None) -> l
 
 
 def _equations(block: Equations) -> list[str]:
+    """The equations a line each; one drawn with a grid over several lines is set apart by
+    a blank line (in ASCII, a grid's rows could be read as the lines of its neighbours)."""
     indent = INDENT + "  " * block.depth
-    lines = []
+    lines: list[str] = []
+    tall = False  # the equation above took several lines
     for row in block.rows:
         shown = " = ".join(distinct([row.lhs.text, *(part.text for part in row.parts)]))
-        lines += formula(shown + (f"   {row.remark}" if row.remark else ""), indent, True)
+        drawn = formula(shown + (f"   {row.remark}" if row.remark else ""), indent, True)
+        apart = lines and (tall or (len(drawn) > 1 and has_grid(shown)))
+        lines += [""] * bool(apart) + drawn
         lines += fit(indent + "  " + row.shapes) if row.shapes else []
+        tall = len(drawn) > 1 and has_grid(shown)
     return lines
 
 

@@ -133,7 +133,7 @@ def test_the_corpus_is_big_enough_and_covers_every_code() -> None:
     labelled = {label["code"] for s in students for label in s["labels"].values()}
     assert set(CODES) <= labelled
     kinds = {s["student"].rsplit("-", 1)[-1] for s in students if s["kind"] == "gaming"}
-    assert {"tiny", "zeros", "ones", "huge", "copied", "year"} <= kinds
+    assert {"tiny", "zeros", "ones", "huge", "copied", "year", "names", "ring"} <= kinds
 
 
 def test_verdicts_agree_with_the_fair_grader(metrics: Metrics) -> None:

@@ -113,3 +113,66 @@ def test_the_truth_at_the_drawn_points_is_computed_once_per_exercise() -> None:
     steps_of(ex, "answers:\n  dL/dz: a - y\n")
     assert formulas._points(ex) is first
     assert first[0].given is ex.given  # the given point is always one of them
+
+
+# A name or a reference in a formula stands for its true value: an answer that names its
+# own step, or a step the procedure only knows after it, would earn credit for nothing.
+def _asked(exercise_id: str) -> list:
+    ex = load_exercise(exercise_id)
+    return [item.step for item in getattr(ex, "ask", []) if not item.step.is_update]
+
+
+GRAPH_IDS = [i for i in sorted(p.stem for p in (Path(__file__).parent.parent / "exercises")
+                               .glob("*.yaml")) if "perceptron" not in i]
+
+
+@pytest.mark.parametrize("exercise_id", GRAPH_IDS)
+def test_a_step_answered_with_its_own_name_earns_nothing(exercise_id: str) -> None:
+    ex = load_exercise(exercise_id)
+    asked = _asked(exercise_id)
+    answers = "answers:\n" + "".join(f"  {step.text}: '{step.text}'\n" for step in asked)
+    steps = steps_of(ex, answers)
+    assert {name: step.verdict for name, step in steps.items() if name in
+            {s.text for s in asked}} == dict.fromkeys((s.text for s in asked), "invalid")
+    assert all("the step it answers" in steps[s.text].message for s in asked)
+
+
+@pytest.mark.parametrize("exercise_id", ["add-mul-gate", "fan-out", "sigmoid-neuron",
+                                         "linear-layer", "mlp-mse"])
+def test_no_two_steps_can_vouch_for_each_other(exercise_id: str) -> None:
+    """Each step answered with the other's name: at most one of the two is right."""
+    ex = load_exercise(exercise_id)
+    asked = _asked(exercise_id)
+    pairs = [(a, b) for i, a in enumerate(asked) for b in asked[i + 1:]]
+    for first, second in pairs:
+        steps = steps_of(ex, f"answers:\n  {first.text}: '{second.text}'\n"
+                         f"  {second.text}: '{first.text}'\n")
+        verdicts = (steps[first.text].verdict, steps[second.text].verdict)
+        assert verdicts.count("correct") <= 1, (first.text, second.text, verdicts)
+
+
+def test_circular_formulas_are_invalid_with_a_reason() -> None:
+    steps = steps_of(load_exercise("add-mul-gate"),
+                     "answers:\n  q: f/z\n  dq/dx: df/dx / df/dq\n  dq/dy: df/dz\n"
+                     "  df/dy: df/dx\n")
+    assert {name: s.verdict for name, s in steps.items() if s.given is not None} == \
+        dict.fromkeys(("q", "dq/dx", "dq/dy", "df/dy"), "invalid")
+    assert steps["q"].message == "the formula names f, which is computed from q: write q " \
+        "from the values it is computed from"
+    assert steps["dq/dy"].message.startswith("the formula names df/dz, which the backward "
+                                             "pass does not know before dq/dy")
+    assert "the formula names df/dz, a gradient" in steps_of(
+        load_exercise("add-mul-gate"), "answers:\n  q: df/dz\n")["q"].message
+
+
+def test_the_chain_rule_written_as_a_formula_is_still_right() -> None:
+    fan = steps_of(load_exercise("fan-out"),
+                   "answers:\n  f: s + t\n  df/dq: df/ds * 2*q + df/dt * 3\n"
+                   "  df/dw: x * df/dq\n  df/dx: df/dq * dq/dx\n  df/ds: 1\n")
+    assert {name: s.verdict for name, s in fan.items() if s.given is not None} == \
+        dict.fromkeys(("f", "df/dq", "df/dw", "df/dx", "df/ds"), "correct")
+    layer = steps_of(load_exercise("linear-layer"),
+                     "answers:\n  dL/dW: X.T @ dL/dY\n  dL/dX: dL/dY @ W.T\n"
+                     "  dL/db: sum(dL/dY, 0)\n")
+    assert {name: s.verdict for name, s in layer.items() if s.given is not None} == \
+        dict.fromkeys(("dL/dW", "dL/dX", "dL/db"), "correct")

@@ -20,6 +20,11 @@ PIPED = "3\n12\n-12\nreveal\nquit\n"
 EXPECTED = """\
 add-mul-gate: An add gate feeding a multiply gate: f = (x + y) z (8 steps, 3 tries each; \
 type help for the commands)
+graph: the graph so far (?: not known yet)
+  given: x = -2, y = 5, z = -4
+  q = x + y = ?
+  f = q*z = ?
+  gradients: dq/dx = ?, dq/dy = ?, df/dq = ?, df/dz = ?, df/dx = ?, df/dy = ?
 q = x + y: q =
 correct (q = 3): right
 f = q * z: f =
@@ -86,9 +91,11 @@ def test_eof_saves_and_exits_cleanly(tmp_path: Path) -> None:
 def test_resume_continues_at_the_first_unanswered_step(tmp_path: Path) -> None:
     run(["practice", "add-mul-gate", "--save", "s.yaml"], "3\n-12\n", tmp_path)
     done = run(["practice", "add-mul-gate", "--resume", "s.yaml"], "1\n", tmp_path)
-    assert done.stdout.splitlines()[1:3] == ["dq/dx =", "correct (dq/dx = 1): right; add "
-                                             "gate: distributes the upstream gradient 1 "
-                                             "unchanged to x and y (a gradient distributor)"]
+    lines = done.stdout.splitlines()
+    asked = lines.index("dq/dx =")  # after the header and the graph with q and f known
+    assert lines[2:5] == ["  given: x = -2, y = 5, z = -4", "  q = x + y = 3", "  f = q*z = -12"]
+    assert lines[asked + 1] == "correct (dq/dx = 1): right; add gate: distributes the " \
+        "upstream gradient 1 unchanged to x and y (a gradient distributor)"
     assert "dq/dx" in (tmp_path / "s.yaml").read_text()
 
 
@@ -247,8 +254,9 @@ def test_the_terminal_session_through_a_pseudo_terminal(tmp_path: Path) -> None:
                           cwd=str(tmp_path), encoding="utf-8", timeout=60,
                           env={"TERM": "dumb", "NO_COLOR": "1", "COLUMNS": "200",
                                "PATH": "/usr/bin:/bin", "XDG_DATA_HOME": str(tmp_path)})
+    child.expect_exact("  f = q*z = ?")  # the graph, before the first question
     child.expect_exact("q = x + y: q = ")
-    child.sendline("3")
+    child.sendline("33\x1b[D\x7f")  # line editing: left arrow, then delete the first 3
     child.expect_exact("correct (q = 3): right")
     child.expect_exact("f = q * z: f = ")
     child.sendline("12")
@@ -351,3 +359,12 @@ def test_simulated_students_who_slip_get_checks_verdicts() -> None:
     tally = simulate(seeds=1, students=2)
     assert tally.answers > 300
     assert failures(tally) == {}, tally.examples
+
+
+def test_typing_the_steps_own_name_is_no_answer_and_no_try() -> None:
+    session = gt.practice("add-mul-gate")
+    said = session.answer("q")
+    assert (said.verdict, session.current) == ("invalid", "q")
+    assert said.message.startswith("the formula names q, the step it answers")
+    assert session.answer("3").verdict == "correct"
+    assert session.report().extra_tries == 0

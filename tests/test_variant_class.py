@@ -89,6 +89,27 @@ def test_a_file_with_another_students_key_is_flagged(exercise_file: Path,
     assert found.own < found.matched and found.steps == 5
     assert found.line.startswith("matches bob's numbers (5 of 5 steps), not its own")
     assert "bob" not in found.advice  # what a student reads names nobody
+    # bob's key earns carol nothing where it is bob's and not hers (no follow-through)
+    assert [r.score for r in results] == [5, 5, found.own]  # only where the keys agree
+    assert {s.message for s in results[2].steps if s.verdict != "correct"} == {
+        "worked on another student's numbers, not yours: work it from your own given values"}
+
+
+def test_a_key_copied_with_slips_keeps_the_steps_that_are_not_the_keys(
+        exercise_file: Path, tmp_path: Path) -> None:
+    """Only the steps equal to the other key are taken back; a slip of one's own is judged
+    as it was (here: a wrong value of neither key stays wrong, with its own message)."""
+    ex = load_exercise(str(exercise_file))
+    path = key_file(ex, tmp_path, "bob", "carol")
+    text = path.read_text().splitlines()
+    first = next(i for i, line in enumerate(text) if line.startswith("  "))
+    text[first] = text[first].split(":")[0] + ": 123456"
+    path.write_text("\n".join(text) + "\n")
+    [result] = flag_other_numbers(ex, [check_file(ex, path)], ["bob"])
+    assert result.other_numbers is not None and result.other_numbers.matched == 4
+    assert result.score == result.other_numbers.own
+    assert result.steps[0].verdict == "wrong" and "not yours" not in result.steps[0].message
+    assert all("not yours" in s.message for s in result.steps[1:] if s.verdict != "correct")
 
 
 def test_the_numbers_as_written_are_one_of_the_variants(exercise_file: Path,
@@ -98,6 +119,7 @@ def test_the_numbers_as_written_are_one_of_the_variants(exercise_file: Path,
     [result] = flag_other_numbers(ex, [check_file(ex, copied)])
     assert result.other_numbers is not None and result.other_numbers.who == AS_WRITTEN
     assert "the numbers as written" in result.other_numbers.line
+    assert result.score == 0 and result.max_score == 5
 
 
 def test_a_students_own_key_or_honest_slips_are_not_flagged(exercise_file: Path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from .output import show
 
 if TYPE_CHECKING:
 
-    from ..grading.practice import PracticeSession
+    from ..grading.practice import PracticeResult, PracticeSession
 
 EPILOG = """Examples:
 
@@ -141,6 +142,8 @@ def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
     ex = session.exercise
     say(f"{ex.id}: {ex.title} ({len(session.slots)} steps, {session.attempts} tries each; "
         "type help for the commands)", "bold")
+    for text, style in _result_lines(session.graph(), ""):  # what the student starts from
+        say(text, style)
     try:
         while session.current is not None:
             line = _read_answer(session.ask(), interactive, say)
@@ -187,10 +190,16 @@ def _practice_lines(session: PracticeSession, line: str
     (the graph's lines for `graph`); and for `explain`, the step's walkthrough."""
     step = session.current
     result = session.answer(line)
-    styles = {"correct": "green", "follow-through": "green", "wrong": "red", "invalid": "red"}
     judged = result.verdict in ("correct", "follow-through", "wrong")
     head = f"{result.verdict} ({step} = {line.strip()})" if judged else result.verdict
-    lines: list[tuple[str, str | None]] = [(f"{head}: {result.message}",
+    return _result_lines(result, head), result.walkthrough
+
+
+def _result_lines(result: PracticeResult, head: str) -> list[tuple[str, str | None]]:
+    """A result as styled lines: the verdict (after `head`), then the hint or the worked
+    line, what changed, and the result's own lines (the graph's)."""
+    styles = {"correct": "green", "follow-through": "green", "wrong": "red", "invalid": "red"}
+    lines: list[tuple[str, str | None]] = [(f"{head or result.verdict}: {result.message}",
                                             styles.get(result.verdict))]
     if result.hint and result.verdict == "wrong":
         lines.append((f"hint: {result.hint}", "yellow"))
@@ -198,7 +207,7 @@ def _practice_lines(session: PracticeSession, line: str
         lines.append((f"worked: {result.worked}", "cyan"))
     lines += [(f"changed: {text}", "yellow") for text in result.revised]
     lines += [(f"  {text}", None) for text in result.lines]
-    return [(visible(text, 2000), style) for text, style in lines], result.walkthrough
+    return [(visible(text, 2000), style) for text, style in lines]
 
 
 def _practice_printer(interactive: bool) -> Callable[[str, str | None], None]:
@@ -225,6 +234,7 @@ def _read_answer(prompt: str, interactive: bool,
                  say: Callable[[str, str | None], None]) -> str | None:
     """One line from the student; None at the end of input."""
     if interactive:
+        _line_editing()
         try:
             return input(f"{visible(prompt, 200)} ")
         except EOFError:
@@ -232,3 +242,10 @@ def _read_answer(prompt: str, interactive: bool,
     say(visible(prompt, 200), None)
     line = sys.stdin.readline()
     return line.rstrip("\n") if line else None
+
+
+def _line_editing() -> None:
+    """Line editing and history at the terminal's prompt: input() uses readline once it is
+    imported (where the platform has it; without it the prompt still works)."""
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401

@@ -16,9 +16,15 @@ build plain Python values from it themselves, in a loop rather than by recursion
 
 Values: mapping keys are always strings, exactly as written (keys `on`, `1` and `null` are
 "on", "1" and "null"). Plain scalars resolve as `yaml.SafeLoader` resolves them (YAML 1.1:
-int, float, bool, null, else str), except that a timestamp stays the text as written, a
-float may also be written without a dot (`1e-3`, `2E+5`, `-.5`: YAML 1.2 style, which
-SafeLoader leaves as text), and a number written with more than 4,300 characters stays text.
+int, float, bool, null, else str), except that
+- numbers are read as a person writes them, in decimal: `010` is ten (YAML 1.1 reads eight),
+  and the spellings no student means as a number (`0b11`, `0x1F`, `1:30`, which YAML 1.1
+  reads as 3, 31 and 90) stay text, so an answer written that way is no number rather
+  than a number nobody wrote;
+- a timestamp stays the text as written;
+- a float may also be written without a dot (`1e-3`, `2E+5`, `-.5`: YAML 1.2 style, which
+  SafeLoader leaves as text);
+- a number written with more than 4,300 characters stays text.
 """
 
 from __future__ import annotations
@@ -65,20 +71,17 @@ _NUMBER_START = frozenset("-+0123456789.")
 # The common spellings, which int() and float() read exactly as YAML 1.1 means them.
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _DECIMAL_POINT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
-_INT = re.compile(
-    r"[-+]?(?:0b[0-1_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)"
-)
+_INT = re.compile(r"[-+]?[0-9][0-9_]*")  # decimal only, leading zeros and all
 _FLOAT = re.compile(
     r"""[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?
       | \.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
-      | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
       | [-+]?\.(?:inf|Inf|INF)
       | \.(?:nan|NaN|NAN)
       | [-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+
       | [-+]\.[0-9]+""",
     re.VERBOSE,
 )
-# Python's default int-string conversion limit; it also bounds the sexagesimal loops.
+# Python's default int-string conversion limit.
 _MAX_NUMBER_CHARS = 4300
 _YAML_TAG_PREFIX = "tag:yaml.org,2002:"
 _PLAIN_TAGS = frozenset({"!", "!!str", "!!int", "!!float", "!!bool", "!!null", "!!seq", "!!map"})
@@ -424,25 +427,13 @@ def _split_sign(text: str, lower: bool = False) -> tuple[int, str]:
 
 
 def _to_int(text: str) -> int | str:
+    if _DECIMAL.fullmatch(text):
+        return int(text)
+    sign, digits = _split_sign(text)
     try:
-        if _DECIMAL.fullmatch(text):
-            return int(text)
-        sign, value = _split_sign(text)
-        if value.startswith("0b"):
-            number = int(value[2:], 2)
-        elif value.startswith("0x"):
-            number = int(value[2:], 16)
-        elif ":" in value:
-            number = 0
-            for part in value.split(":"):
-                number = number * 60 + int(part)
-        elif value[:1] == "0" and len(value) > 1:
-            number = int(value, 8)
-        else:
-            number = int(value)
-    except ValueError:  # "0b_", or past a lowered int-string conversion limit
+        return sign * int(digits, 10)  # "010" is ten; the underscores are gone
+    except ValueError:  # past a lowered int-string conversion limit
         return text
-    return sign * number
 
 
 def _to_float(text: str) -> float | str:
@@ -452,12 +443,7 @@ def _to_float(text: str) -> float | str:
     if value == ".nan":
         return math.nan
     try:
-        if ":" in value:
-            number = 0.0
-            for part in value.split(":"):
-                number = number * 60 + float(part)
-        else:
-            number = float(value)
+        number = float(value)
     except (ValueError, OverflowError):
         return text
     return sign * number

@@ -24,7 +24,7 @@ from ..base.errors import GradtutorError
 from ..kinds import AnyExercise, kind_of
 from ..kinds.variants import variant_for
 from ..lang.values import to_array
-from ..marking.results import AS_WRITTEN, FileResult, OtherNumbers
+from ..marking.results import AS_WRITTEN, FileResult, OtherNumbers, finish
 
 Array = np.ndarray
 
@@ -76,8 +76,33 @@ def flag_other_numbers(ex: AnyExercise, results: list[FileResult],
         return results
     index = _index(ex, _keys(ex, checked, others))
     flagged = {id(r): found for r in checked if (found := _whose(ex, r, index)) is not None}
-    return [replace(r, other_numbers=flagged[id(r)]) if id(r) in flagged else r
-            for r in results]
+    return [_withdrawn(replace(r, other_numbers=flagged[id(r)]), index) if id(r) in flagged
+            else r for r in results]
+
+
+def _withdrawn(result: FileResult, index: dict[str, StepIndex]) -> FileResult:
+    """A flagged file's credit for the other numbers taken back: a step that is not right
+    for the student's own numbers but is another variant's true value was worked on
+    numbers that are not theirs (error carried forward from their own slips is one thing;
+    a whole key of other numbers is another), so it is wrong."""
+    flag = result.other_numbers
+    assert flag is not None
+    said = _other_value(flag)
+    steps = []
+    for step in result.steps:
+        answer = _numeric(step.given)
+        theirs = step.verdict != "correct" and answer is not None and step.step in index \
+            and flag.who in set(index[step.step].matching(answer))
+        steps.append(replace(step, verdict="wrong", score=0.0, diagnosis=None, origin=None,
+                             message=said, advice=said) if theirs else step)
+    return finish(replace(result, steps=steps))
+
+
+def _other_value(flag: OtherNumbers) -> str:
+    """A withdrawn step's message; it names no other student, even at full feedback (the
+    file's own line does that, for the instructor)."""
+    whose = "the numbers as written" if flag.who == AS_WRITTEN else "another student's numbers"
+    return f"worked on {whose}, not yours: work it from your own given values"
 
 
 def _whose(ex: AnyExercise, result: FileResult, index: dict[str, StepIndex]

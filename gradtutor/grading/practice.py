@@ -157,7 +157,7 @@ class PracticeSession:
         if command in COMMANDS:
             return {"hint": self._hint, "reveal": self._reveal_command, "skip": self._skip,
                     "back": self._back, "help": self._help, "quit": self._quit,
-                    "graph": self._graph, "explain": self._explain}[command]()
+                    "graph": self.graph, "explain": self._explain}[command]()
         if not typed:
             return PracticeResult("empty", "type an answer, or help")
         return self._judge(typed)
@@ -246,7 +246,9 @@ class PracticeSession:
     def _explain(self) -> PracticeResult:
         return self._reveal_command("explained")
 
-    def _graph(self) -> PracticeResult:
+    def graph(self) -> PracticeResult:
+        """The computational graph with what is known so far (shown at the start, and on
+        the `graph` command)."""
         return PracticeResult("graph", f"the graph so far ({UNKNOWN}: not known yet)",
                               lines=self.graph_lines())
 

@@ -62,6 +62,10 @@ def check_formula(ex: Exercise, step: Step, formula: Expr,
     for name in free_names(formula):
         if name not in ex.graph.names and name not in references:
             return FormulaVerdict("invalid", _unknown(ex, name))
+    circular = _circular(ex.graph, step, set(free_names(formula)) - set(references),
+                         list(references.values()))
+    if circular:
+        return FormulaVerdict("invalid", circular)
     graph = graph_of(formula)
     agreed = 0
     for point in _points(ex):
@@ -104,6 +108,41 @@ def _with_references(ex: Exercise, formula: Expr) -> tuple[Expr, dict[str, Step]
         return parse_expression(text, max_chars=limits.MAX_ANSWER_CHARS * 2), references
     except GradtutorError:
         return formula, {}
+
+
+def _circular(graph: Graph, step: Step, names: set[str], references: list[Step]) -> str:
+    """Why the formula answers the step with the step itself ('' when it does not).
+
+    A name or a reference stands for its true value, so a formula may only use what the
+    notes' procedure knows before the step: a forward value is written from values it does
+    not feed (no gradients); a gradient dO/dX from any forward value and from the gradients
+    dA/dB with B at or after X and A at or before O, itself excepted (the upstream gradients
+    and local derivatives of the chain rule). Each such reference spans less of the graph
+    than the step, so no answers file can make the steps stand for one another in a ring.
+    """
+    target = graph.names[step.wrt]
+    if not step.is_gradient:
+        fed = sorted(name for name in names if target in graph.ancestors(graph.names[name]))
+        if fed or references:
+            named = fed[0] if fed else references[0].text
+            why = "the step it answers" if named == step.wrt else \
+                f"which is computed from {step.wrt}" if fed else "a gradient"
+            return f"the formula names {named}, {why}: write {step.text} from the values it " \
+                "is computed from"
+        return ""
+    output = graph.names[step.of or ""]
+    for reference in references:
+        start, end = graph.names[reference.wrt], graph.names[reference.of or ""]
+        inside = target in graph.ancestors(start) and end in graph.ancestors(output)
+        if (start, end) == (target, output):
+            return f"the formula names {step.text}, the step it answers: write it from the " \
+                "forward values and the gradients before it"
+        if not inside:
+            return f"the formula names {reference.text}, which the backward pass does not " \
+                f"know before {step.text}: name only gradients dA/dB with B at or after " \
+                f"{step.wrt} and A at or before {step.of} (the upstream gradient and local " \
+                "derivatives)"
+    return ""
 
 
 def _placeholder(index: int, taken: dict[str, int]) -> str:

@@ -11,7 +11,8 @@ what follows from it honestly, and the fair grader's policy (README, "Follow-thr
   follow-through, unless it comes from a value that is no plausible attempt (a forward
   value written as a gradient): then it is wrong, without a code;
 - gaming attempts (1e-9 everywhere, zeros, every gradient 1, huge numbers, forward values
-  copied into the gradients, last year's key) earn only the steps that happen to be right.
+  copied into the gradients, last year's key) earn only the steps that happen to be right;
+  steps answered with their own names, or with each other's in a ring, earn nothing.
 Values are worked out with gradtutor's numeric engine (the arithmetic, never its verdicts).
 """
 
@@ -141,6 +142,8 @@ def gaming(ex: Exercise, how: str, rng: random.Random) -> dict:
                                if ex.__dataclass_fields__[f].init}, "given": given})
         old = Recomputer(other)
         answers = {s.text: rounded(old.value(s), 4) for s in order(ex)}
+    if how in ("names", "ring"):
+        return named(ex, how)
     for step in order(ex):
         if how == "last-year":
             continue
@@ -167,6 +170,19 @@ def gaming(ex: Exercise, how: str, rng: random.Random) -> dict:
     return record(ex, f"{ex.id}-{how}", "gaming", answers, labels)
 
 
+def named(ex: Exercise, how: str) -> dict:
+    """No numbers at all: each step answered with its own name ("names"), or each with the
+    name of the next asked step, the last with the first's ("ring"). A name in a formula
+    stands for its true value, so a fair grader gives none of it credit."""
+    steps = [s for s in order(ex) if not s.is_update]
+    answers = {step.text: step.text if how == "names" else steps[(i + 1) % len(steps)].text
+               for i, step in enumerate(steps)}
+    # the ring's last gradient answered with a forward value is a formula, and not its own
+    labels = {step.text: {"verdict": "wrong" if step.is_gradient and "/" not in
+                          answers[step.text] else "invalid", "code": None} for step in steps}
+    return record(ex, f"{ex.id}-{how}", "gaming", answers, labels)
+
+
 def record(ex: Exercise, name: str, kind: str, answers: dict, labels: dict) -> dict:
     return {"student": name, "exercise": ex.id, "kind": kind,
             "answers": {k: np.asarray(v).tolist() for k, v in answers.items()},
@@ -185,7 +201,8 @@ def students() -> list[dict]:
         pairs = [(a, b) for a, b in itertools.combinations(single, 2) if a[0] != b[0]]
         for a, b in rng.sample(pairs, min(3, len(pairs))):
             found.append(honest(ex, dict([a, b]), 4, f"{ex.id}-{a[1]}+{b[1]}"))
-        for how in ("tiny", "zeros", "ones", "huge", "forward-copied", "last-year"):
+        for how in ("tiny", "zeros", "ones", "huge", "forward-copied", "last-year", "names",
+                    "ring"):
             found.append(gaming(ex, how, rng))
     return found
 

@@ -225,3 +225,13 @@ def test_a_transpose_is_raised_beside_the_grid() -> None:
     text = "X.T = [[1, 2], [3, 4]].T"
     assert layout(text, 80, UNICODE) == ["X.T = ⎡1  2⎤ᵀ", "      ⎣3  4⎦"]
     assert layout(text, 80, ASCII) == ["X.T = [1  2].T", "      [3  4]"]
+
+
+@pytest.mark.parametrize("format", ["plain", "rich"])
+def test_every_revealed_step_draws_its_matrices_as_grids(format: str) -> None:
+    for step in range(1, 8):  # linear-layer's seven steps, the two updates among them
+        args = ["explain", "linear-layer", "--step", str(step), "--format", format]
+        shown = CliRunner().invoke(app, args, env={"COLUMNS": "60", "NO_COLOR": "1"}).stdout
+        worked = shown[shown.index("Worked out:"):]
+        assert not SMALL_MATRIX.search(worked), worked
+        assert max(len(line) for line in shown.splitlines()) <= 60, shown

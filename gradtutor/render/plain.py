@@ -294,6 +294,11 @@ def formula(text: str, indent: str = "", stack: bool = False) -> list[str]:
     return layout(text, width(), ASCII, indent=indent, stack=stack) or fit(indent + text)
 
 
+def _remark(item: str, indent: str) -> list[str]:
+    """A remark wrapped as prose; one with a small matrix (a worked step) as a formula."""
+    return formula(item, indent, True) if has_grid(item) else wrap(item, indent)
+
+
 def _titled(block: Section | StepTitle) -> list[str]:
     return ["", *fit(one_line(span_text(block.text)))]
 
@@ -336,7 +341,7 @@ DRAW: dict[type, Callable[[Any], list[str]]] = {
     Visit: lambda block: formula(f"at {block.node.text}, upstream {block.upstream.text}",
                                  INDENT),
     Bullets: lambda block: [line for item in block.items
-                            for line in wrap(item, INDENT + "  " * block.depth)],
+                            for line in _remark(item, INDENT + "  " * block.depth)],
     Remark: lambda block: ["", *wrap(block.text, INDENT)],
     Gap: lambda block: [""], Graph: lambda block: [],
     Paragraph: _prose, Strong: _prose, Caption: _prose,

@@ -219,6 +219,13 @@ class Formula:
             yield Text(line, style=self.line.style)
 
 
+def _remark(item: str, indent: str) -> RenderableType:
+    """A remark in italics; one with a small matrix (a worked step) as a formula."""
+    if has_grid(item):
+        return Formula(text(indent + item), indent)
+    return _indented(text(item, "italic"), len(indent))
+
+
 def _indented(text: Text, width: int) -> RenderableType:
     """Text whose wrapped lines keep the indent of its first."""
     from rich.padding import Padding
@@ -289,8 +296,7 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
     Equations: _equations, Remark: _styled("bold"),
     Visit: lambda block: [Formula(text(f"at {pretty(block.node)}, upstream "
                                        f"{pretty(block.upstream)}", "bold"), stack=False)],
-    Bullets: lambda block: [_indented(text(item, "italic"), 2 * block.depth)
-                            for item in block.items],
+    Bullets: lambda block: [_remark(item, "  " * block.depth) for item in block.items],
 }
 
 

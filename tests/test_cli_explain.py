@@ -47,7 +47,7 @@ def test_a_program() -> None:
     ("latex", "\\documentclass[11pt]{article}\n", r"\end{document}"),
     ("dot", 'digraph "f8_walkthrough" {\n', '"f7" -> "f8" [label="df8/df7 = -1/f7**2\\n= '
                                            '-0.534447"];'),
-    ("rich", "╭─ A sigmoid neuron with two inputs", "df8/dw0 = x0 * df8/df1 = -1 * 0.196612 "
+    ("rich", "╭─ A sigmoid neuron with two inputs", "∂f8/∂w0 = x0 * ∂f8/∂f1 = -1 * 0.196612 "
                                                      "= -0.196612"),
 ])
 def test_every_format(form: str, start: str, inside: str) -> None:

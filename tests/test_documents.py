@@ -31,18 +31,17 @@ The first worked example of the backpropagation lecture (notes 001 and 002):
 
    f(x, y, z) = (x + y) z   at  x = -2,  y = 5,  z = -4.
 
-Break the function into two gates, **q = x + y** (an add gate) and **f = q · z** (a
-multiply gate), then:
+Break the function into two gates, q = x + y (an add gate) and f = q · z (a multiply
+gate), then:
 
-1. **Forward pass**: compute `q` and `f` from left to right.
-2. **Local gradients**: for each gate, the derivative of its output with respect to each
-   of its inputs (`dq/dx`, `dq/dy`, `df/dq`, `df/dz`).
-3. **Backward pass**: start from `df/df = 1` at the output and multiply each local
-   gradient by the gradient arriving from above (the *upstream* gradient) to get `df/dx`
-   and `df/dy`.
+1. Forward pass: compute q and f from left to right.
+2. Local gradients: for each gate, the derivative of its output with respect to each of
+   its inputs (dq/dx, dq/dy, df/dq, df/dz).
+3. Backward pass: start from df/df = 1 at the output and multiply each local gradient by
+   the gradient arriving from above (the upstream gradient) to get df/dx and df/dy.
 
-Conventions: `dA/dB` is the derivative of node `A` with respect to node or input `B`
-through the whole graph; when `B` feeds `A` directly it is `A`'s local derivative.
+Conventions: dA/dB is the derivative of node A with respect to node or input B through
+the whole graph; when B feeds A directly it is A's local derivative.
 
 Given: x = -2, y = 5, z = -4
 Output: f
@@ -122,7 +121,7 @@ def test_the_rich_walkthrough_draws_the_same_numbers() -> None:
     for node in w.nodes:
         assert node.name in text
         assert fmt.value(node.value) in text and fmt.value(node.grad) in text
-    assert "df8/df7 = (-1/f7**2) * df8/df8 = -0.534447 * 1 = -0.534447" in text
+    assert "∂f8/∂f7 = (-1/f7**2) * ∂f8/∂f8 = -0.534447 * 1 = -0.534447" in text
     assert "└── " in text  # the graph as a tree
 
 
@@ -149,11 +148,17 @@ def test_plain_layer_table() -> None:
 
 def test_plain_matrix_step_shows_shapes_and_rules() -> None:
     text = draw.render(explain("linear-layer"), "plain")
-    assert "     dL/dW = X.T @ (dL/dY) = [[1, 2], [-1, 0.5], [0, 3]].T @ [[0.1, -0.2], " \
-        "[0.3, -0.1], [0.2, 0]] = [[-0.2, -0.1], [0.95, -0.45]]\n" \
-        "       shapes: X 3x2, dL/dY 3x2 -> dL/dW 2x2\n" in text
-    assert "     dL/db = sum(dL/dY, 0) = sum([[0.1, -0.2], [0.3, -0.1], [0.2, 0]], 0) = " \
-        "[0.6, -0.3]\n" in text
+    assert """\
+                             [ 1  2  ].T   [0.1  -0.2]
+     dL/dW = X.T @ (dL/dY) = [-1  0.5]   @ [0.3  -0.1] = [-0.2   -0.1 ]
+                             [ 0  3  ]     [0.2   0  ]   [ 0.95  -0.45]
+       shapes: X 3x2, dL/dY 3x2 -> dL/dW 2x2
+""" in text
+    assert """\
+                                 [0.1  -0.2]
+     dL/db = sum(dL/dY, 0) = sum([0.3  -0.1], 0) = [0.6, -0.3]
+                                 [0.2   0  ]
+""" in text
 
 
 def test_plain_fan_in_adds_up() -> None:

@@ -111,7 +111,9 @@ def test_every_bundled_formula_reads_as_unicode(ex: str) -> None:
     (r"2\,\big(x y + \max(z, w)\big) \qquad \text{at } x = 3", "2 (x y + max(z, w))   at  x = 3"),
     (r"\frac{\partial L}{\partial z} = a - y", "∂L/∂z = a - y"),
     (r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))", "σ'(z) = σ(z) (1 - σ(z))"),
-    (r"W = \begin{bmatrix} 0.1 & 0.5 \\ -0.3 & 0.8 \end{bmatrix}", "W = [0.1 0.5; -0.3 0.8]"),
+    (r"W = \begin{bmatrix} 0.1 & 0.5 \\ -0.3 & 0.8 \end{bmatrix}",
+     "W = [[0.1, 0.5], [-0.3, 0.8]]"),
+    (r"\begin{pmatrix} a & b \\ c & d \end{pmatrix}", "[a b; c d]"),
     (r"g(z) = \begin{cases} 1 & z \ge 0 \\ 0 & z < 0 \end{cases}",
      "g(z) = (1 if z ≥ 0, 0 if z < 0)"),
     (r"X \in \mathbb{R}^{m \times n_0}", "X ∈ ℝ^(m × n₀)"),
@@ -121,3 +123,115 @@ def test_tex_to_unicode(tex: str, shown: str) -> None:
     from gradtutor.render.texmath import tex_to_unicode
 
     assert tex_to_unicode(tex) == shown
+
+
+# -- matrices as grids, gradients as ∂, Markdown without its markup ----------------------
+
+SMALL_MATRIX = re.compile(r"\[\[[^\[\]]*\](?:, \[[^\[\]]*\]){1,5}\](?!\])")  # 2 to 6 rows
+BACKWARD = "3) Forward pass"
+
+
+@pytest.mark.parametrize("format", ["plain", "rich"])
+@pytest.mark.parametrize("ex", IDS)
+def test_a_formula_draws_its_small_matrices_as_grids(ex: str, format: str) -> None:
+    # (the tree of section 1 and the description may show a value inline, as a label)
+    for columns in WIDTHS:
+        shown = _run(f"explain-{ex}", columns, format)
+        worked = shown[shown.find(BACKWARD):] if BACKWARD in shown else ""
+        assert not SMALL_MATRIX.search(worked), f"{ex} at {columns}: {worked[:300]}"
+        solved = _run(f"solve-{ex}", columns, format)
+        assert not SMALL_MATRIX.search(solved), f"solve {ex} at {columns}"
+
+
+def _grid_rows(shown: str, rows: list[str]) -> bool:
+    """The rows stand one under the other, their brackets in one column."""
+    lines = shown.splitlines()
+    for number, line in enumerate(lines[:len(lines) - len(rows) + 1]):
+        column = line.find(rows[0])
+        if column >= 0 and all(lines[number + k][column:column + len(row)] == row
+                               for k, row in enumerate(rows)):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_linear_layer_grids_line_up_on_the_decimal_point(columns: int) -> None:
+    plain = _run("explain-linear-layer", columns, "plain")
+    rich = _run("explain-linear-layer", columns, "rich")
+    assert _grid_rows(plain, ["[ 1  2  ]", "[-1  0.5]", "[ 0  3  ]"]), plain
+    assert _grid_rows(rich, ["⎡ 1  2  ⎤", "⎢-1  0.5⎥", "⎣ 0  3  ⎦"]), rich
+    assert _grid_rows(rich, ["⎡-0.2   -0.1 ⎤", "⎣ 0.95  -0.45⎦"]), rich  # dL/dW
+    solved = _run("solve-linear-layer", columns, "plain")
+    assert _grid_rows(solved, ["[0.52   -0.99 ]", "[1.405   0.245]"]), solved
+
+
+def test_a_pipe_keeps_a_table_row_on_one_line() -> None:
+    result = CliRunner().invoke(app, ["solve", "linear-layer", "--format", "plain"])
+    assert "dL/dW         [[-0.2, -0.1], [0.95, -0.45]]             2" in result.stdout
+
+
+def test_rich_writes_gradients_with_partials_and_steps_as_typed() -> None:
+    rich = _run("explain-sigmoid-neuron", 120, "rich")
+    assert "∂f8/∂f7 = (-1/f7**2) * ∂f8/∂f8 = -0.534447 * 1 = -0.534447" in rich
+    assert "df8/df7 = (-1/f7**2)" in _run("explain-sigmoid-neuron", 120, "plain")
+    steps = _run("solve-sigmoid-neuron", 120, "rich")
+    assert "df8/df7" in steps and "∂" not in steps
+    args = ["explain", "sigmoid-neuron", "--step", "12", "--format", "rich"]
+    revealed = CliRunner().invoke(app, args, env={"COLUMNS": "120"}).stdout
+    assert "Step 12 of 16: df8/dw0" in revealed and "Answer: ∂f8/∂w0 = -0.196612" in revealed
+
+
+@pytest.mark.parametrize("ex", IDS)
+def test_plain_descriptions_drop_the_markdown_markup(ex: str) -> None:
+    from gradtutor.render.plain import description
+
+    markdown = yaml.safe_load((ROOT / EXERCISES / f"{ex}.yaml").read_text())["description"]
+    shown = "\n".join(description(markdown))
+    assert "`" not in shown and not re.search(r"(?<![\w)*])\*{1,2}[A-Za-z]", shown), shown
+
+
+@pytest.mark.parametrize(("markdown", "shown"), [
+    ("Name **f1 = x · y** and `q = W @ x`.", "Name f1 = x · y and q = W @ x."),
+    ("an *upstream* gradient, [the notes](notes.md)", "an upstream gradient, the notes (notes.md)"),
+    ("a literal a\\*b and $x_1 * y_2$", "a literal a*b and x₁ * y₂"),
+])
+def test_plain_markdown_inline(markdown: str, shown: str) -> None:
+    from gradtutor.render.plain import description
+
+    assert description(markdown) == ["", shown]
+
+
+def test_a_grid_stacks_at_its_equals_signs_and_keeps_vectors_whole() -> None:
+    from gradtutor.render.grids import ASCII, UNICODE, layout
+
+    text = "new W = W - lr * dL/dW = [[0.5, -1], [1.5, 0.2]] - 0.1 * [0.6, -0.3] = " \
+        "[[0.52, -0.99], [1.405, 0.245]]"
+    assert layout(text, 120, UNICODE) == [
+        "new W = W - lr * dL/dW = ⎡0.5  -1  ⎤ - 0.1 * [0.6, -0.3] = ⎡0.52   -0.99 ⎤",
+        "                         ⎣1.5   0.2⎦                       ⎣1.405   0.245⎦"]
+    assert layout(text, 40, ASCII, stack=True) == [
+        "new W = W - lr * dL/dW",
+        "  = [0.5  -1  ] - 0.1 * [0.6, -0.3]",
+        "    [1.5   0.2]",
+        "  = [0.52   -0.99 ]",
+        "    [1.405   0.245]"]
+    assert layout("dL/dW = [0.6, -0.3]", 40, UNICODE) is None  # no matrix: the text as it is
+    assert layout(text, 14, UNICODE) is None  # a grid wider than the page: the text
+
+
+def test_a_transpose_is_raised_beside_the_grid() -> None:
+    from gradtutor.render.grids import ASCII, UNICODE, layout
+
+    text = "X.T = [[1, 2], [3, 4]].T"
+    assert layout(text, 80, UNICODE) == ["X.T = ⎡1  2⎤ᵀ", "      ⎣3  4⎦"]
+    assert layout(text, 80, ASCII) == ["X.T = [1  2].T", "      [3  4]"]
+
+
+@pytest.mark.parametrize("format", ["plain", "rich"])
+def test_every_revealed_step_draws_its_matrices_as_grids(format: str) -> None:
+    for step in range(1, 8):  # linear-layer's seven steps, the two updates among them
+        args = ["explain", "linear-layer", "--step", str(step), "--format", format]
+        shown = CliRunner().invoke(app, args, env={"COLUMNS": "60", "NO_COLOR": "1"}).stdout
+        worked = shown[shown.index("Worked out:"):]
+        assert not SMALL_MATRIX.search(worked), worked
+        assert max(len(line) for line in shown.splitlines()) <= 60, shown

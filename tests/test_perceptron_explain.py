@@ -49,8 +49,8 @@ The single-layer perceptron of the lecture (notes 002, "Perception -> Single lay
 
    z = w₁ x₁ + w₂ x₂ + b,   g(z) = (1 if z ≥ 0, 0 if z < 0)
 
-Find weights `w1`, `w2` and a bias `b` for which the output g(z) is the AND of the two
-inputs on every row of the truth table below. Any weights that do this are right.
+Find weights w1, w2 and a bias b for which the output g(z) is the AND of the two inputs
+on every row of the truth table below. Any weights that do this are right.
 
 Work every row out by hand, z first, then g(z). Mind the convention at z = 0: here
 g(0) = 1, so a row that lands exactly on z = 0 outputs 1.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -48,6 +49,7 @@ from .blocks import (
     span_text,
 )
 from .blocks import Table as TableBlock
+from .grids import UNICODE, drawn, has_grid
 
 
 def console(stderr: bool = False) -> Console:
@@ -96,9 +98,22 @@ def _description(block: Description) -> list[RenderableType]:
     from .texmath import markdown_escaped, markdown_math
 
     # the author's Markdown, its math in Unicode, but no terminal hyperlinks (a link shows
-    # its address)
-    shown = markdown_math(visible_lines(block.markdown), markdown_escaped)
-    return [Markdown(shown, hyperlinks=False)]
+    # its address); display math with a matrix of numbers drawn apart, as a grid
+    shown = markdown_math(visible_lines(block.markdown), markdown_escaped, indent=DISPLAY)
+    parts: list[RenderableType] = []
+    prose: list[str] = []
+    for chunk in shown.split("\n\n"):
+        math = re.sub(r"\\(.)", r"\1", chunk.removeprefix(DISPLAY))
+        if chunk.startswith(DISPLAY) and has_grid(math):
+            parts += [Markdown("\n\n".join(prose), hyperlinks=False)] if prose else []
+            parts += [Text(""), Formula(text(math), stack=False), Text("")]
+            prose = []
+        else:
+            prose.append(chunk.removeprefix(DISPLAY))
+    return parts + ([Markdown("\n\n".join(prose), hyperlinks=False)] if prose else [])
+
+
+DISPLAY = "\x02"  # marks display math (a file's own control characters are escaped first)
 
 
 class Fitting:
@@ -147,7 +162,9 @@ def records(headers: Sequence[str], rows: Sequence[Sequence[Text]]) -> Renderabl
         lines += [Text("")] if number else []
         for header, cell in zip(headers, row, strict=False):
             if cell.plain:
-                lines.append(Text.assemble((visible(header, 1000) + ": ", "dim"), cell))
+                field = visible(header, 1000) + ": "
+                under = Text("\n" + " " * len(field))  # a grid's rows under its first
+                lines.append(Text.assemble((field, "dim"), under.join(cell.split())))
     return Group(*lines)
 
 
@@ -168,12 +185,45 @@ def _equations(block: Equations) -> list[RenderableType]:
     indent = "  " * block.depth
     parts: list[RenderableType] = []
     for row in block.rows:
-        line = text(indent + " = ".join(distinct([row.lhs.text, *(p.text for p in row.parts)])))
+        shown = " = ".join(distinct([pretty(row.lhs), *(pretty(p) for p in row.parts)]))
+        line = text(indent + shown)
         if row.remark:
             line.append(visible_lines("   " + row.remark), style="dim")
-        parts.append(line)
+        parts.append(Formula(line, indent))
         parts += [text(indent + "  " + row.shapes, "dim")] if row.shapes else []
     return parts
+
+
+def pretty(math: Math) -> str:
+    """A formula as a terminal shows it: a gradient written ∂f4/∂z, where the layout says."""
+    return math.pretty or math.text
+
+
+class Formula:
+    """A line of math; its small matrices drawn as grids (grids.py) within the page's
+    width. A line without one is drawn as it is, its style kept."""
+
+    def __init__(self, line: Text, indent: str = "", stack: bool = True) -> None:
+        self.line, self.indent, self.stack = line, indent, stack
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from .grids import layout
+
+        plain = self.line.plain[len(self.indent):]
+        lines = layout(plain, options.max_width, UNICODE, indent=self.indent,
+                       stack=self.stack)
+        if lines is None:
+            yield self.line
+            return
+        for line in lines:
+            yield Text(line, style=self.line.style)
+
+
+def _remark(item: str, indent: str) -> RenderableType:
+    """A remark in italics; one with a small matrix (a worked step) as a formula."""
+    if has_grid(item):
+        return Formula(text(indent + item), indent)
+    return _indented(text(item, "italic"), len(indent))
 
 
 def _indented(text: Text, width: int) -> RenderableType:
@@ -228,9 +278,8 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
                          Text("")],
     Worked: lambda block: [Text("Worked out:", style="bold"),
                            *([text(block.text, "cyan")] if block.text else [])],
-    AnswerEquation: lambda block: [Text.assemble(("Answer: ", "bold"),
-                                                 (visible_lines(block.answer.text),
-                                                  "bold cyan"))],
+    AnswerEquation: lambda block: [Formula(Text.assemble(
+        ("Answer: ", "bold"), (visible_lines(pretty(block.answer)), "bold cyan")))],
     Answer: lambda block: [Text(""), Text("Answer:", style="bold"),
                            *(text("  " + line, "bold cyan") for line in block.lines)],
     Code: lambda block: [text(line, "cyan") for line in block.lines],
@@ -240,14 +289,14 @@ DRAW: dict[type, Callable[[Any], list[RenderableType]]] = {
     Strong: _styled("bold"), Caption: _styled("bold cyan"),
     Paragraph: lambda block: [text(block.text, ROLE_STYLE.get(block.role, ""))]
     if block.text else [],
-    Lines: lambda block: [text(one_line(span_text(line))) for line in block.lines],
+    Lines: lambda block: [Formula(text(one_line(span_text(line))), stack=False)
+                          for line in block.lines],
     Fact: _styled(""), Note: lambda block: [text(f"Note: {block.text}", "yellow")],
     Subsection: _styled("bold"), Diagram: lambda block: [_tree(block)],
     Equations: _equations, Remark: _styled("bold"),
-    Visit: lambda block: [text(f"at {block.node.text}, upstream {block.upstream.text}",
-                               "bold")],
-    Bullets: lambda block: [_indented(text(item, "italic"), 2 * block.depth)
-                            for item in block.items],
+    Visit: lambda block: [Formula(text(f"at {pretty(block.node)}, upstream "
+                                       f"{pretty(block.upstream)}", "bold"), stack=False)],
+    Bullets: lambda block: [_remark(item, "  " * block.depth) for item in block.items],
 }
 
 
@@ -300,8 +349,17 @@ def report_table(block: TableBlock) -> list[RenderableType]:
     return [fitting_table(table, headers, rows, prose)]
 
 
+# a wider grid stays inline: at 60 columns a record (in a panel, after "expected: ") has room
+# for this one
+CELL_ROOM = 60 - 4 - len("expected: ")
+
+
 def _cell(cell: Span | list[Span]) -> Text:
-    """A cell; an 'ok' or 'wrong' cell (a perceptron's row) is coloured like a verdict."""
+    """A cell; an 'ok' or 'wrong' cell (a perceptron's row) is coloured like a verdict; a
+    small matrix drawn as its grid."""
+    grid = drawn(visible(span_text(cell), 1000), UNICODE, CELL_ROOM)
+    if grid is not None:
+        return Text("\n".join(grid))
     return spans(cell, {"ok": "green", "wrong": "bold red"}.get(span_text(cell), ""))
 
 

@@ -1,5 +1,6 @@
 """TeX math read on a terminal: `\\frac{1}{m}` as 1/m, `x_1` as x₁, `\\partial` as ∂, a
-matrix as rows in brackets. Markdown and LaTeX keep the TeX; plain and rich draw this.
+matrix as rows in brackets (grids.py draws one of numbers as a grid in display math).
+Markdown and LaTeX keep the TeX; plain and rich draw this.
 
 pylatexenc parses the TeX (tolerantly: an author's typo never stops a walkthrough) and
 names its symbols (Greek, ∂, ∈, ...: only its table of symbols is read, no macro is run);
@@ -34,11 +35,13 @@ BLACKBOARD = dict(zip("RNZQC", "ℝℕℤℚℂ", strict=True))
 CELL, ROW = "\x1f", "\x1e"  # `&` and `\\\\` inside an environment, until it is drawn
 _SINGLE_SCRIPT = re.compile(r"([_^])([^\s{}\\])")
 _SIMPLE = re.compile(r"[\w.′'∂]+|\(.*\)")  # a fraction's part that needs no brackets
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)(.+?)(?<![\s\\])\$", re.DOTALL)
 
 
 def tex_to_unicode(tex: str) -> str:
-    """One TeX math fragment as Unicode text on one line (a matrix as [a b; c d])."""
+    """One TeX math fragment as Unicode text on one line (a matrix of numbers as
+    [[1, 2], [3, 4]], any other as [a b; c d])."""
     from pylatexenc.latexwalker import LatexWalker
 
     walker = LatexWalker(tex, latex_context=_context(), tolerant_parsing=True)
@@ -188,5 +191,13 @@ def _environment(node: Any) -> str:
     if name == "cases":
         return "(" + ", ".join(" if ".join(cell for cell in row if cell) for row in rows) + ")"
     if name.endswith("matrix"):
-        return "[" + "; ".join(" ".join(row) for row in rows) + "]"
+        return _matrix(rows)
     return body
+
+
+def _matrix(rows: list[list[str]]) -> str:
+    """A matrix of numbers as the language writes one, `[[1, 2], [3, 4]]` (a terminal draws
+    it as a grid); any other as `[a b; c d]`."""
+    if all(_NUMBER.fullmatch(cell) for row in rows for cell in row):
+        return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"
+    return "[" + "; ".join(" ".join(row) for row in rows) + "]"

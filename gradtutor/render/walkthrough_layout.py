@@ -169,8 +169,9 @@ def described(description: str) -> list[Block]:
 def walkthrough(w: Walkthrough) -> Document:
     """The walkthrough in the notes' five steps, and the graph (for dot); or with --step,
     the asked step worked out."""
+    names = [node.name for node in w.nodes]
     if w.reveal is not None:
-        return Document(w.title, _revealed(w.reveal))
+        return Document(w.title, with_partials(_revealed(w.reveal), names))
     blocks = described(w.description)
     blocks.append(Lines([[given_line(w)], ["Output: ", Math(w.output, latex_name(w.output))]]))
     blocks += [Fact(f"Nodes: {w.naming}")] if w.naming else []
@@ -195,7 +196,28 @@ def walkthrough(w: Walkthrough) -> Document:
                               "are norms)"),
                    Table(layer_headers(w.layers), list(layer_rows(w.layers))),
                    Remark(w.layers.remark)]
-    return Document(w.title, [*blocks, walkthrough_graph(w)])
+    return Document(w.title, [*with_partials(blocks, names), walkthrough_graph(w)])
+
+
+def with_partials(blocks: list[Block], names: list[str]) -> list[Block]:
+    """The blocks, each formula's gradients also written ∂f4/∂z for a terminal (its
+    `pretty`); the text keeps df4/dz, as a student types a step."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    gradient = re.compile(rf"(?<![\w.@])d({alternatives})/d({alternatives})(?![\w.@])")
+    for block in blocks:
+        for math in _formulas(block):
+            shown = gradient.sub(r"∂\1/∂\2", math.text)
+            math.pretty = shown if shown != math.text else math.pretty
+    return blocks
+
+
+def _formulas(block: Block) -> list[Math]:
+    """The formulas of an equation, a visit or an answer."""
+    if isinstance(block, Equations):
+        return [math for row in block.rows for math in (row.lhs, *row.parts)]
+    if isinstance(block, Visit):
+        return [block.node, block.upstream]
+    return [block.answer] if isinstance(block, AnswerEquation) else []
 
 
 def _revealed(reveal: Reveal) -> list[Block]:

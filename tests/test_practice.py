@@ -20,6 +20,7 @@ PIPED = "3\n12\n-12\nreveal\nquit\n"
 EXPECTED = """\
 add-mul-gate: An add gate feeding a multiply gate: f = (x + y) z (8 steps, 3 tries each; \
 type help for the commands)
+note: the numbers as written; --student NAME gives your own
 graph: the graph so far (?: not known yet)
   given: x = -2, y = 5, z = -4
   q = x + y = ?
@@ -93,7 +94,8 @@ def test_resume_continues_at_the_first_unanswered_step(tmp_path: Path) -> None:
     done = run(["practice", "add-mul-gate", "--resume", "s.yaml"], "1\n", tmp_path)
     lines = done.stdout.splitlines()
     asked = lines.index("dq/dx =")  # after the header and the graph with q and f known
-    assert lines[2:5] == ["  given: x = -2, y = 5, z = -4", "  q = x + y = 3", "  f = q*z = -12"]
+    given = lines.index("  given: x = -2, y = 5, z = -4")
+    assert lines[given + 1:given + 3] == ["  q = x + y = 3", "  f = q*z = -12"]
     assert lines[asked + 1] == "correct (dq/dx = 1): right; add gate: distributes the " \
         "upstream gradient 1 unchanged to x and y (a gradient distributor)"
     assert "dq/dx" in (tmp_path / "s.yaml").read_text()
@@ -115,6 +117,9 @@ def test_an_exercise_with_variants_is_practised_with_the_students_own_numbers(
     assert gt.practice(tmp_path / "drawn.yaml").exercise.given["x"] == -2
     written = run(["practice", "drawn.yaml", "--save", "w.yaml"], "3\n", tmp_path)
     assert written.returncode == 0 and "correct (q = 3): right" in written.stdout
+    assert written.stdout.splitlines()[1] == \
+        "note: the numbers as written; --student NAME gives your own"
+    assert "note:" not in done.stdout
     checked = run(["check", "drawn.yaml", "w.yaml", "--format", "json"], "", tmp_path)
     assert json.loads(checked.stdout)["steps"][0]["verdict"] == "correct"
 
@@ -368,3 +373,14 @@ def test_typing_the_steps_own_name_is_no_answer_and_no_try() -> None:
     assert said.message.startswith("q is a forward value: work out its number")
     assert session.answer("3").verdict == "correct"
     assert session.report().extra_tries == 0
+
+
+def test_resume_keeps_every_number_as_written(tmp_path: Path) -> None:
+    """0.10 in a matrix keeps its two decimals (which the tolerance reads) when resumed."""
+    saved = tmp_path / "r.yaml"
+    saved.write_text("exercise: vectorized-norm\nanswers:\n  q: [0.22, 0.26]\n  f: 0.116\n"
+                     "  df/dq: [0.44, 0.52]\n  df/dW: [[0.088, 0.18], [0.10, 0.21]]\n")
+    before = gt.check("vectorized-norm", saved).result.score
+    session = gt.practice("vectorized-norm", resume=saved)
+    assert "[[0.088, 0.18], [0.10, 0.21]]" in session.answers_yaml()
+    assert session.report().check.score == before

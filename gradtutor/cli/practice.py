@@ -142,6 +142,8 @@ def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
     ex = session.exercise
     say(f"{ex.id}: {ex.title} ({len(session.slots)} steps, {session.attempts} tries each; "
         "type help for the commands)", "bold")
+    if session.numbers_note:
+        say(f"note: {session.numbers_note}", "yellow")
     for text, style in _result_lines(session.graph(), ""):  # what the student starts from
         say(text, style)
     try:

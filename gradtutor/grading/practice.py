@@ -130,6 +130,14 @@ class PracticeSession:
                                  f"read it with `gradtutor explain {exercise.id}`, or practise a "
                                  "graph exercise (gradtutor list)")
 
+    @property
+    def numbers_note(self) -> str:
+        """What the session says of whose numbers these are ('' when that is plain): an
+        exercise drawing each student's numbers, practised without a student."""
+        if getattr(self.exercise, "variants", None) is None or self.student:
+            return ""
+        return "the numbers as written; --student NAME gives your own"
+
     # the prompt ------------------------------------------------------------------------
     @property
     def current(self) -> str | None:
@@ -365,7 +373,7 @@ class PracticeSession:
         known = {slot.step: slot for slot in self.slots}
         for step, answer in answers.answers.items():
             if step in known and answer.raw is not None:
-                text = answer.texts.get(()) or json.dumps(answer.raw)
+                text = _as_written(answer.raw, answer.texts)
                 if _answer_problem(text) is None:
                     known[step].text = text
         result = self.check()
@@ -413,6 +421,15 @@ def _own_numbers(exercise: AnyExercise, student: str | None) -> AnyExercise:
     if getattr(exercise, "variants", None) is None or not (student and student.strip()):
         return exercise
     return variant_for(exercise, student.strip())
+
+
+def _as_written(raw: object, texts: dict[tuple, str], path: tuple = ()) -> str:
+    """An answer as the file wrote it: each number's own text (`0.10` keeps its two
+    decimals, which the tolerance reads), in the vectors and matrices too."""
+    if isinstance(raw, list):
+        return "[" + ", ".join(_as_written(item, texts, (*path, index))
+                               for index, item in enumerate(raw)) + "]"
+    return texts.get(path) or json.dumps(raw)
 
 
 def _answer_problem(text: str) -> str | None:

@@ -67,6 +67,7 @@ class Graph:
     assigned: list[str]  # named nodes, in program order
     output: int
     source: str = ""
+    _users: list[list[int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def index(self, name: str) -> int:
         return self.names[name]
@@ -76,12 +77,14 @@ class Graph:
         return self.nodes[self.output].label
 
     def consumers(self) -> list[list[int]]:
-        """For every node, the nodes that read it (one entry per use)."""
-        users: list[list[int]] = [[] for _ in self.nodes]
-        for node in self.nodes:
-            for source in node.inputs:
-                users[source].append(node.index)
-        return users
+        """For every node, the nodes that read it (one entry per use); worked out once, as a
+        built graph does not change (the guards of a class's variants ask it often)."""
+        if self._users is None or len(self._users) != len(self.nodes):
+            self._users = [[] for _ in self.nodes]
+            for node in self.nodes:
+                for source in node.inputs:
+                    self._users[source].append(node.index)
+        return self._users
 
     def ancestors(self, index: int) -> set[int]:
         """Every node the given node depends on, itself included."""
@@ -224,6 +227,13 @@ def evaluate(graph: Graph, inputs: Mapping[str, Array], *,
                                  field=node.name)
             values.append(value)
     return values
+
+
+def node_value(graph: Graph, index: int, args: list[Array]) -> Array:
+    """What node `index` computes from the given values of its inputs (one step of
+    `evaluate`, which an operation node's value must equal)."""
+    with np.errstate(all="ignore"):
+        return _forward(graph, graph.nodes[index], args)
 
 
 def _input_value(node: Node, inputs: Mapping[str, Array]) -> Array:

@@ -67,10 +67,15 @@ def with_given(ex: Exercise, given: dict[str, Array], student: str) -> Exercise:
 
 
 def guard_failure(ex: Exercise, structural: frozenset[tuple] = frozenset(),
-                  key_of: Callable[[Exercise], dict[str, Array]] | None = None) -> str:
+                  key_of: Callable[[Exercise], dict[str, Array]] | None = None,
+                  suspects: list[tuple] | None = None) -> str:
     """Why a variant is unfit ('' when it passes every guard); `structural` holds the pairs
     of mistakes that give one value at the numbers as written (no numbers could separate
-    them); `key_of` computes the answer key, only once the cheap guards pass."""
+    them); `key_of` computes the answer key, only once the cheap guards pass.
+
+    With `suspects` (the written exercise's: what rejected its other draws, the latest
+    first), those are tried first and the one found is put first: the same draws are
+    rejected, sooner, but the reason named may be another of the draw's."""
     try:
         with np.errstate(all="ignore"):
             values = evaluate(ex.graph, ex.given)
@@ -79,7 +84,7 @@ def guard_failure(ex: Exercise, structural: frozenset[tuple] = frozenset(),
     return _requirement_failure(ex, values) or _kink_failure(ex.graph, values) or \
         _saturation_failure(ex.graph, values) or \
         _key_failure(ex, (key_of or _key)(ex)) or \
-        _mistake_failure(ex, structural)
+        _mistake_failure(ex, structural, suspects)
 
 
 def _key(ex: Exercise) -> dict[str, Array]:
@@ -174,9 +179,22 @@ def mistake_warnings(ex: Exercise) -> frozenset[tuple]:
                      if not f.passes)
 
 
-def _mistake_failure(ex: Exercise, structural: frozenset[tuple]) -> str:
+MAX_SUSPECTS = 40  # the distinct reasons remembered; trying one costs little when it fails
+
+
+def _mistake_failure(ex: Exercise, structural: frozenset[tuple],
+                     suspects: list[tuple] | None) -> str:
     from ..marking.distinguish import each_indistinguishable
 
-    found = (f for f in each_indistinguishable(ex)
+    found = (f for f in each_indistinguishable(ex, suspects or ())
              if (f.step, f.codes, f.passes) not in structural)
-    return next((f.message for f in found), "")
+    first = next(found, None)
+    if first is None:
+        return ""
+    if suspects is not None:
+        reason = (first.step, first.codes, first.passes)
+        if reason in suspects:
+            suspects.remove(reason)
+        suspects.insert(0, reason)
+        del suspects[MAX_SUSPECTS:]
+    return first.message

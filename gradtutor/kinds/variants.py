@@ -49,25 +49,26 @@ def _draw_variant(ex: AnyExercise, student: str) -> AnyExercise:
         if candidate is not None:
             return candidate
     rng = student_generator(spec.seed, student)
-    reason = ""
+    candidate = ex
     for index in range(spec.tries):
-        candidate, reason = _one_draw(ex, rng, student)
+        candidate, reason = _one_draw(ex, rng, student, fast=True)
         if not reason:
             _remember(ex, student, index, candidate)
             return candidate
+    reason = kind_of(ex).unfit(candidate, ex)  # named as the guards find it in order
     raise ExerciseError(f"no variant for student '{student}' passed the guards in "
                         f"{spec.tries} draws (the last: {reason}); widen the draws, loosen "
                         "'require' or raise 'tries'", file=ex.source, field="variants")
 
 
-def _one_draw(ex: AnyExercise, rng: np.random.Generator, student: str
+def _one_draw(ex: AnyExercise, rng: np.random.Generator, student: str, *, fast: bool = False
               ) -> tuple[AnyExercise, str]:
     """One draw of the exercise's drawn values, and why it is unfit ('' when it is fit)."""
     assert ex.variants is not None
     kind = kind_of(ex)
     drawn = {name: draw.sample(rng) for name, draw in ex.variants.draws.items()}
     candidate = kind.with_drawn(ex, drawn, student)
-    return candidate, kind.unfit(candidate, ex)
+    return candidate, kind.unfit(candidate, ex, fast=fast)
 
 
 @dataclass(frozen=True)

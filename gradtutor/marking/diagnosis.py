@@ -29,7 +29,7 @@ from ..base.compare import (
     round_significant,
     too_few_figures,
 )
-from ..engine.graph import DEFAULT_RULES, Rules, Transform, local_gradients
+from ..engine.graph import DEFAULT_RULES, Rules, Transform, local_gradients, node_value
 from ..exercises.exercise import Exercise, Step
 from ..ops.specs import OPS, Vjp, axis_of, reduced_count, sum_to_shape
 from .recompute import Overrides, Recomputer
@@ -72,7 +72,7 @@ class Situation:
         yield truth(self.exercise, name, rules=rules).value(self.step)
         if self.student:
             if name not in self.replays:
-                self.replays[name] = Recomputer(self.exercise, self.student, rules=rules)
+                self.replays[name] = self.contexts()[1].under(rules)
             yield self.replays[name].value(self.step)
 
 
@@ -83,7 +83,11 @@ def truth(ex: Exercise, name: str, *, rules: Rules = DEFAULT_RULES,
     once."""
     found = ex.truths.get(name)
     if not isinstance(found, Recomputer):
-        found = ex.truths[name] = Recomputer(ex, rules=rules, transform=transform)
+        if transform is None and name != "exact":  # the exact forward values, other rules
+            found = truth(ex, "exact").under(rules)
+        else:
+            found = Recomputer(ex, rules=rules, transform=transform)
+        ex.truths[name] = found
     return found
 
 
@@ -465,9 +469,11 @@ def _rounded_early(s: Situation) -> Iterator[Array]:
         candidate = rounded.value(s.step)
         if not near(candidate, rounding(s.expected)):
             yield candidate
-        if not s.step.is_gradient:
-            inputs = {i: rounded.values[i] for i in graph.nodes[target].inputs}
-            yield Recomputer(s.exercise, Overrides(forward=inputs)).value(s.step)
+        if not s.step.is_gradient and graph.nodes[target].inputs:
+            yield node_value(graph, target, [rounded.values[i]
+                                             for i in graph.nodes[target].inputs])
+        elif not s.step.is_gradient:  # a given value: nothing computed to round first
+            yield truth(s.exercise, "exact").value(s.step)
 
 
 def _shape_mismatch(s: Situation) -> Iterator[Array]:

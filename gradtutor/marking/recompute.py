@@ -57,6 +57,13 @@ class Recomputer:
         self._values: list[Array] | None = None
         self._grads: dict[int, tuple[dict[int, Array], dict[int, Array]]] = {}
 
+    def under(self, rules: Rules) -> Recomputer:
+        """The same recomputation under other rules: rules change only the backward pass,
+        so its forward values are these."""
+        other = Recomputer(self.ex, self.overrides, rules=rules, transform=self.transform)
+        other._values, other._computed = self.values, self._computed
+        return other
+
     @property
     def values(self) -> list[Array]:
         if self._values is None:

@@ -261,6 +261,8 @@ def _check_size(node: Node, args: list[Array]) -> None:
         size = (a.shape[0] if a.ndim == 2 else 1) * (b.shape[-1] if b.ndim == 2 else 1)
     elif node.op == "outer":
         size = a.size * b.size
+    elif a.shape == b.shape or a.ndim == 0 or b.ndim == 0:  # no broadcasting to work out
+        size = max(a.size, b.size)
     else:
         size = int(np.prod(np.broadcast_shapes(a.shape, b.shape), dtype=np.int64))
     if size > limits.MAX_ENTRIES:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..base.compare import Tolerance, close, near
+from ..base.compare import close, near
 from ..exercises.exercise import AskItem, Exercise
 from .diagnosis import CATALOGUE, Situation
-from .recompute import Overrides, Recomputer
+from .recompute import Overrides, exact
 
 Array = np.ndarray
 MAX_COMPARED_STEPS = 300  # every mistake replayed at every step: bounded work
@@ -88,7 +88,7 @@ class _Replays:
 
     def __init__(self, ex: Exercise) -> None:
         self.ex = ex
-        self.truth = Recomputer(ex)
+        self.truth = exact(ex)
         self.items = {item.step.text: item for item in ex.ask}
         self._situations: dict[str, Situation] = {}
         self._values: dict[tuple[str, str], tuple[list[Array], bool]] = {}
@@ -156,14 +156,9 @@ class _Replays:
         if key not in self._number_bounds:
             tolerance = self.situation(item).tolerance
             numbers = [float(value.ravel()[0]) for value in self.values(item, code)[0]]
-            self._number_bounds[key] = [(number, _number_bound(tolerance, number))
+            self._number_bounds[key] = [(number, tolerance.number_bound(number))
                                         for number in numbers]
         return self._number_bounds[key]
-
-
-def _number_bound(tolerance: Tolerance, expected: float) -> float:
-    """What `close` allows a number from `expected` (a finite number)."""
-    return float(tolerance.bound(np.float64(expected)))
 
 
 def _values_of(candidates: Callable[[Situation], Iterator[Array]], situation: Situation,
@@ -174,7 +169,7 @@ def _values_of(candidates: Callable[[Situation], Iterator[Array]], situation: Si
     number = float(expected.ravel()[0]) if expected.size == 1 else None
     if number is not None and not math.isfinite(number):
         number = None
-    bound = _number_bound(situation.tolerance, number) if number is not None else 0.0
+    bound = situation.tolerance.number_bound(number) if number is not None else 0.0
     with np.errstate(all="ignore"):
         try:
             for candidate in candidates(situation):

@@ -63,10 +63,14 @@ def each_indistinguishable(ex: Exercise, suspects: Iterable[Suspect] = ()
     hold here too; then every step in order (a suspect that holds is yielded again)."""
     replays = _Replays(ex)
     for step, codes, passes in suspects:
-        if step in replays.items and replays.holds(replays.items[step], codes, passes):
+        with np.errstate(all="ignore"):  # a mistake replayed on a huge value may overflow
+            holds = step in replays.items and replays.holds(replays.items[step], codes, passes)
+        if holds:
             yield Indistinguishable(step, codes, passes)
     for item in ex.ask:
-        yield from replays.step_warnings(item)
+        with np.errstate(all="ignore"):
+            found = replays.step_warnings(item)
+        yield from found
 
 
 def exercised(ex: Exercise) -> dict[str, int]:
@@ -74,11 +78,12 @@ def exercised(ex: Exercise) -> dict[str, int]:
     steps it changes: the mistakes a student can meet (and be told of) in the exercise."""
     replays = _Replays(ex)
     counts: dict[str, int] = {}
-    for item in ex.ask:
-        for misconception in CATALOGUE:
-            changed, _ = replays.values(item, misconception.code)
-            if changed:
-                counts[misconception.code] = counts.get(misconception.code, 0) + 1
+    with np.errstate(all="ignore"):
+        for item in ex.ask:
+            for misconception in CATALOGUE:
+                changed, _ = replays.values(item, misconception.code)
+                if changed:
+                    counts[misconception.code] = counts.get(misconception.code, 0) + 1
     return counts
 
 
@@ -91,6 +96,7 @@ class _Replays:
         self.truth = exact(ex)
         self.items = {item.step.text: item for item in ex.ask}
         self._situations: dict[str, Situation] = {}
+        self._truths: dict[str, tuple[float | None, float]] = {}  # a number's value, bound
         self._values: dict[tuple[str, str], tuple[list[Array], bool]] = {}
         self._number_bounds: dict[tuple[str, str], list[tuple[float, float]]] = {}
 
@@ -98,8 +104,14 @@ class _Replays:
         text = item.step.text
         if text not in self._situations:
             expected = self.truth.value(item.step)
+            tolerance = item.tolerance or self.ex.tolerance
             self._situations[text] = Situation(self.ex, item.step, expected, None, expected,
-                                               Overrides(), item.tolerance or self.ex.tolerance)
+                                               Overrides(), tolerance)
+            number = float(expected.ravel()[0]) if expected.size == 1 else None
+            if number is not None and not math.isfinite(number):
+                number = None
+            self._truths[text] = (number, tolerance.number_bound(number)
+                                  if number is not None else 0.0)
         return self._situations[text]
 
     def values(self, item: AskItem, code: str) -> tuple[list[Array], bool]:
@@ -108,7 +120,8 @@ class _Replays:
         key = (item.step.text, code)
         if key not in self._values:
             situation = self.situation(item)
-            self._values[key] = _values_of(CANDIDATES[code], situation, situation.expected)
+            self._values[key] = _values_of(CANDIDATES[code], situation,
+                                           *self._truths[item.step.text])
         return self._values[key]
 
     def step_warnings(self, item: AskItem) -> list[Indistinguishable]:
@@ -162,38 +175,36 @@ class _Replays:
 
 
 def _values_of(candidates: Callable[[Situation], Iterator[Array]], situation: Situation,
-               expected: Array) -> tuple[list[Array], bool]:
-    """The mistake's values that differ from the truth, and whether one of them passes."""
+               number: float | None, bound: float) -> tuple[list[Array], bool]:
+    """The mistake's values that differ from the truth, and whether one of them passes
+    (`number`: the truth when it is a finite number, and `bound` what `close` allows it;
+    the caller ignores floating-point errors)."""
     changed: list[Array] = []
     passing = False
-    number = float(expected.ravel()[0]) if expected.size == 1 else None
-    if number is not None and not math.isfinite(number):
-        number = None
-    bound = situation.tolerance.number_bound(number) if number is not None else 0.0
-    with np.errstate(all="ignore"):
-        try:
-            for candidate in candidates(situation):
-                candidate = np.asarray(candidate, dtype=float)
-                if candidate.shape != expected.shape:
+    expected = situation.expected
+    try:
+        for candidate in candidates(situation):
+            candidate = np.asarray(candidate, dtype=float)
+            if candidate.shape != expected.shape:
+                continue
+            if number is not None:  # a number: `near` and `close` in plain floats
+                value = float(candidate.ravel()[0])
+                gap = abs(value - number)
+                if not math.isfinite(value) or gap <= 1e-9 * abs(number):
                     continue
-                if number is not None:  # a number: `near` and `close` in plain floats
-                    value = float(candidate.ravel()[0])
-                    gap = abs(value - number)
-                    if not math.isfinite(value) or gap <= 1e-9 * abs(number):
-                        continue
-                    if gap <= bound:
-                        passing = True
-                    else:
-                        changed.append(candidate)
-                    continue
-                if not np.all(np.isfinite(candidate)):
-                    continue
-                if near(candidate, expected, rtol=1e-9, atol=0):
-                    continue  # the mistake changes nothing here: no harm done
-                if close(candidate, expected, situation.tolerance):
+                if gap <= bound:
                     passing = True
                 else:
                     changed.append(candidate)
-        except (ValueError, IndexError, KeyError, FloatingPointError, TypeError):
-            pass  # the mistake cannot be replayed on this graph
+                continue
+            if not np.all(np.isfinite(candidate)):
+                continue
+            if near(candidate, expected, rtol=1e-9, atol=0):
+                continue  # the mistake changes nothing here: no harm done
+            if close(candidate, expected, situation.tolerance):
+                passing = True
+            else:
+                changed.append(candidate)
+    except (ValueError, IndexError, KeyError, FloatingPointError, TypeError):
+        pass  # the mistake cannot be replayed on this graph
     return changed, passing

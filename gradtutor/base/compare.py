@@ -154,6 +154,11 @@ def too_few_figures(given: float, expected: float, text: str | None,
 def round_significant(x: Array, figures: int) -> Array:
     """Every entry rounded to `figures` significant figures (as a student rounds by hand)."""
     x = np.asarray(x, dtype=float)
+    if x.ndim == 0 and 1e-300 < abs(float(x)) < 1e300:
+        # one number, far from overflow: the same numpy arithmetic, without the masks
+        value = x[()]
+        scale = 10.0 ** (figures - 1 - np.floor(np.log10(np.abs(value))))
+        return np.asarray(np.round(value * scale) / scale)
     with np.errstate(all="ignore"):
         magnitude = np.floor(np.log10(np.abs(np.where(x == 0, 1.0, x))))
         scale = 10.0 ** (figures - 1 - magnitude)

@@ -152,8 +152,9 @@ class Exercise:
     # the pairs of mistakes that share a value at the numbers as written (kinds.variants)
     structural: frozenset[tuple] | None = field(default=None, init=False, repr=False,
                                                 compare=False)
-    # what rejected draws of its variants (kinds.guards tries these first), the latest first
-    suspects: list[tuple] = field(default_factory=list, init=False, repr=False, compare=False)
+    # what rejected draws of its variants, and how often (kinds.guards tries these first)
+    suspects: dict[tuple, int] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
 
 # -- finding exercises -------------------------------------------------------------------

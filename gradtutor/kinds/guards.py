@@ -83,14 +83,14 @@ def with_given(ex: Exercise, given: dict[str, Array], student: str,
 
 def guard_failure(ex: Exercise, structural: frozenset[tuple] = frozenset(),
                   key_of: Callable[[Exercise], dict[str, Array]] | None = None,
-                  suspects: list[tuple] | None = None) -> str:
+                  suspects: dict[tuple, int] | None = None) -> str:
     """Why a variant is unfit ('' when it passes every guard); `structural` holds the pairs
     of mistakes that give one value at the numbers as written (no numbers could separate
     them); `key_of` computes the answer key, only once the cheap guards pass.
 
-    With `suspects` (the written exercise's: what rejected its other draws, the latest
-    first), those are tried first and the one found is put first: the same draws are
-    rejected, sooner, but the reason named may be another of the draw's."""
+    With `suspects` (the written exercise's: what rejected its other draws, with how
+    often), those are tried first, the commonest first, and the one found is counted: the
+    same draws are rejected, sooner, but the reason named may be another of the draw's."""
     try:
         with np.errstate(all="ignore"):
             values = exact(ex).values
@@ -216,18 +216,18 @@ MAX_SUSPECTS = 40  # the distinct reasons remembered; trying one costs little wh
 
 
 def _mistake_failure(ex: Exercise, structural: frozenset[tuple],
-                     suspects: list[tuple] | None) -> str:
+                     suspects: dict[tuple, int] | None) -> str:
     from ..marking.distinguish import each_indistinguishable
 
-    found = (f for f in each_indistinguishable(ex, suspects or ())
+    order = sorted(suspects, key=suspects.__getitem__, reverse=True) if suspects else ()
+    found = (f for f in each_indistinguishable(ex, order)
              if (f.step, f.codes, f.passes) not in structural)
     first = next(found, None)
     if first is None:
         return ""
     if suspects is not None:
         reason = (first.step, first.codes, first.passes)
-        if reason in suspects:
-            suspects.remove(reason)
-        suspects.insert(0, reason)
-        del suspects[MAX_SUSPECTS:]
+        suspects[reason] = suspects.get(reason, 0) + 1
+        if len(suspects) > MAX_SUSPECTS:  # the rarest other reason makes room
+            del suspects[min((r for r in suspects if r != reason), key=suspects.__getitem__)]
     return first.message

@@ -68,6 +68,9 @@ class Graph:
     output: int
     source: str = ""
     _users: list[list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+    # what later layers work out once from the structure alone (keyed by their own names)
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                    compare=False)
 
     def index(self, name: str) -> int:
         return self.names[name]

@@ -19,13 +19,14 @@ import numpy as np
 
 from ..base.compare import close, near
 from ..exercises.exercise import AskItem, Exercise
-from .diagnosis import CATALOGUE, Situation
+from .diagnosis import CATALOGUE, Situation, can_change
 from .recompute import Overrides, exact
 
 Array = np.ndarray
 MAX_COMPARED_STEPS = 300  # every mistake replayed at every step: bounded work
 HARMLESS = ("rounded-early", "too-few-figures")  # within the tolerance, rounding is fine
 ZERO = "answer 0"  # an answer of 0 passing for the truth, reported as a mistake's code
+BY_CODE = {m.code: m for m in CATALOGUE}
 CANDIDATES = {m.code: m.candidates for m in CATALOGUE}
 RANK = {m.code: m.mechanism for m in CATALOGUE}
 
@@ -121,7 +122,8 @@ class _Replays:
         if key not in self._values:
             situation = self.situation(item)
             self._values[key] = _values_of(CANDIDATES[code], situation,
-                                           *self._truths[item.step.text])
+                                           *self._truths[item.step.text]) \
+                if can_change(BY_CODE[code], self.ex, item.step) else ([], False)
         return self._values[key]
 
     def step_warnings(self, item: AskItem) -> list[Indistinguishable]:

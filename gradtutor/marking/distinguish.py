@@ -133,10 +133,19 @@ class _Replays:
         if self._zero_passes(item):
             found.append(Indistinguishable(text, (ZERO,), True))
         codes = [m.code for m in CATALOGUE if self.values(item, m.code)[0]]
-        found += [Indistinguishable(text, (first, second), False)
-                  for i, first in enumerate(codes) for second in codes[i + 1:]
-                  if self._share_a_value(item, first, second)]
-        return found
+        return found + [Indistinguishable(text, pair, False)
+                        for pair in self._sharing(item, codes)]
+
+    def _sharing(self, item: AskItem, codes: list[str]) -> list[tuple[str, str]]:
+        """The pairs of the codes (in order) that share a value at the step."""
+        pairs = [(first, second) for i, first in enumerate(codes) for second in codes[i + 1:]
+                 if RANK[first] == RANK[second]]
+        if self.situation(item).expected.size != 1:
+            return [pair for pair in pairs if self._share_a_value(item, *pair)]
+        numbers = {code: self._numbers(item, code) for code in codes}  # as `close` compares
+        return [(first, second) for first, second in pairs
+                if any(abs(a - b) <= bound for a, _ in numbers[first]
+                       for b, bound in numbers[second])]
 
     def holds(self, item: AskItem, codes: tuple[str, ...], passes: bool) -> bool:
         """Whether what `step_warnings` would report as (codes, passes) holds at the step."""

@@ -344,7 +344,12 @@ def _through(*ops: str) -> Where:
 
 
 def _local(s: Situation, *ops: str) -> bool:
-    return _through(*ops)(s.exercise, s.step)
+    """`_through(*ops)` at the situation's step, worked out once per graph and step."""
+    known = s.exercise.graph.derived.setdefault("through", {})
+    key = (ops, s.step.text)
+    if key not in known:
+        known[key] = _through(*ops)(s.exercise, s.step)
+    return bool(known[key])
 
 
 def _replay(s: Situation, name: str, rules: Rules, *ops: str) -> Iterator[Array]:

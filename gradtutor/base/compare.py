@@ -130,7 +130,7 @@ def _close_number(given: float, expected: float, tolerance: Tolerance,
     return matches_rounding(given, expected, text, tolerance.figures)
 
 
-def near(a: Array, b: Array, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+def near(a: Array | float, b: Array | float, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """np.allclose(a, b, rtol, atol) for finite values, many times faster on a number (the
     mistake catalogue asks it thousands of times per exercise)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)

@@ -4,15 +4,16 @@
 
 For every bundled exercise with `variants:` and the benchmark's drawn neuron: the first
 students' accept/reject decision on each of their draws up to the one chosen (and a few
-beyond it), the chosen draw's index and its answer key; and what `validate` counts of its
-sample of draws (the rejections, reasons and all). tests/test_draw_decisions.py asserts that
-the code as it is decides exactly the same: the guards may name another reason for a
-student's rejected draw, never reject another draw.
+beyond it), the chosen draw's index and its answer key (a digest of its exact numbers);
+and what `validate` counts of its sample of draws (the rejections, reasons and all).
+tests/test_draw_decisions.py asserts that the code as it is decides exactly the same: the
+guards may name another reason for a student's rejected draw, never reject another draw.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import sys
 import tempfile
@@ -64,7 +65,7 @@ def decisions(path: Path, students: int = STUDENTS) -> dict[str, Any]:
             drawn = {name: draw.sample(rng) for name, draw in ex.variants.draws.items()}
             accepted.append(not kind.unfit(kind.with_drawn(ex, drawn, student), ex))
         found[student] = {"accepted": accepted, "chosen": accepted.index(True),
-                          "key": {step: _plain(value) for step, value in kind.key(chosen).items()}}
+                          "key": _digest(kind.key(chosen))}
     return found
 
 
@@ -78,6 +79,12 @@ def sample(path: Path) -> dict[str, Any]:
     return {"drawn": found.drawn, "rejected": found.rejected, "reasons": dict(found.reasons)}
 
 
+def _digest(key: dict[str, Any]) -> str:
+    """The answer key's exact numbers, as a short fingerprint."""
+    text = json.dumps({step: _plain(value) for step, value in key.items()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def _plain(value: Any) -> Any:
     try:
         return np.asarray(value, dtype=float).tolist()
@@ -89,7 +96,7 @@ def main() -> None:
     out = Path(sys.argv[1])
     record = {path.name: {"students": decisions(path), "sample": sample(path)}
               for path in exercise_paths()}
-    out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    out.write_text(json.dumps(record, sort_keys=True).replace('}, "', '},\n "') + "\n")
 
 
 if __name__ == "__main__":

@@ -67,6 +67,10 @@ class Graph:
     assigned: list[str]  # named nodes, in program order
     output: int
     source: str = ""
+    _users: list[list[int]] | None = field(default=None, init=False, repr=False, compare=False)
+    # what later layers work out once from the structure alone (keyed by their own names)
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                    compare=False)
 
     def index(self, name: str) -> int:
         return self.names[name]
@@ -76,12 +80,14 @@ class Graph:
         return self.nodes[self.output].label
 
     def consumers(self) -> list[list[int]]:
-        """For every node, the nodes that read it (one entry per use)."""
-        users: list[list[int]] = [[] for _ in self.nodes]
-        for node in self.nodes:
-            for source in node.inputs:
-                users[source].append(node.index)
-        return users
+        """For every node, the nodes that read it (one entry per use); worked out once, as a
+        built graph does not change (the guards of a class's variants ask it often)."""
+        if self._users is None or len(self._users) != len(self.nodes):
+            self._users = [[] for _ in self.nodes]
+            for node in self.nodes:
+                for source in node.inputs:
+                    self._users[source].append(node.index)
+        return self._users
 
     def ancestors(self, index: int) -> set[int]:
         """Every node the given node depends on, itself included."""
@@ -226,6 +232,13 @@ def evaluate(graph: Graph, inputs: Mapping[str, Array], *,
     return values
 
 
+def node_value(graph: Graph, index: int, args: list[Array]) -> Array:
+    """What node `index` computes from the given values of its inputs (one step of
+    `evaluate`, which an operation node's value must equal)."""
+    with np.errstate(all="ignore"):
+        return _forward(graph, graph.nodes[index], args)
+
+
 def _input_value(node: Node, inputs: Mapping[str, Array]) -> Array:
     name = node.name or ""
     if name not in inputs:
@@ -251,6 +264,8 @@ def _check_size(node: Node, args: list[Array]) -> None:
         size = (a.shape[0] if a.ndim == 2 else 1) * (b.shape[-1] if b.ndim == 2 else 1)
     elif node.op == "outer":
         size = a.size * b.size
+    elif a.shape == b.shape or a.ndim == 0 or b.ndim == 0:  # no broadcasting to work out
+        size = max(a.size, b.size)
     else:
         size = int(np.prod(np.broadcast_shapes(a.shape, b.shape), dtype=np.int64))
     if size > limits.MAX_ENTRIES:

@@ -9,6 +9,7 @@ registry's choice (gradtutor.kinds), by the file's `kind:`.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -151,6 +152,9 @@ class Exercise:
     # the pairs of mistakes that share a value at the numbers as written (kinds.variants)
     structural: frozenset[tuple] | None = field(default=None, init=False, repr=False,
                                                 compare=False)
+    # what rejected draws of its variants, and how often (kinds.guards tries these first)
+    suspects: dict[tuple, int] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
 
 # -- finding exercises -------------------------------------------------------------------
@@ -492,10 +496,24 @@ def exercise_scale(graph: Graph, given: dict[str, np.ndarray]) -> float:
         values = evaluate(graph, given)
     except (GradtutorError, ValueError, FloatingPointError):
         return 1.0
-    sizes = [float(np.max(np.abs(v))) for v in values
-             if np.size(v) and np.all(np.isfinite(v))]
+    return values_scale(values)
+
+
+def values_scale(values: list[np.ndarray]) -> float:
+    """`exercise_scale` from every node's value, already computed."""
+    sizes = [size for value in values if (size := _largest(value)) is not None]
     largest = max(sizes, default=0.0)
     return largest if largest > 0 else 1.0
+
+
+def _largest(value: np.ndarray) -> float | None:
+    """The largest magnitude among the entries; None when empty or not all finite."""
+    if np.size(value) == 1:  # most values are numbers: a plain float is many times faster
+        number = float(np.asarray(value).ravel()[0])
+        return abs(number) if math.isfinite(number) else None
+    if np.size(value) and np.all(np.isfinite(value)):
+        return float(np.max(np.abs(value)))
+    return None
 
 
 def constant_name(name: str, what: str) -> str:

@@ -4,10 +4,10 @@ variant better than their own is flagged ("matches bob's numbers").
 The measure: how many asked steps are within the marking tolerance of a variant's true
 value. A file is flagged when some other variant matches at least half of the asked steps
 and strictly more than the file's own; the numbers as written (the key anyone can print
-with `solve`) are one of the variants compared. Each variant's key is indexed step by step,
-sorted by its first entry, and each answer is looked up in a window around its own value
-and then confirmed with the tolerance: a class of n files costs n log n lookups plus the
-matches found, never n² comparisons.
+with `solve`) are one of the variants compared. Each step's distinct true values across the
+variants are indexed, sorted by their first entry, and each answer is looked up in a window
+around its own value and then confirmed with the tolerance, once per distinct value: a class
+of n files costs n log n lookups plus the matches found, never n² comparisons.
 """
 
 from __future__ import annotations
@@ -31,18 +31,23 @@ Array = np.ndarray
 
 @dataclass
 class StepIndex:
-    """One step's true value in every variant, sorted by the value's first entry."""
+    """One step's distinct true values across the variants, each with whose it is, sorted
+    by the value's first entry (drawn on a grid, many students share a value: each is
+    compared once)."""
 
     tolerance: Tolerance
     firsts: list[float] = field(default_factory=list)
-    entries: list[tuple[str, Array]] = field(default_factory=list)
+    entries: list[tuple[Array, list[str]]] = field(default_factory=list)
 
     @classmethod
     def of(cls, tolerance: Tolerance, truths: Iterable[tuple[str, Array]]) -> StepIndex:
-        finite = [(who, value) for who, value in truths
-                  if value.size and np.all(np.isfinite(value))]
-        finite.sort(key=lambda pair: float(pair[1].ravel()[0]))
-        return cls(tolerance, [float(v.ravel()[0]) for _, v in finite], finite)
+        shared: dict[tuple, tuple[Array, list[str]]] = {}
+        for who, value in truths:
+            if value.size and np.all(np.isfinite(value)):
+                shared.setdefault((value.dtype.str, value.shape, value.tobytes()),
+                                  (value, []))[1].append(who)
+        entries = sorted(shared.values(), key=lambda entry: float(entry[0].ravel()[0]))
+        return cls(tolerance, [float(value.ravel()[0]) for value, _ in entries], entries)
 
     def matching(self, answer: Array) -> Iterator[str]:
         """The variants whose true value the answer passes for."""
@@ -51,9 +56,9 @@ class StepIndex:
         low = bisect.bisect_left(self.firsts, first - reach)
         high = bisect.bisect_right(self.firsts, first + reach)
         texts = [repr(float(x)) for x in answer.ravel()]
-        for who, truth in self.entries[low:high]:
+        for truth, whose in self.entries[low:high]:
             if close(answer, truth, self.tolerance, texts):
-                yield who
+                yield from whose
 
 
 def _reach(first: float, tolerance: Tolerance) -> float:

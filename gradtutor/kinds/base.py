@@ -84,7 +84,8 @@ class ExerciseKind(Protocol[E]):
         a new object, its words filled with the student's numbers."""
         ...
 
-    def unfit(self, exercise: E, written: E) -> str:
+    def unfit(self, exercise: E, written: E, *, fast: bool = False) -> str:
         """Why a drawn variant fails the kind's guards ('' when it passes); `written` is the
-        exercise as written."""
+        exercise as written. `fast` may try first what rejected its other draws: the same
+        draws fail, but the reason named may be another of the draw's."""
         ...

@@ -58,10 +58,11 @@ class GraphKind:
 
         return graph_with_drawn(exercise, drawn, student)
 
-    def unfit(self, exercise: Exercise, written: Exercise) -> str:
+    def unfit(self, exercise: Exercise, written: Exercise, *, fast: bool = False) -> str:
         from .guards import guard_failure, structural_pairs
 
-        return guard_failure(exercise, structural_pairs(written), self.key)
+        return guard_failure(exercise, structural_pairs(written), self.key,
+                             written.suspects if fast else None)
 
     def key(self, exercise: Exercise) -> dict[str, Array]:
         if exercise.key is None:

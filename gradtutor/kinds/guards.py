@@ -12,6 +12,7 @@ passes for the truth never is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -19,10 +20,11 @@ import numpy as np
 
 from ..base.errors import GradtutorError
 from ..engine.graph import Graph, build_graph, evaluate
-from ..exercises.exercise import Exercise, exercise_scale
+from ..exercises.exercise import Exercise, exercise_scale, values_scale
 from ..exercises.variants import fill
 from ..lang.condition import Condition
 from ..lang.expr import Assignment, Program
+from ..marking.recompute import exact
 from ..ops.specs import OPS
 
 Array = np.ndarray
@@ -34,19 +36,30 @@ _COMPARE = {"<": np.less, ">": np.greater, "<=": np.less_equal, ">=": np.greater
 
 def graph_with_drawn(ex: Exercise, drawn: dict[str, Array], student: str) -> Exercise:
     """A graph exercise at its drawn values, its title, description and hints filled in."""
-    variant = with_given(ex, {**ex.given, **drawn}, student)
-    return fill_texts(variant)
+    given = {**ex.given, **drawn}
+    values = _node_values(ex.graph, given)  # one forward pass serves the scale, words, guards
+    variant = with_given(ex, given, student, values)
+    if values is not None:
+        exact(variant, values)
+    return fill_texts(variant, values)
 
 
-def fill_texts(ex: Exercise) -> Exercise:
-    """The exercise with its placeholders filled from its own given values and nodes."""
+def _node_values(graph: Graph, given: dict[str, Array]) -> list[Array] | None:
+    try:
+        with np.errstate(all="ignore"):
+            return evaluate(graph, given)
+    except (GradtutorError, ValueError, FloatingPointError):
+        return None
+
+
+def fill_texts(ex: Exercise, values: list[Array] | None = None) -> Exercise:
+    """The exercise with its placeholders filled from its own given values and nodes
+    (`values`: every node's value, when already computed)."""
     spec = ex.variants
     if spec is None or spec.written is None:
         return ex
-    try:
-        with np.errstate(all="ignore"):
-            values = evaluate(ex.graph, ex.given)
-    except (GradtutorError, ValueError, FloatingPointError):
+    values = values if values is not None else _node_values(ex.graph, ex.given)
+    if values is None:
         return ex
     known = {name: values[index] for name, index in ex.graph.names.items()}
     written = spec.written
@@ -57,9 +70,11 @@ def fill_texts(ex: Exercise) -> Exercise:
     return ex
 
 
-def with_given(ex: Exercise, given: dict[str, Array], student: str) -> Exercise:
-    """The exercise at other given values: a new object, so its key and truths are its own."""
-    scale = exercise_scale(ex.graph, given)
+def with_given(ex: Exercise, given: dict[str, Array], student: str,
+               values: list[Array] | None = None) -> Exercise:
+    """The exercise at other given values: a new object, so its key and truths are its own
+    (`values`: every node's value at them, when already computed)."""
+    scale = exercise_scale(ex.graph, given) if values is None else values_scale(values)
     ask = [replace(item, tolerance=replace(item.tolerance, scale=scale))
            if item.tolerance is not None else item for item in ex.ask]
     return replace(ex, given=given, student=student, ask=ask,
@@ -67,19 +82,24 @@ def with_given(ex: Exercise, given: dict[str, Array], student: str) -> Exercise:
 
 
 def guard_failure(ex: Exercise, structural: frozenset[tuple] = frozenset(),
-                  key_of: Callable[[Exercise], dict[str, Array]] | None = None) -> str:
+                  key_of: Callable[[Exercise], dict[str, Array]] | None = None,
+                  suspects: dict[tuple, int] | None = None) -> str:
     """Why a variant is unfit ('' when it passes every guard); `structural` holds the pairs
     of mistakes that give one value at the numbers as written (no numbers could separate
-    them); `key_of` computes the answer key, only once the cheap guards pass."""
+    them); `key_of` computes the answer key, only once the cheap guards pass.
+
+    With `suspects` (the written exercise's: what rejected its other draws, with how
+    often), those are tried first, the commonest first, and the one found is counted: the
+    same draws are rejected, sooner, but the reason named may be another of the draw's."""
     try:
         with np.errstate(all="ignore"):
-            values = evaluate(ex.graph, ex.given)
+            values = exact(ex).values
     except (GradtutorError, ValueError, FloatingPointError) as error:
         return f"the graph cannot be evaluated ({error})"
     return _requirement_failure(ex, values) or _kink_failure(ex.graph, values) or \
         _saturation_failure(ex.graph, values) or \
         _key_failure(ex, (key_of or _key)(ex)) or \
-        _mistake_failure(ex, structural)
+        _mistake_failure(ex, structural, suspects)
 
 
 def _key(ex: Exercise) -> dict[str, Array]:
@@ -143,8 +163,7 @@ def _requirement_failure(ex: Exercise, values: list[Array]) -> str:
 
 def holds(condition: Condition, known: dict[str, Array]) -> bool:
     """Whether the comparison holds (for every entry, when its sides are arrays)."""
-    program = Program((Assignment("left", condition.left), Assignment("right", condition.right)))
-    graph = build_graph(program)
+    graph = _condition_graph(condition)
     inputs = {name: known[name] for name in graph.inputs}
     try:
         sides = evaluate(graph, inputs)
@@ -155,12 +174,31 @@ def holds(condition: Condition, known: dict[str, Array]) -> bool:
         return bool(np.all(_COMPARE[condition.op](left, right)))
 
 
+_CONDITION_GRAPHS: dict[int, tuple[Condition, Graph]] = {}
+
+
+def _condition_graph(condition: Condition) -> Graph:
+    """The graph of `left` and `right`, built once per condition (every draw asks it)."""
+    kept = _CONDITION_GRAPHS.get(id(condition))
+    if kept is None or kept[0] is not condition:
+        program = Program((Assignment("left", condition.left),
+                           Assignment("right", condition.right)))
+        kept = _CONDITION_GRAPHS[id(condition)] = (condition, build_graph(program))
+    return kept[1]
+
+
 def _key_failure(ex: Exercise, key: dict[str, Array]) -> str:
     for item in ex.ask:
         value = key[item.step.text]
-        if not np.all(np.isfinite(value)):
+        if np.size(value) == 1:  # a number: plain floats, many times faster
+            number = float(np.asarray(value).ravel()[0])
+            finite, large = math.isfinite(number), abs(number) > MAX_MAGNITUDE
+        else:
+            finite = bool(np.all(np.isfinite(value)))
+            large = bool(np.max(np.abs(value), initial=0.0) > MAX_MAGNITUDE)
+        if not finite:
             return f"step '{item.step.text}' is not finite"
-        if np.max(np.abs(value), initial=0.0) > MAX_MAGNITUDE:
+        if large:
             return f"step '{item.step.text}' is larger than {MAX_MAGNITUDE:g}"
     return ""
 
@@ -174,9 +212,22 @@ def mistake_warnings(ex: Exercise) -> frozenset[tuple]:
                      if not f.passes)
 
 
-def _mistake_failure(ex: Exercise, structural: frozenset[tuple]) -> str:
+MAX_SUSPECTS = 40  # the distinct reasons remembered; trying one costs little when it fails
+
+
+def _mistake_failure(ex: Exercise, structural: frozenset[tuple],
+                     suspects: dict[tuple, int] | None) -> str:
     from ..marking.distinguish import each_indistinguishable
 
-    found = (f for f in each_indistinguishable(ex)
+    order = sorted(suspects, key=suspects.__getitem__, reverse=True) if suspects else ()
+    found = (f for f in each_indistinguishable(ex, order)
              if (f.step, f.codes, f.passes) not in structural)
-    return next((f.message for f in found), "")
+    first = next(found, None)
+    if first is None:
+        return ""
+    if suspects is not None:
+        reason = (first.step, first.codes, first.passes)
+        suspects[reason] = suspects.get(reason, 0) + 1
+        if len(suspects) > MAX_SUSPECTS:  # the rarest other reason makes room
+            del suspects[min((r for r in suspects if r != reason), key=suspects.__getitem__)]
+    return first.message

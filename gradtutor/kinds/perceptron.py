@@ -79,7 +79,8 @@ class PerceptronKind:
                           student=student)
         return _fill_words(variant)
 
-    def unfit(self, exercise: PerceptronExercise, written: PerceptronExercise) -> str:
+    def unfit(self, exercise: PerceptronExercise, written: PerceptronExercise, *,
+              fast: bool = False) -> str:
         """A positive rate, `require:`, and an asked trace in which the rule does something."""
         from ..exercises.perceptron.learning import first_updates
         from .guards import holds

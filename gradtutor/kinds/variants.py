@@ -4,8 +4,10 @@ A student's variant is drawn from `student_generator(seed, student)` (sha256, PC
 same numbers on every run, machine and Python version). How a draw becomes an exercise and
 which guards it must pass is the exercise's kind's (`with_drawn` and `unfit` on
 ExerciseKind; the graph kind's guards are in guards.py). A draw that fails is redrawn, up to
-`tries` times. Variants are cached on the exercise, by student, and the draw that passed is
-remembered on disk (see `_fingerprint`), so that a class is drawn once.
+`tries` times; while a student's variant is drawn, the guards try first what rejected the
+class's earlier draws (`unfit(..., fast=True)`): the same draws fail, sooner. Variants are
+cached on the exercise, by student, and the draw that passed is remembered on disk (see
+`_fingerprint`), so that a class is drawn once.
 """
 
 from __future__ import annotations
@@ -49,25 +51,26 @@ def _draw_variant(ex: AnyExercise, student: str) -> AnyExercise:
         if candidate is not None:
             return candidate
     rng = student_generator(spec.seed, student)
-    reason = ""
+    candidate = ex
     for index in range(spec.tries):
-        candidate, reason = _one_draw(ex, rng, student)
+        candidate, reason = _one_draw(ex, rng, student, fast=True)
         if not reason:
             _remember(ex, student, index, candidate)
             return candidate
+    reason = kind_of(ex).unfit(candidate, ex)  # named as the guards find it in order
     raise ExerciseError(f"no variant for student '{student}' passed the guards in "
                         f"{spec.tries} draws (the last: {reason}); widen the draws, loosen "
                         "'require' or raise 'tries'", file=ex.source, field="variants")
 
 
-def _one_draw(ex: AnyExercise, rng: np.random.Generator, student: str
+def _one_draw(ex: AnyExercise, rng: np.random.Generator, student: str, *, fast: bool = False
               ) -> tuple[AnyExercise, str]:
     """One draw of the exercise's drawn values, and why it is unfit ('' when it is fit)."""
     assert ex.variants is not None
     kind = kind_of(ex)
     drawn = {name: draw.sample(rng) for name, draw in ex.variants.draws.items()}
     candidate = kind.with_drawn(ex, drawn, student)
-    return candidate, kind.unfit(candidate, ex)
+    return candidate, kind.unfit(candidate, ex, fast=fast)
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def rejections(ex: AnyExercise, count: int = SAMPLE_STUDENTS) -> Rejections:
 
 # -- which draw passed, remembered on disk -----------------------------------------------------
 # The mistake guard replays the whole catalogue at every asked step, and a student's stream
-# may need several draws: a class of a thousand would spend minutes drawing. Which draw
+# may need several draws: a class of a thousand spends seconds drawing. Which draw
 # passed depends only on the exercise file, the code that decides and numpy's generator, so
 # it is remembered (gradtutor.base.cache) under a fingerprint of all three.
 

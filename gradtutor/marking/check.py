@@ -32,7 +32,7 @@ from ..exercises.exercise import AskItem, Exercise
 from ..lang.expr import Num, Unary, free_names
 from ..lang.parser import parse_expression, parse_value_text
 from ..lang.values import to_array
-from .recompute import Overrides, Recomputer, influences
+from .recompute import Overrides, Recomputer, exact, influences
 from .results import FileResult, StepResult, finish
 
 Array = np.ndarray
@@ -50,7 +50,7 @@ class Key:
 
 def answer_key(ex: Exercise) -> Key:
     """The key computed; the graph kind keeps it on the exercise (gradtutor.kinds)."""
-    truth = Recomputer(ex)
+    truth = exact(ex)
     return Key({item.step.text: truth.value(item.step) for item in ex.ask})
 
 

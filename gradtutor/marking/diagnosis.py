@@ -29,10 +29,10 @@ from ..base.compare import (
     round_significant,
     too_few_figures,
 )
-from ..engine.graph import DEFAULT_RULES, Rules, Transform, local_gradients
+from ..engine.graph import DEFAULT_RULES, Rules, Transform, local_gradients, node_value
 from ..exercises.exercise import Exercise, Step
 from ..ops.specs import OPS, Vjp, axis_of, reduced_count, sum_to_shape
-from .recompute import Overrides, Recomputer
+from .recompute import Overrides, Recomputer, exact
 
 Array = np.ndarray
 
@@ -54,7 +54,7 @@ class Situation:
     def bases(self) -> list[Array]:
         """What a slip transforms: the true value, and the one from the student's answers."""
         found = [self.expected]
-        if self.recomputed is not None and not np.allclose(self.recomputed, self.expected):
+        if self.recomputed is not None and not near(self.recomputed, self.expected):
             found.append(self.recomputed)
         return found
 
@@ -72,7 +72,7 @@ class Situation:
         yield truth(self.exercise, name, rules=rules).value(self.step)
         if self.student:
             if name not in self.replays:
-                self.replays[name] = Recomputer(self.exercise, self.student, rules=rules)
+                self.replays[name] = self.contexts()[1].under(rules)
             yield self.replays[name].value(self.step)
 
 
@@ -82,9 +82,26 @@ def truth(ex: Exercise, name: str, *, rules: Rules = DEFAULT_RULES,
     every student, so it is kept on the exercise and a class is graded with each computed
     once."""
     found = ex.truths.get(name)
+    if name == "exact":
+        return exact(ex)
     if not isinstance(found, Recomputer):
-        found = ex.truths[name] = Recomputer(ex, rules=rules, transform=transform)
+        if transform is None:  # the exact forward values, other rules
+            found = exact(ex).under(rules)
+        else:
+            found = Recomputer(ex, rules=rules, transform=transform)
+        ex.truths[name] = found
     return found
+
+
+Where = Callable[[Exercise, Step], bool]  # where a mistake can change a step: see can_change
+
+
+def _anywhere(ex: Exercise, step: Step) -> bool:
+    return True
+
+
+def _gradients(ex: Exercise, step: Step) -> bool:
+    return step.is_gradient
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,22 @@ class Misconception:
     candidates: Callable[[Situation], Iterator[Array]] = field(repr=False)
     mechanism: bool = True  # a mistaken rule replayed; False: the shape of a number
     review: str = ""  # what to go over again, in a few words (practice's "review: ...")
+    # the steps its candidates can be at all, from the graph's structure (see can_change)
+    where: Where = field(default=_anywhere, repr=False)
+
+
+def can_change(misconception: Misconception, ex: Exercise, step: Step) -> bool:
+    """Whether the mistake can give the step any value at all, from the graph's structure
+    alone (False: its candidates yield nothing there, at any numbers). Worked out once per
+    graph and step: a class's variants share the graph."""
+    known = ex.graph.derived.setdefault("can_change", {})
+    key = (misconception.code, step.text)
+    if key not in known:
+        try:
+            known[key] = misconception.where(ex, step)
+        except (ValueError, IndexError, KeyError, TypeError):
+            known[key] = True  # the replay itself finds out
+    return bool(known[key])
 
 
 def explanations(situation: Situation) -> list[Misconception]:
@@ -124,6 +157,8 @@ def diagnose(situation: Situation) -> Misconception | None:
 def fits(misconception: Misconception, situation: Situation) -> float | None:
     """How far the nearest of the mistake's values that reproduces the student's is from
     it (relative to the tolerance); None when none does."""
+    if not can_change(misconception, situation.exercise, situation.step):
+        return None
     gaps: list[float] = []
     with np.errstate(all="ignore"):  # a slip replayed on a huge value may overflow: fine
         try:
@@ -296,14 +331,25 @@ def _gradient_step(s: Situation) -> bool:
     return s.step.is_gradient
 
 
-def _local(s: Situation, *ops: str) -> bool:
+def _through(*ops: str) -> Where:
     """A gradient step whose local derivative (the gates between it and the next named
     value) passes through one of `ops`."""
-    if not s.step.is_gradient:
-        return False
-    graph = s.exercise.graph
-    return any(graph.nodes[i].op in ops for i in _local_nodes(s.exercise,
-                                                              graph.names[s.step.wrt]))
+    def where(ex: Exercise, step: Step) -> bool:
+        if not step.is_gradient:
+            return False
+        graph = ex.graph
+        return any(graph.nodes[i].op in ops for i in _local_nodes(ex, graph.names[step.wrt]))
+
+    return where
+
+
+def _local(s: Situation, *ops: str) -> bool:
+    """`_through(*ops)` at the situation's step, worked out once per graph and step."""
+    known = s.exercise.graph.derived.setdefault("through", {})
+    key = (ops, s.step.text)
+    if key not in known:
+        known[key] = _through(*ops)(s.exercise, s.step)
+    return bool(known[key])
 
 
 def _replay(s: Situation, name: str, rules: Rules, *ops: str) -> Iterator[Array]:
@@ -333,13 +379,16 @@ def _added_not_multiplied(s: Situation) -> Iterator[Array]:
 
 
 def _missing_half(s: Situation) -> Iterator[Array]:
-    graph = s.exercise.graph
-    halves = [i for i in _local_nodes(s.exercise, graph.names[s.step.wrt]) if s.step.is_gradient
-              and graph.nodes[i].op == "mul" and any(
-                  graph.nodes[k].op == "const" and float(graph.nodes[k].attrs.get("value", 0))
-                  == 0.5 for k in graph.nodes[i].inputs)]
-    if halves:
+    if _through_a_half(s.exercise, s.step):
         yield from s.with_rules("missing-half", HALF_FORGOTTEN)
+
+
+def _through_a_half(ex: Exercise, step: Step) -> bool:
+    """A gradient step whose local derivative multiplies by a constant 1/2."""
+    graph = ex.graph
+    return any(step.is_gradient and graph.nodes[i].op == "mul" and any(
+        graph.nodes[k].op == "const" and float(graph.nodes[k].attrs.get("value", 0)) == 0.5
+        for k in graph.nodes[i].inputs) for i in _local_nodes(ex, graph.names[step.wrt]))
 
 
 def _wrong_branch(s: Situation) -> Iterator[Array]:
@@ -373,7 +422,7 @@ def _upstream_of_readers(s: Situation, context: Recomputer) -> Iterator[tuple[st
     for reader in _named_readers(ex, ex.graph.names[s.step.wrt]):
         name = ex.graph.nodes[reader].label
         upstream = context.value(Step(f"d{of}/d{name}", name, of))
-        if name != of and not np.allclose(upstream, 1.0):
+        if name != of and not near(upstream, 1.0):
             yield name, upstream
 
 
@@ -409,15 +458,11 @@ def _forward_value(s: Situation) -> Iterator[Array]:
 
 def _fan_out(s: Situation) -> Iterator[Array]:
     """A reused value's gradient from one of its uses only."""
-    if not _gradient_step(s):
-        return
+    if not _fans_out(s.exercise, s.step):
+        return  # no value on the way is used twice: there is no fan-out to sum
     ex = s.exercise
     graph = ex.graph
     target, of = graph.names[s.step.wrt], graph.names[s.step.of or ""]
-    users = graph.consumers()
-    if not any(len(users[i]) > 1 for i in [target, *_local_nodes(ex, target)]
-               if graph.nodes[i].name is None or i == target):
-        return  # no value on the way is used twice: there is no fan-out to sum
     exact = truth(ex, "exact")
     values = exact.values
     uses = [(user, k) for user in range(target + 1, of + 1)
@@ -431,6 +476,17 @@ def _fan_out(s: Situation) -> Iterator[Array]:
                 yield sent
     yield from s.with_rules("first use only", FIRST_USE_ONLY)
     yield from s.with_rules("last use only", LAST_USE_ONLY)
+
+
+def _fans_out(ex: Exercise, step: Step) -> bool:
+    """A gradient step where a value on the way to the next named value is used twice."""
+    if not step.is_gradient:
+        return False
+    graph = ex.graph
+    target = graph.names[step.wrt]
+    users = graph.consumers()
+    return any(len(users[i]) > 1 for i in [target, *_local_nodes(ex, target)]
+               if graph.nodes[i].name is None or i == target)
 
 
 def _sign_flipped(s: Situation) -> Iterator[Array]:
@@ -465,9 +521,11 @@ def _rounded_early(s: Situation) -> Iterator[Array]:
         candidate = rounded.value(s.step)
         if not near(candidate, rounding(s.expected)):
             yield candidate
-        if not s.step.is_gradient:
-            inputs = {i: rounded.values[i] for i in graph.nodes[target].inputs}
-            yield Recomputer(s.exercise, Overrides(forward=inputs)).value(s.step)
+        if not s.step.is_gradient and graph.nodes[target].inputs:
+            yield node_value(graph, target, [rounded.values[i]
+                                             for i in graph.nodes[target].inputs])
+        elif not s.step.is_gradient:  # a given value: nothing computed to round first
+            yield truth(s.exercise, "exact").value(s.step)
 
 
 def _shape_mismatch(s: Situation) -> Iterator[Array]:
@@ -505,7 +563,8 @@ CATALOGUE: list[Misconception] = [
         "the activation's derivative was taken at the wrong argument (z(1 - z) or 1 - z^2 "
         "from the input z, or the derivative evaluated at the output a)",
         "sigma'(z) = a(1 - a) and tanh'(z) = 1 - a^2, with a the activation's output",
-        _wrong_argument,
+        _wrong_argument, where=_through(*{op for rules in WRONG_ARGUMENT.values()
+                                          for op in rules.vjps}),
         review="activation derivatives in terms of the output: sigma' = a(1 - a), tanh' = 1 - "
         "a^2"),
     Misconception(
@@ -513,14 +572,14 @@ CATALOGUE: list[Misconception] = [
         "the activation's value was used where its derivative belongs (sigma(z) for "
         "sigma'(z))",
         "multiply by the derivative: sigma'(z) = a(1 - a), tanh'(z) = 1 - a^2",
-        _activation_value,
+        _activation_value, where=_through(*ACTIVATIONS),
         review="the chain rule through an activation: multiply by its derivative, not its value"),
     Misconception(
         "relu-always-one",
         "relu's derivative was taken as 1 everywhere",
         "relu'(z) = 1 where z > 0 and 0 where z <= 0: the gradient is blocked where the "
         "input is negative",
-        _relu_one,
+        _relu_one, where=_through("relu", "leaky_relu"),
         review="the relu gate: it passes the gradient where its input is positive and blocks it "
         "elsewhere"),
     Misconception(
@@ -528,70 +587,70 @@ CATALOGUE: list[Misconception] = [
         "a max or relu gate sent the gradient down the wrong branch",
         "max routes the whole upstream gradient to the larger input (the first at a tie); "
         "relu passes it where its input is positive and blocks it elsewhere",
-        _wrong_branch,
+        _wrong_branch, where=_through(*GATES),
         review="routing gates: max sends the whole gradient to the larger input, relu only where"
         " positive"),
     Misconception(
         "own-value-at-multiply",
         "a multiply gate gave an input its own value instead of the other input's",
         "for f = x y: df/dx = y and df/dy = x (the multiply gate swaps its inputs)",
-        _own_value_at_multiply,
+        _own_value_at_multiply, where=_through("mul"),
         review="the multiply gate: each input gets the other input's value times the upstream "
         "gradient"),
     Misconception(
         "added-not-multiplied",
         "the local derivative was added to the upstream gradient instead of multiplied",
         "downstream gradient = local derivative x upstream gradient",
-        _added_not_multiplied,
+        _added_not_multiplied, where=_through(*ADDED.vjps),
         review="the chain rule: downstream = local derivative x upstream gradient"),
     Misconception(
         "missing-half",
         "the 1/2 in front of the square was forgotten",
         "d/da of (1/2)(a - y)^2 is a - y: the 1/2 cancels the 2 of the square",
-        _missing_half,
+        _missing_half, where=_through_a_half,
         review="the half squared error: its 1/2 cancels the square's 2"),
     Misconception(
         "mean-not-divided",
         "the 1/m of a mean was forgotten (the mean treated as a sum)",
         "d mean(v)/dv_i = 1/m: divide by the number of entries averaged",
-        _mean_not_divided,
+        _mean_not_divided, where=_through("mean"),
         review="the gradient of a mean: 1/m for each entry averaged"),
     Misconception(
         "batch-sum-vs-mean",
         "a sum over the batch was divided by the number of samples (treated as a mean)",
         "d sum(v)/dv_i = 1, and a parameter shared by the batch gets the sum of the "
         "samples' gradients, not their average",
-        _batch_mean,
+        _batch_mean, where=_gradients,
         review="sums over a batch: a shared parameter gets the sum of the samples' gradients"),
     Misconception(
         "not-reduced-over-batch",
         "a parameter shared by every sample got one gradient per sample",
         "sum the upstream gradient over the batch: db = sum over rows of G",
-        _not_reduced,
+        _not_reduced, where=_gradients,
         review="shared parameters: sum the upstream gradient over the batch"),
     Misconception(
         "local-gradient-only",
         "this is the local derivative alone: it was not multiplied by the upstream gradient",
         "downstream gradient = local derivative x upstream gradient",
-        _local_only,
+        _local_only, where=_gradients,
         review="the chain rule: multiply the local derivative by the upstream gradient"),
     Misconception(
         "local-gradient-missing",
         "the upstream gradient was copied unchanged: the local derivative is missing",
         "downstream gradient = local derivative x upstream gradient",
-        _local_missing,
+        _local_missing, where=_gradients,
         review="local derivatives: each gate multiplies the upstream gradient by its own"),
     Misconception(
         "fan-out-not-summed",
         "a value used more than once got the gradient from only one of its uses",
         "when a value feeds several nodes, add up the gradients from every use",
-        _fan_out,
+        _fan_out, where=_fans_out,
         review="fan-out: a value used twice adds up the gradients of both uses"),
     Misconception(
         "forward-value-as-gradient",
         "this is the node's forward value, not its gradient",
         "a gradient dL/dx says how L changes with x: backpropagate it from the output",
-        _forward_value,
+        _forward_value, where=_gradients,
         review="the backward pass: a gradient comes from the output, not from the forward value"),
     Misconception(
         "transposed",

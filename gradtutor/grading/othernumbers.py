@@ -1,10 +1,12 @@
 """Whose numbers a class's answers match: a file whose answers match another student's
 variant better than their own is flagged ("matches bob's numbers").
 
-The measure: how many asked steps are within the marking tolerance of a variant's true
-value. A file is flagged when some other variant matches at least half of the asked steps
-and strictly more than the file's own; the numbers as written (the key anyone can print
-with `solve`) are one of the variants compared. Each step's distinct true values across the
+The measure, over the asked steps where another variant's key and the file's own differ:
+how many answers are within the marking tolerance of each. A file is flagged when some
+other variant matches at least two and at least half of those steps, and strictly more
+than the file's own; the numbers as written (the key anyone can print with `solve`) are
+one of the variants compared. A flagged file's credit for the other numbers is taken back
+(see _withdrawn). Each step's distinct true values across the
 variants are indexed, sorted by their first entry, and each answer is looked up in a window
 around its own value and then confirmed with the tolerance, once per distinct value: a class
 of n files costs n log n lookups plus the matches found, never n² comparisons.

@@ -368,3 +368,21 @@ def test_typing_the_steps_own_name_is_no_answer_and_no_try() -> None:
     assert said.message.startswith("q is a forward value: work out its number")
     assert session.answer("3").verdict == "correct"
     assert session.report().extra_tries == 0
+
+
+def test_a_list_nested_as_deep_as_the_file_allows_is_not_a_try() -> None:
+    session = gt.practice("add-mul-gate", attempts=1)
+    for depth in (30, 31, 32):
+        said = session.answer("[" * depth + "1" + "]" * depth)
+        assert (said.verdict, session.current) == ("invalid", "q"), said.message
+    assert session.answer("3").verdict == "correct"
+
+
+def test_the_header_shows_a_titles_escapes_as_text(tmp_path: Path) -> None:
+    (tmp_path / "esc.yaml").write_text(
+        'id: esc\ntitle: "T\\x1b]0;pwn\\x07\\u202e"\ngiven:\n  x: 2\n  y: 3\n'
+        "graph:\n  f: x*y\nask:\n  - f\n")
+    done = run(["practice", "esc.yaml", "--save", "s.yaml"], "quit\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("esc: T\\x1b]0;pwn\\x07\\u202e (1 steps"), done.stdout
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout

@@ -113,3 +113,13 @@ def test_a_roster_without_a_header_is_refused(tmp_path: Path) -> None:
                                  "--format", "canvas", "--roster", str(roster)])
     assert result.exit_code == 2
     assert "the first row names the columns" in result.output
+
+
+def test_a_roster_field_over_the_csv_limit_is_one_message(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(answers("a"))
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nb,Bo\n" + "a" * 200_000 + ",x\n")
+    result = runner.invoke(app, ["check", "add-mul-gate", str(tmp_path / "a.yaml"),
+                                 "--roster", str(roster)])
+    assert result.exit_code == 2, result.output
+    assert f"--roster: {roster}:3: field larger than field limit" in result.output

@@ -682,6 +682,15 @@ EXERCISE_SAMPLES: dict[str, Bad] = {
                                         "would hold more than 10,000,000 numbers"),)),
     "unicode_digit_given.yaml": Bad((at(5, "given.x", "unexpected character"),)),
     "tiny_literal_node.yaml": Bad((at(7, "graph.f", "too small for a float (it would be 0)"),)),
+    # drawn values and placeholders (numpy's int64, memory)
+    "placeholder_width.yaml": Bad((at(2, "title", "'{x:>99999999999}': after the ':'"),
+                                   at(3, "description", "widths and precisions up to 40"),
+                                   at(11, "ask[0].hint", "'{x:0>1000000}'"))),
+    "draw_huge_bounds.yaml": Bad((at(4, "given.x.integers", "bounds are at most 1e+15"),
+                                  at(5, "given.y.integers", "bounds are at most 1e+15"),
+                                  at(6, "given.z.uniform", "bounds are at most 1e+15"))),
+    "draw_tiny_step.yaml": Bad((at(4, "given.x.step", "'step' 1e-300 leaves more than"),
+                                at(5, "given.y.step", "1,000,000,000,000 values"))),
 }
 EXERCISE_BUGS: dict[str, str] = {}  # sample -> "bug: ..." (a strict xfail)
 
@@ -1231,3 +1240,31 @@ def test_a_platform_gets_its_results_file_when_the_exercise_is_broken(chosen: st
     assert_sane(run, tmp_path)
     assert run.status == 2, run.describe()
     assert "not your answers: the exercise could not be loaded" in results.read_text()
+
+
+NOT_UTF8 = "ali\udcffce"  # the byte 0xff of a Latin-1 name, as Python decodes argv and paths
+
+
+@pytest.mark.parametrize("args", [("template", "max-gate"),
+                                  ("solve", "max-gate", "--format", "yaml"),
+                                  ("practice", "max-gate", "--save", "PLACE")])
+def test_a_student_name_that_is_not_utf8_is_one_message(args: tuple[str, ...],
+                                                        tmp_path: Path) -> None:
+    args = tuple(str(tmp_path / "s.yaml") if arg == "PLACE" else arg for arg in args)
+    run = run_cli(*args, "--student", NOT_UTF8)
+    assert_sane(run, tmp_path)
+    assert run.status == 2, run.describe()
+    assert message_lines(run) == ["--student: the student name 'ali\\udcffce' is not UTF-8 "
+                                  "text: write it (or the file's name) in UTF-8"]
+
+
+def test_a_file_name_that_is_not_utf8_is_that_files_error(tmp_path: Path) -> None:
+    key = run_cli("solve", "max-gate", "--student", "bob", "--format", "yaml").stdout
+    (tmp_path / "bob.yaml").write_text(key.replace("student: bob\n", ""))
+    (tmp_path / f"{NOT_UTF8}.yaml").write_text(key.replace("student: bob\n", ""))
+    run = run_cli("check", "max-gate", str(tmp_path), "--format", "json")
+    assert_sane(run, tmp_path)
+    assert run.status == 2, run.describe()
+    reports = {Path(r["answers_file"]).name: r for r in json.loads(run.stdout)}
+    assert reports["bob.yaml"]["score"] == reports["bob.yaml"]["max_score"] > 0
+    assert "'ali\\udcffce' is not UTF-8 text" in reports[f"{NOT_UTF8}.yaml"]["error"]

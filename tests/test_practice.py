@@ -384,3 +384,21 @@ def test_resume_keeps_every_number_as_written(tmp_path: Path) -> None:
     session = gt.practice("vectorized-norm", resume=saved)
     assert "[[0.088, 0.18], [0.10, 0.21]]" in session.answers_yaml()
     assert session.report().check.score == before
+
+
+def test_a_list_nested_as_deep_as_the_file_allows_is_not_a_try() -> None:
+    session = gt.practice("add-mul-gate", attempts=1)
+    for depth in (30, 31, 32):
+        said = session.answer("[" * depth + "1" + "]" * depth)
+        assert (said.verdict, session.current) == ("invalid", "q"), said.message
+    assert session.answer("3").verdict == "correct"
+
+
+def test_the_header_shows_a_titles_escapes_as_text(tmp_path: Path) -> None:
+    (tmp_path / "esc.yaml").write_text(
+        'id: esc\ntitle: "T\\x1b]0;pwn\\x07\\u202e"\ngiven:\n  x: 2\n  y: 3\n'
+        "graph:\n  f: x*y\nask:\n  - f\n")
+    done = run(["practice", "esc.yaml", "--save", "s.yaml"], "quit\n", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("esc: T\\x1b]0;pwn\\x07\\u202e (1 steps"), done.stdout
+    assert "\x1b" not in done.stdout and "\x07" not in done.stdout

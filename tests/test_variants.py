@@ -11,8 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
-from gradtutor.base.errors import ExerciseError
+from gradtutor.base import limits
+from gradtutor.base.errors import ExerciseError, GradtutorError
+from gradtutor.cli.app import app
 from gradtutor.grading.batch import check_file
 from gradtutor.kinds import kind_of, load_exercise
 from gradtutor.kinds.variants import guard_failure, variant_for, with_given
@@ -181,3 +184,37 @@ def test_a_name_in_decomposed_unicode_is_the_same_student() -> None:
     composed, decomposed = "Jos\u00e9", "Jose\u0301"
     assert student_generator("s", composed).random() == \
         student_generator("s", decomposed).random()
+
+
+def test_a_student_name_that_is_not_utf8_is_a_clear_error(exercise_file: Path) -> None:
+    ex = load_exercise(str(exercise_file))
+    with pytest.raises(GradtutorError, match="the student name 'ali\\\\udcffce' is not UTF-8"):
+        variant_for(ex, "ali\udcffce")  # the byte 0xff of a command line, surrogate-escaped
+
+
+def chain(length: int) -> str:
+    """An exercise whose every draw runs the guards over a long chain of asked steps."""
+    nodes = "".join(f"  a{i}: sigmoid(a{i - 1})*w + 0.1\n" for i in range(1, length))
+    asked = "".join(f"  - a{i}\n  - da{length - 1}/da{i}\n" for i in range(length))
+    return ("id: chain\ntitle: c\ngiven:\n"
+            "  x: {uniform: [0.5, 1.5], decimals: 2, default: 1.0}\n"
+            "  w: {uniform: [0.5, 1.5], decimals: 2, default: 0.9}\n"
+            f"graph:\n  a0: x*w\n{nodes}ask:\n{asked}variants:\n  seed: s\n  tries: 1000\n")
+
+
+def test_drawing_one_variant_is_bounded_in_time(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "VARIANT_SECONDS", 0.05)
+    ex = load_exercise(str(write(tmp_path / "chain.yaml", chain(30))))
+    with pytest.raises(ExerciseError, match="exercise 'chain': drawing the variant of "
+                       "student 'bob' took more than 0.05 s"):
+        variant_for(ex, "bob")
+
+
+def test_validates_sample_of_draws_is_bounded_in_time(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "SAMPLE_SECONDS", 0.05)
+    path = write(tmp_path / "chain.yaml", chain(30))
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert "the guards took more than 0.05 s for 100 sample draws" in result.output

@@ -41,3 +41,12 @@ MAX_STATEMENTS = 5_000  # nodes in an exercise's `graph:` (a program is bounded 
 # cost grows faster than its size.
 PROGRAM_SECONDS = 30.0
 PROGRAM_MEMORY_MB = 1024
+
+# Drawn given values (`variants:`): the largest bound of a draw (numpy draws whole numbers as
+# 64-bit integers, and floats lose whole numbers past 2**53), the values a `step:` may leave
+# between the bounds, and the wall-clock seconds for drawing one student's variant (each draw
+# runs the guards; a draw that fails them is drawn again, up to `tries` times).
+MAX_DRAWN_MAGNITUDE = 1e15
+MAX_STEP_VALUES = 10**12
+VARIANT_SECONDS = 10.0
+SAMPLE_SECONDS = 30.0  # the sample of draws `validate` puts through the guards

@@ -140,8 +140,8 @@ def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
     write_file(target, session.answers_yaml(), field="--save")
     say = _practice_printer(interactive)
     ex = session.exercise
-    say(f"{ex.id}: {ex.title} ({len(session.slots)} steps, {session.attempts} tries each; "
-        "type help for the commands)", "bold")
+    say(visible(f"{ex.id}: {ex.title} ({len(session.slots)} steps, {session.attempts} tries "
+                "each; type help for the commands)", 2000), "bold")
     if session.numbers_note:
         say(f"note: {session.numbers_note}", "yellow")
     for text, style in _result_lines(session.graph(), ""):  # what the student starts from

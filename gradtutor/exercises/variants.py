@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..base import fmt
+from ..base import fmt, limits
 from ..base.errors import GradtutorError
+from ..base.safetext import visible
 from ..lang.condition import Condition, parse_condition
 from ..lang.expr import free_names
 from ..lang.values import to_array
@@ -102,7 +103,11 @@ def student_generator(seed: str, student: str) -> np.random.Generator:
     the name in Unicode's composed form (NFC: "José" typed on macOS, decomposed, is the same
     student as "José" typed elsewhere)."""
     name = unicodedata.normalize("NFC", student)
-    digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
+    try:
+        digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
+    except UnicodeEncodeError:  # a name from bytes that are not UTF-8 (surrogate-escaped)
+        raise GradtutorError(f"the student name '{visible(student)}' is not UTF-8 text: "
+                             "write it (or the file's name) in UTF-8", field="student") from None
     return np.random.Generator(np.random.PCG64(int.from_bytes(digest, "big")))
 
 
@@ -179,6 +184,10 @@ def _range(raw: dict, kind: str, path: tuple, problems: Problems,
                      f"not {shown(bounds)}")
         return None
     low, high = float(numbers[0]), float(numbers[1])  # type: ignore[arg-type]
+    if max(abs(low), abs(high)) > limits.MAX_DRAWN_MAGNITUDE:
+        problems.add((*path, kind), f"'{kind}' bounds are at most "
+                     f"{limits.MAX_DRAWN_MAGNITUDE:g} in size, not {shown(bounds)}")
+        return None
     if kind == "integers":
         if low != int(low) or high != int(high):
             problems.add((*path, kind), "'integers' bounds must be whole numbers")
@@ -192,6 +201,9 @@ def _range(raw: dict, kind: str, path: tuple, problems: Problems,
     if "step" in raw and (step is None or step <= 0):
         problems.add((*path, "step"), f"'step' must be a positive number, not "
                      f"{shown(raw.get('step'))}")
+    elif step is not None and (high - low) / step >= limits.MAX_STEP_VALUES:
+        problems.add((*path, "step"), f"'step' {shown(raw.get('step'))} leaves more than "
+                     f"{limits.MAX_STEP_VALUES:,} values between the bounds")
     decimals = raw.get("decimals")
     if decimals is not None and (isinstance(decimals, bool) or not isinstance(decimals, int)
                                  or not 0 <= decimals <= 12):
@@ -267,13 +279,21 @@ def _requirements(raw: object, problems: Problems,
 # `{x}` or `{x:.4g}` in a variants exercise's title, description and hints: the student's own
 # value of a given value or node (any other brace, LaTeX's included, is left as written)
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}\n]{1,12}))?\}")
+# a placeholder's width and precision: a wider format would fill memory with spaces or digits
+MAX_FORMAT_NUMBER = 40
+_FORMAT_NUMBER = re.compile(r"\d+")
+
+
+def bounded_format(spec: str) -> bool:
+    """Whether every width and precision in a number format is at most MAX_FORMAT_NUMBER."""
+    return all(int(digits) <= MAX_FORMAT_NUMBER for digits in _FORMAT_NUMBER.findall(spec))
 
 
 def fill(text: str, values: Mapping[str, np.ndarray]) -> str:
     """The text with each placeholder of a known name replaced by its value."""
     def replaced(match: re.Match[str]) -> str:
         name, spec = match.group(1), match.group(2)
-        if name not in values:
+        if name not in values or (spec is not None and not bounded_format(spec)):
             return match.group(0)
         return shown_value(values[name], spec)
 
@@ -298,14 +318,20 @@ def _formatted(entries: object, spec: str) -> object:
 
 
 def bad_placeholders(text: str, names: set[str]) -> list[str]:
-    """The placeholders of known names whose number format Python does not read."""
+    """The placeholders of known names whose number format Python does not read, or whose
+    width or precision is over MAX_FORMAT_NUMBER."""
     bad = []
     for match in PLACEHOLDER.finditer(text):
-        if match.group(1) in names and match.group(2) is not None:
-            try:
-                format(1.5, match.group(2))
-            except ValueError:
-                bad.append(match.group(0))
+        spec = match.group(2)
+        if match.group(1) not in names or spec is None:
+            continue
+        if not bounded_format(spec):
+            bad.append(match.group(0))
+            continue
+        try:
+            format(1.5, spec)
+        except ValueError:
+            bad.append(match.group(0))
     return bad
 
 
@@ -357,5 +383,6 @@ class VariantsReader(FieldReader):
         for path, text in texts:
             for bad in bad_placeholders(text, set(names)):
                 self.problems.add(path, f"'{bad}': after the ':' comes a number format such "
-                                  "as .2f or .4g")
+                                  f"as .2f or .4g, with widths and precisions up to "
+                                  f"{MAX_FORMAT_NUMBER}")
         return replace(spec, written=Written(title, description, tuple(hints)))

@@ -436,12 +436,13 @@ def _answer_problem(text: str) -> str | None:
     """Why a typed answer cannot go into an answers file as it is; None if it can."""
     if len(text) > MAX_ANSWER_CHARS or "\n" in text or "\r" in text:
         return f"an answer is one line of at most {MAX_ANSWER_CHARS} characters"
-    try:
-        loaded = load_yaml(f"v: {text}\n", file="answer", error=AnswersError)
+    try:  # at the depth the answers file holds it (answers: -> step -> value)
+        loaded = load_yaml(f"answers:\n  v: {text}\n", file="answer", error=AnswersError)
     except GradtutorError:
         return "not a value: type a number, or [a, b] for a vector"
-    if not isinstance(loaded.data, dict) or list(loaded.data) != ["v"] \
-            or loaded.data["v"] in (None, ""):  # `#...`, `~`, `|`: an answers file's blank
+    held = loaded.data.get("answers") if isinstance(loaded.data, dict) else None
+    if not isinstance(held, dict) or list(held) != ["v"] \
+            or held["v"] in (None, ""):  # `#...`, `~`, `|`: an answers file's blank
         return "not a value: type a number, or [a, b] for a vector"
     return None
 

@@ -87,6 +87,16 @@ def read_roster(path: Path) -> list[Student]:
     except (OSError, UnicodeDecodeError) as error:
         raise GradtutorError(f"cannot read the roster {path}: {error}", field="roster") from None
     reader = csv.DictReader(text.splitlines())
+    try:
+        return _students(reader, path)
+    except csv.Error as error:  # a field over the csv module's limit, a NUL byte
+        # line_num counts the lines read before the one that failed
+        raise GradtutorError(f"{path}:{reader.line_num + 1}: {error}",
+                             field="roster") from None
+
+
+def _students(reader: csv.DictReader, path: Path) -> list[Student]:
+    """The rows of a roster after its header, read as students."""
     header = {name.strip().casefold(): name for name in reader.fieldnames or [] if name}
     if not header.keys() & {"id", "name", "email"}:
         raise GradtutorError(f"{path}: the first row names the columns: id, name, email, "

@@ -20,8 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..base import limits
 from ..base.cache import append_entry, cache_dir, read_entries
-from ..base.errors import ExerciseError
+from ..base.errors import ExerciseError, TimeLimitError
+from ..base.safetext import visible
+from ..base.timebox import time_limit
 from ..exercises.variants import Draw, student_generator
 from .base import AnyExercise
 from .guards import guard_failure, with_given
@@ -38,8 +41,22 @@ def variant_for(ex: AnyExercise, student: str) -> AnyExercise:
     if ex.variants is None or student in ex.variants.as_written:
         return ex
     if student not in ex.variant_cache:
-        ex.variant_cache[student] = _draw_variant(ex, student)
+        ex.variant_cache[student] = _timed_draw(ex, student)
     return ex.variant_cache[student]
+
+
+def _timed_draw(ex: AnyExercise, student: str) -> AnyExercise:
+    """`_draw_variant` under limits.VARIANT_SECONDS: guards that reject draw after draw of a
+    large exercise would otherwise take minutes for each student."""
+    try:
+        with time_limit(limits.VARIANT_SECONDS, "drawing a variant"):
+            return _draw_variant(ex, student)
+    except TimeLimitError:
+        raise ExerciseError(f"exercise '{ex.id}': drawing the variant of student "
+                            f"'{visible(student)}' took more than "
+                            f"{limits.VARIANT_SECONDS:g} s (its draws keep failing the "
+                            "guards); widen the draws, loosen 'require' or lower 'tries'",
+                            file=ex.source, field="variants") from None
 
 
 def _draw_variant(ex: AnyExercise, student: str) -> AnyExercise:
@@ -95,11 +112,20 @@ def rejections(ex: AnyExercise, count: int = SAMPLE_STUDENTS) -> Rejections:
     share the guards reject is what a variant's redrawing costs."""
     assert ex.variants is not None
     reasons: Counter[str] = Counter()
-    for index in range(count):
-        rng = student_generator(ex.variants.seed, f"s{index}")
-        _, reason = _one_draw(ex, rng, f"s{index}")
-        if reason:
-            reasons[reason] += 1
+    drawn = 0
+    try:
+        with time_limit(limits.SAMPLE_SECONDS, "drawing sample variants"):
+            for index in range(count):
+                rng = student_generator(ex.variants.seed, f"s{index}")
+                _, reason = _one_draw(ex, rng, f"s{index}")
+                drawn += 1
+                if reason:
+                    reasons[reason] += 1
+    except TimeLimitError:
+        raise ExerciseError(f"exercise '{ex.id}': the guards took more than "
+                            f"{limits.SAMPLE_SECONDS:g} s for {count} sample draws (done: "
+                            f"{drawn}); each student's variant would be as slow: make the "
+                            "exercise smaller", file=ex.source, field="variants") from None
     return Rejections(count, sum(reasons.values()), reasons)
 
 

@@ -45,3 +45,17 @@ def test_the_suggestion_reaches_every_output_format() -> None:
     assert hint in export.check_json([result])
     assert hint in json.dumps(export.gradescope(result))
     assert hint in json.dumps(export.prairielearn(result))
+
+
+@pytest.mark.parametrize("written", ["Max-Gate", " max-gate ", "max-gate.yaml", "MAX-GATE.yml"])
+def test_the_exercise_line_is_read_as_a_student_types_it(written: str) -> None:
+    answers = parse_answers(f"exercise: '{written}'\nanswers:\n  f1: -15\n", file="a.yaml",
+                            exercise_id="max-gate")
+    assert list(answers.answers) == ["f1"]
+
+
+def test_another_exercise_is_still_refused() -> None:
+    from gradtutor.base.errors import AnswersError
+
+    with pytest.raises(AnswersError, match="these answers are for exercise 'max-gates'"):
+        parse_answers("exercise: max-gates\nanswers: {}\n", file="a.yaml", exercise_id="max-gate")

@@ -46,6 +46,12 @@ def parse_answers(text: str | bytes, *, file: str, exercise_id: str | None = Non
     return answers_from_yaml(load_yaml(text, file=file, error=AnswersError), exercise_id)
 
 
+def _same_exercise(name: str) -> str:
+    """An exercise id as a student may type it: `Max-Gate`, ` max-gate `, `max-gate.yaml`."""
+    name = name.strip().casefold()
+    return name.removesuffix(".yaml").removesuffix(".yml")
+
+
 def answers_from_yaml(loaded: Loaded, exercise_id: str | None = None) -> Answers:
     """Check the file's shape and that it is for this exercise; keep every answer."""
     data, file = loaded.data, loaded.file
@@ -59,7 +65,8 @@ def answers_from_yaml(loaded: Loaded, exercise_id: str | None = None) -> Answers
             raise AnswersError(f"unknown key '{key}'; expected exercise, student and answers",
                                file=file, line=loaded.key_lines.get((key,)), field=key)
     exercise = _text(loaded, "exercise")
-    if exercise_id is not None and exercise is not None and exercise != exercise_id:
+    if exercise_id is not None and exercise is not None and \
+            _same_exercise(exercise) != _same_exercise(exercise_id):
         raise AnswersError(f"these answers are for exercise '{exercise}', not "
                            f"'{exercise_id}'", file=file, line=loaded.line("exercise"),
                            field="exercise")

@@ -663,3 +663,20 @@ def test_too_many_rows_or_inputs():
     assert "at most 64 rows" in problems(many)[0][3]
     wide = "id: t\nkind: perceptron\ntitle: t\ntable:\n  - [" + "0, " * 9 + "1]\n"
     assert "at most 8 inputs" in problems(wide)[0][3]
+
+
+def test_one_solution_written_at_every_update_is_not_carried_forward() -> None:
+    """Weights from nowhere never change again: each later update would be 'right from
+    your own previous weights' with no rule run. Only a named slip is carried forward."""
+    from gradtutor.grading.batch import check_answers
+    from gradtutor.kinds import load_exercise
+
+    ex = load_exercise("nand-perceptron")
+    lines = [f"  {name}@{i}: {value}" for i in range(1, 9)
+             for name, value in (("w1", -2), ("w2", -1), ("b", 2))]
+    text = "exercise: nand-perceptron\nanswers:\n" + "\n".join(lines) + \
+        "\n  w1: -2\n  w2: -1\n  b: 2\n"
+    result = check_answers(ex, parse_answers(text, file="a.yaml", exercise_id=ex.id))
+    verdicts = {step.step: step.verdict for step in result.steps}
+    assert "follow-through" not in verdicts.values()
+    assert verdicts["weights"] == "correct" and result.score < result.max_score / 2

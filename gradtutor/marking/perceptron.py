@@ -261,6 +261,9 @@ def _check_trace(ex: PerceptronExercise, part: AskPart, answers: Answers,
     results = []
     carried = ex.rule.initial  # the weights the student's own earlier answers lead to
     carried_true = True
+    # error is carried forward from a named slip only: weights from nowhere (one solution
+    # written at every update) never change again and would earn every later update
+    named_slip = True
     for item in truth:
         keys = trace_keys(ex.n, item.index)
         used.update(keys)
@@ -280,7 +283,7 @@ def _check_trace(ex: PerceptronExercise, part: AskPart, answers: Answers,
         if _same(given, item.weights, ex.tolerance):
             result.message = _update_story(ex, item.row, _previous(truth, item, ex),
                                            item.weights)
-        elif not carried_true and _same(given, own, ex.tolerance):
+        elif not carried_true and named_slip and _same(given, own, ex.tolerance):
             result.verdict = "follow-through"
             result.score = part.weight * ex.follow_through
             result.advice = "right from your own previous weights (error carried forward)"
@@ -289,6 +292,7 @@ def _check_trace(ex: PerceptronExercise, part: AskPart, answers: Answers,
             result.verdict, result.score, result.hint = "wrong", 0.0, part.hint
             code, why = _trace_mistake(ex, carried, item.row, given)
             result.diagnosis = code
+            named_slip = code is not None
             result.advice = why or ""
             result.message = (f"expected {weights_text(own)} from "
                               f"{'the' if carried_true else 'your own'} previous weights"

@@ -55,6 +55,9 @@ MISTAKES = {
     "shape-mismatch": ("linear-layer", "dL/db: [[0.6], [-0.3]]", "dL/db"),
     "too-few-figures": ("tanh-neuron", "L: 0.1", "L"),
     "rounded-early": ("sigmoid-neuron", "df8/df4: 0.19", "df8/df4"),
+    "update-sign-flipped": ("linear-layer", "'W - lr*dL/dW': [[0.48, -1.01], [1.595, 0.155]]",
+                            "W - lr*dL/dW"),
+    "learning-rate-forgotten": ("linear-layer", "'b - lr*dL/db': [-0.5, 0.1]", "b - lr*dL/db"),
 }
 
 

@@ -489,6 +489,33 @@ def _fans_out(ex: Exercise, step: Step) -> bool:
                if graph.nodes[i].name is None or i == target)
 
 
+def _applied(s: Situation) -> Iterator[tuple[Array, Array, Array]]:
+    """An update step's value, rate and each gradient it may apply (the true one, and the
+    student's own answer to it)."""
+    if not s.step.is_update:
+        return
+    ex, gradient = s.exercise, s.step.gradient
+    value, rate = ex.given[s.step.wrt], ex.given[s.step.rate or ""]
+    yield value, rate, truth(ex, "exact").value(gradient)
+    own = s.student.backward.get(ex.graph.names[gradient.of or ""], {})
+    if ex.graph.names[s.step.wrt] in own:
+        yield value, rate, own[ex.graph.names[s.step.wrt]]
+
+
+def _update_ascent(s: Situation) -> Iterator[Array]:
+    for value, rate, gradient in _applied(s):
+        yield value + rate * gradient
+
+
+def _rate_forgotten(s: Situation) -> Iterator[Array]:
+    for value, _, gradient in _applied(s):
+        yield value - gradient
+
+
+def _updates(ex: Exercise, step: Step) -> bool:
+    return step.is_update
+
+
 def _sign_flipped(s: Situation) -> Iterator[Array]:
     for base in s.bases():
         yield -base
@@ -652,6 +679,18 @@ CATALOGUE: list[Misconception] = [
         "a gradient dL/dx says how L changes with x: backpropagate it from the output",
         _forward_value, where=_gradients,
         review="the backward pass: a gradient comes from the output, not from the forward value"),
+    Misconception(
+        "update-sign-flipped",
+        "the gradient was added: this step climbs the loss instead of descending it",
+        "gradient descent subtracts: W - lr * dL/dW",
+        _update_ascent, where=_updates,
+        review="the SGD step: subtract the learning rate times the gradient"),
+    Misconception(
+        "learning-rate-forgotten",
+        "the whole gradient was subtracted, not the learning rate times it",
+        "scale the gradient by the learning rate: W - lr * dL/dW",
+        _rate_forgotten, where=_updates,
+        review="the SGD step: subtract the learning rate times the gradient"),
     Misconception(
         "transposed",
         "the right numbers, transposed",

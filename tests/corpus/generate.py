@@ -44,10 +44,12 @@ def exercises() -> list[Exercise]:
 
 
 def order(ex: Exercise) -> list[Step]:
-    """Forward steps in node order, then gradients from the output backwards."""
+    """Forward steps in node order, then gradients from the output backwards, then the
+    updates (in the order asked)."""
     names = ex.graph.names
     return sorted((item.step for item in ex.ask),
-                  key=lambda s: (1, -names[s.wrt]) if s.is_gradient else (0, names[s.wrt]))
+                  key=lambda s: (2, 0) if s.is_update else
+                  (1, -names[s.wrt]) if s.is_gradient else (0, names[s.wrt]))
 
 
 def rounded(value: np.ndarray, figures: int) -> np.ndarray:
@@ -86,8 +88,8 @@ def simulate(ex: Exercise, slips: dict[str, str], figures: int,
             value = Recomputer(ex, overrides).value(step)
         answers[step.text] = value = rounded(value, figures)
         node = ex.graph.names[step.wrt]
-        if value.shape != Recomputer(ex).value(step).shape:
-            continue
+        if step.is_update or value.shape != Recomputer(ex).value(step).shape:
+            continue  # an update is read by no other step
         if step.is_gradient:
             overrides.backward.setdefault(ex.graph.names[step.of or ""], {})[node] = value
         else:

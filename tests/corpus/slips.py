@@ -85,6 +85,14 @@ SLIPS: dict[str, dict[str, dict[str, Callable[[Values], object]]]] = {
         "dL/dw": {"own-value-at-multiply": lambda S: np.sum(S("dL/dv")) * S("w")},
         "dL/dx": {"factor-of-two": lambda S: 2 * S("dL/dv") * S("w")},
     },
+    "update-step": {
+        "dL/dr": {"sign-flipped": lambda S: -2 * S("r")},
+        "dL/dW": {"transposed": lambda S: np.outer(S("dL/dy"), S("x")).T},
+        "W - lr*dL/dW": {"update-sign-flipped": lambda S: S("W") + S("lr") * S("dL/dW"),
+                         "learning-rate-forgotten": lambda S: S("W") - S("dL/dW")},
+        "b - lr*dL/db": {"update-sign-flipped": lambda S: S("b") + S("lr") * S("dL/db"),
+                         "learning-rate-forgotten": lambda S: S("b") - S("dL/db")},
+    },
 }
 
 # values that are no plausible attempt: what follows from them is not carried forward

@@ -17,8 +17,11 @@ runner = CliRunner()
 
 
 def make_class(folder: Path, count: int) -> list[Path]:
-    """`count` answers files: the sample and the answer key, alternately."""
+    """`count` answers files: the sample and the answer key, alternately (the key under the
+    sample's name, graded on the numbers as written: in a class, `student: answer-key` is
+    its file name's student)."""
     key = runner.invoke(app, ["solve", "vanishing-sigmoid-chain", "--format", "yaml"]).stdout
+    key = key.replace("student: answer-key", "student: sample-notes-002")
     paths = []
     for index in range(count):
         path = folder / f"s{index:02d}.yaml"

@@ -20,7 +20,7 @@ PIPED = "3\n12\n-12\nreveal\nquit\n"
 EXPECTED = """\
 add-mul-gate: An add gate feeding a multiply gate: f = (x + y) z (8 steps, 3 tries each; \
 type help for the commands)
-note: the numbers as written; --student NAME gives your own
+note: the numbers as written, not a student's own (--student NAME gives your own)
 graph: the graph so far (?: not known yet)
   given: x = -2, y = 5, z = -4
   q = x + y = ?
@@ -118,7 +118,7 @@ def test_an_exercise_with_variants_is_practised_with_the_students_own_numbers(
     written = run(["practice", "drawn.yaml", "--save", "w.yaml"], "3\n", tmp_path)
     assert written.returncode == 0 and "correct (q = 3): right" in written.stdout
     assert written.stdout.splitlines()[1] == \
-        "note: the numbers as written; --student NAME gives your own"
+        "note: the numbers as written, not a student's own (--student NAME gives your own)"
     assert "note:" not in done.stdout
     checked = run(["check", "drawn.yaml", "w.yaml", "--format", "json"], "", tmp_path)
     assert json.loads(checked.stdout)["steps"][0]["verdict"] == "correct"

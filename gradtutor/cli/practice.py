@@ -143,7 +143,7 @@ def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
     say(visible(f"{ex.id}: {ex.title} ({len(session.slots)} steps, {session.attempts} tries "
                 "each; type help for the commands)", 2000), "bold")
     if session.numbers_note:
-        say(f"note: {session.numbers_note}", "yellow")
+        say(f"note: {session.numbers_note} (--student NAME gives your own)", "yellow")
     for text, style in _result_lines(session.graph(), ""):  # what the student starts from
         say(text, style)
     try:

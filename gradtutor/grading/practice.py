@@ -136,7 +136,7 @@ class PracticeSession:
         exercise drawing each student's numbers, practised without a student."""
         if getattr(self.exercise, "variants", None) is None or self.student:
             return ""
-        return "the numbers as written; --student NAME gives your own"
+        return "the numbers as written, not a student's own"
 
     # the prompt ------------------------------------------------------------------------
     @property

@@ -44,7 +44,7 @@ CODES = {"sign-flipped", "transposed", "factor-of-two", "activation-derivative-w
          "not-reduced-over-batch", "shape-mismatch", "rounded-early", "mean-not-divided",
          "activation-not-differentiated", "relu-always-one", "added-not-multiplied",
          "own-value-at-multiply", "forward-value-as-gradient", "local-gradient-missing",
-         "missing-half", "too-few-figures"}
+         "missing-half", "too-few-figures", "update-sign-flipped", "learning-rate-forgotten"}
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -523,6 +523,8 @@ DIAGNOSES = {
     ("mlp-mse", "dL/da2", "mean-not-divided"):
         lambda o, g: o["a2"] - np.asarray(g["Y"], dtype=float),
     ("softmax", "dL/dz", "sign-flipped"): lambda o, g: -o["dL/dz"],
+    ("linear-layer", "b - lr*dL/db", "update-sign-flipped"):
+        lambda o, g: g["b"] + g["lr"] * o["dL/db"],
 }
 
 

@@ -197,6 +197,9 @@ def test_any_text_parses_or_raises_a_gradtutor_error(text: str) -> None:
 
 @pytest.mark.parametrize(("typed", "value"), [
     ("\u22120.25", -0.25), ("2\u00d73", 6.0), ("2\u00b73", 6.0), ("1 \u2212 3 \u00d7 2", -5.0),
+    # a word processor's dashes for a minus, and its no-break spaces
+    ("\u20130.5", -0.5), ("\u20103", -3.0), ("\u20114", -4.0), ("\u20125", -5.0),
+    ("\ufe636", -6.0), ("\uff0d7", -7.0), ("1\u00a0\u2013\u202f3", -2.0),
 ])
 def test_the_characters_people_type_read_as_the_language_s_own(typed: str, value: float
                                                                ) -> None:

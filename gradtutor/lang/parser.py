@@ -66,9 +66,13 @@ _TOKEN = re.compile(
 )
 _BINARY_STRENGTH = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2}
 # What people type, and gradtutor itself prints, read as the language's own characters: the
-# minus sign, times and dot operators, and the partial-derivative sign of a step's name.
-TYPED = str.maketrans({"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*",
-                       "\u2202": "d"})
+# minus sign and the dashes a word processor puts in its place (hyphen, non-breaking hyphen,
+# figure dash, en dash, small and fullwidth hyphen-minus), times and dot operators, the
+# partial-derivative sign of a step's name, and no-break spaces.
+TYPED = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-",
+                       "\u2013": "-", "\ufe63": "-", "\uff0d": "-",
+                       "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2202": "d",
+                       "\u00a0": " ", "\u202f": " "})
 
 
 class NodeFacts:

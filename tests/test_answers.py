@@ -59,3 +59,19 @@ def test_another_exercise_is_still_refused() -> None:
 
     with pytest.raises(AnswersError, match="these answers are for exercise 'max-gates'"):
         parse_answers("exercise: max-gates\nanswers: {}\n", file="a.yaml", exercise_id="max-gate")
+
+
+@pytest.mark.parametrize(("written", "verdict"), [
+    ("1.6 × 10^4", "correct"), ("1.55*10**4", "correct"), ("1.6 · 10^(4)", "correct"),
+    ("1.6e4", "correct"), ("2 × 10^4", "wrong"), ("1.7 × 10^4", "wrong")])
+def test_times_ten_notation_keeps_its_figures_as_e_notation_does(written: str,
+                                                                 verdict: str) -> None:
+    """exploding-relu-chain's df9/dx is 15,500: 1.6 × 10^4 is it to the two figures written,
+    as 1.6e4 is; 2 × 10^4 has too few figures."""
+    ex = load_exercise("exploding-relu-chain")
+    text = f"exercise: exploding-relu-chain\nanswers:\n  df9/dx: '{written}'\n"
+    result = check_answers(ex, parse_answers(text, file="a.yaml", exercise_id=ex.id))
+    step = next(s for s in result.steps if s.step == "df9/dx")
+    assert step.verdict == verdict, step.message
+    if written.startswith("2 "):
+        assert step.diagnosis == "too-few-figures"

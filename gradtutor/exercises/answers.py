@@ -7,6 +7,7 @@ strange value inside a readable file is kept as it is, for the checker to call `
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from ..base import limits
 from ..base.errors import AnswersError, GradtutorError
+from ..lang.parser import TYPED
 from .exercise import parse_step
 from .fields import kind_of
 from .yamlio import Loaded, load_yaml, read_yaml_file
@@ -90,8 +92,28 @@ def answers_from_yaml(loaded: Loaded, exercise_id: str | None = None) -> Answers
         path = ("answers", step)
         texts = texts_of.get(step, {})
         line = loaded.key_lines.get(path) or loaded.line(*path)
+        written = _times_ten(value)
+        if written is not None:  # "1.6 × 10^4" is the number 1.6e4, its figures as written
+            value, texts = float(written), {(): written}
         answers[step] = Answer(step, value, texts, line)
     return Answers(file, exercise, student, answers)
+
+
+# a number in scientific notation as people write it: 1.6 × 10^4, -2.0*10**-1, 3 · 10^(-2)
+TIMES_TEN = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*\*\s*10\s*(?:\^|\*\*)\s*"
+                       r"(\(\s*[-+]?\d{1,4}\s*\)|[-+]?\d{1,4})\s*")
+
+
+def _times_ten(value: object) -> str | None:
+    """`1.6 × 10^4` as the literal `1.6e4` (so its written figures count as in `1.6e4`);
+    None for anything else."""
+    if not isinstance(value, str) or len(value) > 80:
+        return None
+    match = TIMES_TEN.fullmatch(value.translate(TYPED))
+    if match is None:
+        return None
+    exponent = match.group(2).strip("() ").replace(" ", "")
+    return f"{match.group(1)}e{exponent}"
 
 
 def _text(loaded: Loaded, key: str) -> str | None:

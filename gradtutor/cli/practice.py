@@ -139,6 +139,8 @@ def _practice_loop(session: PracticeSession, target: Path, checked_as: str, *,
     # first: a place it cannot go stops it here, before any question
     write_file(target, session.answers_yaml(), field="--save")
     say = _practice_printer(interactive)
+    if interactive:
+        _line_editing()
     ex = session.exercise
     say(visible(f"{ex.id}: {ex.title} ({len(session.slots)} steps, {session.attempts} tries "
                 "each; type help for the commands)", 2000), "bold")
@@ -236,7 +238,6 @@ def _read_answer(prompt: str, interactive: bool,
                  say: Callable[[str, str | None], None]) -> str | None:
     """One line from the student; None at the end of input."""
     if interactive:
-        _line_editing()
         try:
             return input(f"{visible(prompt, 200)} ")
         except EOFError:

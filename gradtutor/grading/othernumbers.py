@@ -83,13 +83,24 @@ def flag_other_numbers(ex: AnyExercise, results: list[FileResult],
         return results
     keys = _keys(ex, checked, others)
     index = _index(ex, keys)
+    matches = {id(r): _matches(r, index) for r in checked}
     flagged = {id(r): found for r in checked
-               if (found := _whose(ex, r, index, keys)) is not None}
-    return [_withdrawn(replace(r, other_numbers=flagged[id(r)]), index) if id(r) in flagged
-            else r for r in results]
+               if (found := _whose(ex, r, matches[id(r)], index, keys)) is not None}
+    return [_withdrawn(replace(r, other_numbers=flagged[id(r)]), matches[id(r)])
+            if id(r) in flagged else r for r in results]
 
 
-def _withdrawn(result: FileResult, index: dict[str, StepIndex]) -> FileResult:
+def _matches(result: FileResult, index: dict[str, StepIndex]) -> dict[str, set[str]]:
+    """Each numeric answer's step -> the variants whose true value it passes for."""
+    found: dict[str, set[str]] = {}
+    for step in result.steps:
+        answer = _numeric(step.given)
+        if answer is not None and step.step in index:
+            found[step.step] = set(index[step.step].matching(answer))
+    return found
+
+
+def _withdrawn(result: FileResult, matches: dict[str, set[str]]) -> FileResult:
     """A flagged file's credit for the other numbers taken back: a step that is not right
     for the student's own numbers but is the other variant's true value was worked on
     numbers that are not theirs (error carried forward is for one's own slips, not for a
@@ -99,8 +110,7 @@ def _withdrawn(result: FileResult, index: dict[str, StepIndex]) -> FileResult:
     flag = result.other_numbers
     assert flag is not None
     theirs = {step.step for step in result.steps if step.verdict != "correct"
-              and (answer := _numeric(step.given)) is not None and step.step in index
-              and flag.who in set(index[step.step].matching(answer))}
+              and flag.who in matches.get(step.step, ())}
     if any(step.diagnosis for step in result.steps if step.step in theirs):
         return result
     said = _other_value(flag)
@@ -117,19 +127,15 @@ def _other_value(flag: OtherNumbers) -> str:
     return f"worked on {whose}, not yours: work it from your own given values"
 
 
-def _whose(ex: AnyExercise, result: FileResult, index: dict[str, StepIndex],
-           keys: dict[str, dict[str, Array]]) -> OtherNumbers | None:
+def _whose(ex: AnyExercise, result: FileResult, matches: dict[str, set[str]],
+           index: dict[str, StepIndex], keys: dict[str, dict[str, Array]]
+           ) -> OtherNumbers | None:
     """The variant the file matches better than its own, counted only over the steps where
     the two keys differ (a step whose true value every variant shares says nothing of
     whose numbers were used): at least MIN_MATCHED of them, at least half, and more than
     match the file's own numbers. One honest slip that happens to be another variant's
     value is never enough."""
     own = _name(ex, result.variant or "")
-    matches: dict[str, set[str]] = {}
-    for step in result.steps:
-        answer = _numeric(step.given)
-        if answer is not None and step.step in index:
-            matches[step.step] = set(index[step.step].matching(answer))
     # candidates: the variants matched where the file's own numbers are not
     counts = Counter(who for found in matches.values() if own not in found
                      for who in found)
